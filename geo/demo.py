@@ -1,0 +1,367 @@
+"""The embedded demo: Sơn La province, 2021-H1 … 2025-H2, on the real registry.
+
+What is real: the registry (codes, names, centroids, areas, the 2025
+crosswalk), the plan KH 75/KH-SLĐTBXH and its four hotspot communes
+(Chiềng Khừa, Lóng Sập, Lóng Luông, Tân Xuân), the facilities it names.
+What is synthetic and labelled so everywhere: commune polygons (approximate,
+derived from the registry), every count (a seeded generator with spatial
+clustering), status dates after the designation, facility locations and the
+indicator targets borrowed from the other plans in ``shared/seeds``.
+
+Periods up to 2025-H1 are recorded on legacy communes, 2025-H2 on the 2025
+communes (as a data officer would after the reform).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import select
+
+from geo.db import Facility, Plan, PlanTarget, session_scope
+from geo.periods import plan_periods
+from geo.registry import load_crosswalk, load_units
+from geo.store import (
+    add_facility,
+    add_hotspot,
+    audit,
+    init_db,
+    new_batch,
+    save_boundaries,
+    set_split_weights,
+    write_values,
+)
+
+__all__ = ["DEMO_PROVINCE", "HOTSPOT_EVENTS", "build_demo", "synthetic_values"]
+
+DEMO_PROVINCE = "14"  # Sơn La
+DEMO_SEED = 20210714  # date of KH 75/KH-SLĐTBXH
+DEMO_CRS = "EPSG:9206"  # VN-2000 TM-3 104°00′ (Sơn La)
+DEMO_NOTE_VI = "Dữ liệu minh họa (tổng hợp), không phải số liệu thật"
+DEMO_NOTE_EN = "Demo data (synthetic), not real figures"
+
+_KH157 = "KH 157/KH-UBND"  # UBND tỉnh Sơn La, 30/6/2021: the four communes to transform
+_KH75 = "KH 75/KH-SLĐTBXH"
+
+#: Status histories of the plan's hotspot communes (legacy codes). Designation
+#: and plan dates are the plans' own; later dates are illustrative.
+HOTSPOT_EVENTS: dict[str, list[dict]] = {
+    "04024": [  # Xã Chiềng Khừa (Mộc Châu)
+        dict(status="designated", event_date=date(2021, 6, 30), decision_no=_KH157,
+             decision_date=date(2021, 6, 30)),
+        dict(status="in_transformation", event_date=date(2021, 7, 14), decision_no=_KH75,
+             decision_date=date(2021, 7, 14)),
+        dict(status="transformed", event_date=date(2023, 12, 15), note=DEMO_NOTE_VI),
+    ],
+    "04045": [  # Xã Lóng Sập (Mộc Châu)
+        dict(status="designated", event_date=date(2021, 6, 30), decision_no=_KH157,
+             decision_date=date(2021, 6, 30)),
+        dict(status="in_transformation", event_date=date(2021, 7, 14), decision_no=_KH75,
+             decision_date=date(2021, 7, 14)),
+        dict(status="transformed", event_date=date(2024, 12, 20), note=DEMO_NOTE_VI),
+    ],
+    "04051": [  # Xã Lóng Luông (Vân Hồ)
+        dict(status="designated", event_date=date(2021, 6, 30), decision_no=_KH157,
+             decision_date=date(2021, 6, 30)),
+        dict(status="in_transformation", event_date=date(2021, 7, 14), decision_no=_KH75,
+             decision_date=date(2021, 7, 14)),
+    ],
+    "04058": [  # Xã Tân Xuân (Vân Hồ)
+        dict(status="designated", event_date=date(2021, 6, 30), decision_no=_KH157,
+             decision_date=date(2021, 6, 30)),
+        dict(status="in_transformation", event_date=date(2021, 7, 14), decision_no=_KH75,
+             decision_date=date(2021, 7, 14)),
+        dict(status="transformed", event_date=date(2023, 6, 30), note=DEMO_NOTE_VI),
+        dict(status="relapsed", event_date=date(2024, 9, 30), note=DEMO_NOTE_VI),
+        dict(status="in_transformation", event_date=date(2024, 10, 15), note=DEMO_NOTE_VI),
+    ],
+}
+
+#: After 1 July 2025 the communes still being transformed continue on their
+#: successors (new code → legacy predecessor it inherits from).
+INHERITED_2025 = {"04048": "04051", "04057": "04058"}
+
+# Where the synthetic problem concentrates: (legacy code, strength, sigma km).
+_CLUSTERS = [
+    ("04024", 1.0, 9.0), ("04045", 0.9, 9.0), ("04051", 0.9, 8.0), ("04058", 0.8, 8.0),
+]
+# A cluster that grows over the plan (an "emerging" one): around Sông Mã town.
+_EMERGING = ("Thị trấn Sông Mã", 0.9, 14.0)
+
+# Indicator targets borrowed from the seed plans (labelled as such).
+_TARGETS = [
+    dict(key="hotspots_transformed", kind="hotspots_transformed_min", target=4, year=2025,
+         label_vi="Chuyển hóa 04 địa bàn trọng điểm, phức tạp (Chiềng Khừa, Lóng Sập, "
+                  "Lóng Luông, Tân Xuân)",
+         label_en="Transform the 4 key complex communes (Chiềng Khừa, Lóng Sập, Lóng Luông, "
+                  "Tân Xuân)",
+         source="KH 75/KH-SLĐTBXH (Sơn La, 14/7/2021), mục II.1"),
+    dict(key="counselled_ratio", kind="ratio_min", indicator_id="counselled",
+         denominator_id="registered_addicts", target=0.8, year=2025,
+         label_vi="Trên 80% người nghiện có hồ sơ quản lý được tư vấn, hỗ trợ, điều trị",
+         label_en="Over 80% of registered addicts counselled, supported or treated",
+         source="Mức tham chiếu từ KH 137/KH-UBND (Đồng Nai, 2023) — minh họa"),
+    dict(key="cases_resolved_ratio", kind="ratio_min", indicator_id="drug_cases_resolved",
+         denominator_id="drug_cases_detected", target=0.9, year=2025,
+         label_vi="Trên 90% số vụ phạm tội về ma túy được điều tra, giải quyết",
+         label_en="Over 90% of drug cases resolved",
+         source="Mức tham chiếu từ KH 17/KH-UBND (Cầu Ngang, 2022) — minh họa"),
+    dict(key="propaganda_coverage", kind="share_units_min", indicator_id="propaganda_sessions",
+         target=1.0, year=2025,
+         label_vi="100% xã, phường, thị trấn được tuyên truyền phòng, chống ma túy",
+         label_en="Drug-prevention propaganda in 100% of communes",
+         source="Mức tham chiếu từ Kế hoạch của UBND tỉnh Điện Biên (2018) — minh họa"),
+    dict(key="use_points_eliminated_growth", kind="pct_change_min",
+         indicator_id="drug_use_points_eliminated", target=0.05, year=2025,
+         label_vi="Số tụ điểm, điểm phức tạp về ma túy bị triệt xóa tăng ít nhất 5% so với năm "
+                  "trước",
+         label_en="Drug-use points eliminated up at least 5% on the previous year",
+         source="Mức tham chiếu từ KH 17/KH-UBND (Cầu Ngang, 2022) — minh họa"),
+]
+
+
+def _local_xy(lat: np.ndarray, lon: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Equirectangular km coordinates (good enough for a synthetic risk field)."""
+    lat0 = np.deg2rad(21.0)
+    return lon * 111.32 * np.cos(lat0), lat * 110.57
+
+
+def synthetic_values(
+    communes: pd.DataFrame, areas_km2: pd.Series, seed: int = DEMO_SEED
+) -> pd.DataFrame:
+    """Generate plausible, spatially clustered counts for legacy communes.
+
+    Parameters
+    ----------
+    communes : pandas.DataFrame
+        Legacy communes of the province (``code, name, unit_type, lat, lon``).
+    areas_km2 : pandas.Series
+        Area of each commune (index = code), from the approximate polygons.
+    seed : int
+        Seed of the generator: the same seed gives the same values.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Long form ``unit_code, period, indicator, value`` for 2021-H1 … 2025-H2.
+    """
+    rng = np.random.default_rng(seed)
+    c = communes.set_index("code")
+    codes = c.index.to_numpy()
+    n = len(codes)
+    x, y = _local_xy(c.lat.to_numpy(), c.lon.to_numpy())
+    area = areas_km2.reindex(codes).fillna(areas_km2.median()).to_numpy()
+    # Population: density by unit type, lognormal noise; province ≈ 1.27 M (2021).
+    base_density = np.select(
+        [c.unit_type.eq("phường"), c.unit_type.eq("thị trấn")], [900.0, 350.0], 45.0
+    )
+    pop0 = area * base_density * rng.lognormal(0, 0.35, n)
+    pop0 *= 1_270_000 / pop0.sum()
+
+    def bump(code_or_name: str, sigma: float) -> np.ndarray:
+        row = c.loc[code_or_name] if code_or_name in c.index else c[c.name == code_or_name].iloc[0]
+        bx, by = _local_xy(np.array([row.lat]), np.array([row.lon]))
+        d2 = (x - bx) ** 2 + (y - by) ** 2
+        return np.exp(-d2 / (2 * sigma**2))
+
+    hot = sum(s * bump(code, sig) for code, s, sig in _CLUSTERS)
+    emerging = _EMERGING[1] * bump(_EMERGING[0], _EMERGING[2])
+    noise = rng.lognormal(0, 0.3, n)
+    periods = plan_periods(2021, 2025)
+    rows: list[pd.DataFrame] = []
+    for t, p in enumerate(periods):
+        frac = t / (len(periods) - 1)
+        # Designated cluster declines as transformation works; Tân Xuân relapses
+        # in 2024-H2; the emerging cluster grows over the plan.
+        decline = 1.0 - 0.55 * frac
+        relapse = 1.0 + (0.8 if p.id in ("2024-H2", "2025-H1", "2025-H2") else 0.0) * bump(
+            "04058", 5.0
+        )
+        rate = (14.0 + 95.0 * hot * decline * relapse + 90.0 * emerging * frac**1.5) * noise
+        pop = pop0 * (1.012 ** (p.year - 2021))
+        addicts = rng.poisson(pop * rate / 10_000)
+        users = rng.poisson(0.35 * addicts + 0.2)
+        counselled_p = 0.62 + 0.22 * frac
+        treat = {
+            "voluntary_treatment": rng.binomial(addicts, 0.07),
+            "community_treatment": rng.binomial(addicts, 0.14),
+            "compulsory_treatment": rng.binomial(addicts, 0.06),
+            "methadone_patients": rng.binomial(addicts, 0.25),
+            "counselled": rng.binomial(addicts, counselled_p),
+        }
+        post = rng.binomial(addicts, 0.18)
+        detected = rng.poisson(0.07 * addicts + 0.15)
+        existing = rng.poisson(0.012 * addicts + 0.05)
+        plants = np.where(
+            rng.random(n) < 0.04 + 0.1 * (hot > 0.3), rng.gamma(1.5, 900, n), 0
+        ).round()
+        vals = {
+            "population": pop.round(),
+            "registered_addicts": addicts,
+            "illegal_users": users,
+            **treat,
+            "post_treatment_managed": rng.binomial(post, 0.93),
+            "relapse": rng.binomial(post, 0.22),
+            "drug_cases_detected": detected,
+            "drug_cases_resolved": rng.binomial(detected, 0.91),
+            "drug_offenders_arrested": rng.poisson(1.25 * detected),
+            "drug_use_points_existing": existing,
+            "drug_use_points_eliminated": rng.binomial(existing + rng.poisson(0.3, n), 0.55),
+            "drug_harbouring_places": rng.poisson(0.006 * addicts),
+            "narcotic_plants_destroyed": plants,
+            "narcotic_plant_area_m2": (plants / rng.uniform(3, 6, n)).round(),
+            "propaganda_sessions": rng.poisson(np.where(rng.random(n) < 0.06, 0.0, 4.0)),
+            "model_sites": (rng.random(n) < 0.03 + 0.04 * frac).astype(int),
+        }
+        for ind, v in vals.items():
+            rows.append(pd.DataFrame({"unit_code": codes, "period": p.id, "indicator": ind,
+                                      "value": np.asarray(v, dtype=float)}))
+    return pd.concat(rows, ignore_index=True)
+
+
+def build_demo(
+    url: str | None = None,
+    progress: Callable[[float, str], None] | None = None,
+    user: str = "demo",
+) -> dict:
+    """Create (or refresh) the demo province in the database at ``url``.
+
+    Returns
+    -------
+    dict
+        Counts of what was stored.
+    """
+    from geo.approx import approximate_coverage
+
+    def step(f: float, msg: str) -> None:
+        if progress:
+            progress(f, msg)
+
+    step(0.0, "Khởi tạo cơ sở dữ liệu")
+    init_db(url, progress=lambda f, m: step(0.05 + 0.15 * f, m))
+    with session_scope(url) as s:
+        if s.scalar(select(Plan.id).where(Plan.number == _KH75)) is not None:
+            step(1.0, "Dữ liệu minh họa đã có sẵn")
+            return {"created": False}
+    step(0.25, "Dựng ranh giới xã gần đúng từ danh mục")
+    approx = approximate_coverage(DEMO_PROVINCE, crs=DEMO_CRS)
+    legacy = load_units("legacy", "commune")
+    legacy = legacy[legacy.province_code == DEMO_PROVINCE]
+    areas = approx.legacy.set_index("code").to_crs(DEMO_CRS).area / 1e6
+    step(0.55, "Sinh số liệu minh họa")
+    values = synthetic_values(legacy, areas)
+    cw = load_crosswalk()
+    if len(approx.split_weights):
+        cw = cw.merge(approx.split_weights, on=["old_code", "new_code"], how="left",
+                      suffixes=("", "_area"))
+        cw["weight"] = cw.weight_area.fillna(cw.weight)
+    old_vals = values[values.period != "2025-H2"]
+    new_vals = values[values.period == "2025-H2"]
+    from geo.indicators import convert_values
+
+    new_vals = convert_values(new_vals, cw[cw.old_code.isin(legacy.code)])
+    step(0.7, "Ghi vào cơ sở dữ liệu")
+    with session_scope(url) as s:
+        b = new_batch(s, "demo", user=user, province_code=DEMO_PROVINCE,
+                      file_name="(demo)", note=DEMO_NOTE_VI)
+        save_boundaries(s, approx.legacy, "legacy", "approximate", b, source_crs="EPSG:4326")
+        save_boundaries(s, approx.current, "2025", "approximate", b, source_crs="EPSG:4326")
+        if len(approx.split_weights):
+            set_split_weights(s, approx.split_weights, "split_area_approx", user)
+        write_values(s, old_vals, b, "legacy", is_demo=True)
+        write_values(s, new_vals, b, "2025", is_demo=True)
+        plan = Plan(
+            province_code=DEMO_PROVINCE, number=_KH75,
+            title_vi="Kế hoạch triển khai công tác chuyển hóa địa bàn trọng điểm, phức tạp về "
+                     "an ninh trật tự, an toàn xã hội giai đoạn 2021 - 2025",
+            title_en="Plan to transform key complex public-order areas, 2021–2025",
+            issued_on=date(2021, 7, 14), start_year=2021, end_year=2025,
+            source="Sở LĐTBXH tỉnh Sơn La; thực hiện KH 157/KH-UBND ngày 30/6/2021",
+        )
+        s.add(plan)
+        s.flush()
+        for t in _TARGETS:
+            s.add(PlanTarget(plan_id=plan.id, **t))
+        for code, events in HOTSPOT_EVENTS.items():
+            add_hotspot(s, "legacy", code, events, plan_id=plan.id, batch=b, user=user)
+        new_names = load_units("2025", "commune").set_index("code").name
+        old_names = legacy.set_index("code").name
+        for new_code, old_code in INHERITED_2025.items():
+            note = (f"Kế thừa địa bàn {old_names[old_code]} (cũ) sau sắp xếp ĐVHC 01/7/2025 — "
+                    f"{DEMO_NOTE_VI}")
+            add_hotspot(
+                s, "2025", new_code,
+                [dict(status="designated", event_date=date(2025, 7, 1), note=note),
+                 dict(status="in_transformation", event_date=date(2025, 7, 1), note=note)],
+                plan_id=plan.id, batch=b, user=user,
+                note=f"{new_names[new_code]} ← {old_names[old_code]}",
+            )
+        n_fac = _demo_facilities(s, legacy, b, user)
+        audit(s, user, "create", "demo", DEMO_PROVINCE, batch_id=b.id)
+    step(1.0, "Xong")
+    return {
+        "created": True,
+        "legacy_polygons": len(approx.legacy),
+        "polygons_2025": len(approx.current),
+        "values": len(old_vals) + len(new_vals),
+        "hotspots": len(HOTSPOT_EVENTS) + len(INHERITED_2025),
+        "facilities": n_fac,
+    }
+
+
+def _demo_facilities(s, legacy: pd.DataFrame, batch, user: str) -> int:  # noqa: ANN001
+    """The facilities KH 75 names, at plausible places (commune centroids, nudged)."""
+    by_name = legacy.set_index("name")
+    by_code = legacy.set_index("code")
+
+    def at(name: str) -> tuple[float, float]:
+        r = by_name.loc[name]
+        if isinstance(r, pd.DataFrame):
+            r = r.iloc[0]
+        return float(r.lat), float(r.lon)
+
+    specs: list[dict] = []
+    lat, lon = at("Phường Chiềng Sinh")
+    specs.append(dict(kind="treatment_facility", name="Cơ sở Điều trị nghiện ma túy tỉnh Sơn La",
+                      capacity=500, operator="Công an tỉnh Sơn La (từ 01/3/2025; trước đó "
+                      "Sở LĐTBXH)", opened_on=date(2006, 1, 1), lat=lat, lon=lon))
+    lat, lon = at("Thị trấn Sông Mã")
+    specs.append(dict(kind="treatment_facility",
+                      name="Cơ sở Điều trị nghiện ma túy huyện Sông Mã", capacity=200,
+                      operator="Công an tỉnh Sơn La", opened_on=date(2012, 1, 1),
+                      lat=lat + 0.012, lon=lon + 0.01))
+    for name in ["Phường Chiềng Lề", "Phường Mộc Lỵ", "Thị trấn Sông Mã", "Thị trấn Hát Lót",
+                 "Thị trấn Thuận Châu", "Thị trấn Yên Châu"]:
+        if name in by_name.index:
+            lat, lon = at(name)
+            specs.append(dict(kind="methadone", name=f"Cơ sở điều trị Methadone {name}",
+                              capacity=150, operator="Sở Y tế tỉnh Sơn La",
+                              opened_on=date(2016, 6, 1), lat=lat - 0.006, lon=lon - 0.006))
+    for code in HOTSPOT_EVENTS:
+        r = by_code.loc[code]
+        specs.append(dict(kind="counselling",
+                          name=f"Điểm tư vấn, hỗ trợ cai nghiện ma túy {r['name']}",
+                          capacity=None, operator=f"UBND {r['name']}",
+                          opened_on=date(2022, 1, 1), lat=float(r.lat), lon=float(r.lon)))
+    for code in ("04045", "04058"):
+        r = by_code.loc[code]
+        specs.append(dict(kind="club", name=f"Câu lạc bộ người sau cai {r['name']}",
+                          capacity=30, operator="Hội LHPN / Đoàn Thanh niên",
+                          opened_on=date(2022, 6, 1), lat=float(r.lat) + 0.008,
+                          lon=float(r.lon) + 0.008))
+    for spec in specs:
+        add_facility(s, batch=batch, user=user, province_code=DEMO_PROVINCE, is_demo=True,
+                     **spec)
+    return len(specs)
+
+
+def demo_exists(url: str | None = None) -> bool:
+    """Whether the demo province has been built in this database."""
+    try:
+        with session_scope(url) as s:
+            return s.scalar(select(Facility.id).where(Facility.is_demo.is_(True))) is not None
+    except Exception:  # noqa: BLE001 - no database / not migrated yet
+        return False

