@@ -268,7 +268,8 @@ def _load_units_cached(edition: str) -> pd.DataFrame:
                 "province_name": raw.province,
                 "lat": raw.wardLat,
                 "lon": raw.wardLon,
-                "area_km2": raw.wardAreaKm2,
+                # The package writes 0 where it lacks an area: that is missing, not 0.
+                "area_km2": raw.wardAreaKm2.where(raw.wardAreaKm2 > 0),
                 "key": raw.provinceKey + "_" + raw.wardKey,
             }
         )
@@ -435,11 +436,11 @@ def find_units(
 
 
 def _province_mask(df: pd.DataFrame, province: str) -> pd.Series:
-    from geo.names import ascii_key
-
     p = province.strip()
     if p.isdigit():
         return df.province_code == p.zfill(2)
+    from geo.names import ascii_key
+
     key = ascii_key(p)
     return df.province_name.map(ascii_key) == key
 

@@ -1,0 +1,162 @@
+"""Shared CLI plumbing: options, output, progress bars and error handling."""
+
+from __future__ import annotations
+
+import functools
+import json
+import os
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, datetime
+from typing import Any
+
+import click
+
+from geo.errors import DiabanError
+from geo.i18n import tr
+
+INTERNAL_ERROR_EXIT = 70
+
+
+def options(func: Callable) -> Callable:
+    """Add ``--db``, ``--lang`` and ``--json`` to a command (they also work before it)."""
+
+    @click.option("--json", "as_json", is_flag=True, help="In kết quả dạng JSON / JSON output.")
+    @click.option("--lang", type=click.Choice(["vi", "en"]), default=None,
+                  help="Ngôn ngữ / language (vi, en).")
+    @click.option("--db", default=None, help="URL cơ sở dữ liệu / database URL.")
+    @click.pass_context
+    @functools.wraps(func)
+    def wrapper(ctx: click.Context, *args: Any, db: str | None, lang: str | None,
+                as_json: bool, **kwargs: Any) -> Any:
+        root = ctx.find_root().obj or {}
+        ctx.obj = dict(root)
+        ctx.obj["db"] = db or root.get("db")
+        ctx.obj["lang"] = lang or root.get("lang") or "vi"
+        ctx.obj["json"] = as_json
+        return ctx.invoke(func, *args, **kwargs)
+
+    return wrapper
+
+
+def ctx_obj() -> dict:
+    """Options of the running command (``db``, ``lang``, ``json``)."""
+    return click.get_current_context().obj
+
+
+def lang() -> str:
+    """Language of the running command."""
+    return ctx_obj().get("lang", "vi")
+
+
+def t(vi: str, en: str) -> str:
+    """Translate by the running command's language."""
+    return tr(vi, en, lang())
+
+
+def _default(o: Any) -> Any:
+    if isinstance(o, (date, datetime)):
+        return o.isoformat()
+    if hasattr(o, "item"):
+        return o.item()
+    if hasattr(o, "tolist"):
+        return o.tolist()
+    return str(o)
+
+
+def emit_json(obj: Any) -> None:
+    """Print JSON (UTF-8, not ASCII-escaped) to stdout."""
+    click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=_default))
+
+
+def echo_table(rows: list[dict], columns: list[tuple[str, str]]) -> None:
+    """Print rows as an aligned text table; ``columns`` are ``(key, header)``."""
+    if not rows:
+        click.echo(t("(không có dữ liệu)", "(no data)"))
+        return
+    cells = [[("" if r.get(k) is None else str(r.get(k))) for k, _ in columns] for r in rows]
+    widths = [max(len(h), *(len(c[i]) for c in cells)) for i, (_, h) in enumerate(columns)]
+    click.echo("  ".join(h.ljust(w) for (_, h), w in zip(columns, widths)))
+    click.echo("  ".join("-" * w for w in widths))
+    for c in cells:
+        click.echo("  ".join(v.ljust(w) for v, w in zip(c, widths)))
+
+
+@contextmanager
+def progress_bar(desc: str) -> Iterator[Callable[[float, str], None]]:
+    """A tqdm progress bar on stderr, driven by ``progress(fraction, message)`` callbacks.
+
+    Silent when stderr is not a terminal and ``DIABAN_PROGRESS`` is not set, so
+    scripts and ``--json`` output stay clean.
+    """
+    show = sys.stderr.isatty() or os.environ.get("DIABAN_PROGRESS") == "1"
+    if not show:
+        yield lambda f, m: None
+        return
+    from tqdm import tqdm
+
+    bar = tqdm(total=100, desc=desc, file=sys.stderr, leave=False,
+               bar_format="{desc} {percentage:3.0f}%|{bar}| {postfix}")
+
+    def cb(frac: float, msg: str) -> None:
+        bar.n = int(max(0.0, min(1.0, frac)) * 100)
+        bar.set_postfix_str(msg[:60])
+        bar.refresh()
+
+    try:
+        yield cb
+    finally:
+        bar.close()
+
+
+def run(cli: click.Group) -> None:
+    """Run the CLI: user errors print a clear message, never a stack trace."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo(tr("Đã hủy.", "Aborted.", _argv_lang()), err=True)
+        sys.exit(1)
+    except click.exceptions.ClickException as e:
+        e.show()
+        sys.exit(e.exit_code)
+    except DiabanError as e:
+        report_error(e)
+        sys.exit(e.exit_code)
+    except SystemExit:
+        raise
+    except Exception as e:  # noqa: BLE001 - last line of defence for users
+        if os.environ.get("DIABAN_DEBUG") == "1":
+            raise
+        lg = _argv_lang()
+        click.echo(
+            tr(
+                f"Lỗi ngoài dự kiến ({type(e).__name__}). Không có dữ liệu nào bị thay đổi "
+                "bởi thao tác lỗi. Đặt DIABAN_DEBUG=1 để xem chi tiết kỹ thuật.",
+                f"Unexpected error ({type(e).__name__}). The failed operation changed no data. "
+                "Set DIABAN_DEBUG=1 for technical details.",
+                lg,
+            ),
+            err=True,
+        )
+        sys.exit(INTERNAL_ERROR_EXIT)
+
+
+def _argv_lang() -> str:
+    argv = sys.argv
+    for i, a in enumerate(argv):
+        if a == "--lang" and i + 1 < len(argv):
+            return argv[i + 1]
+        if a.startswith("--lang="):
+            return a.split("=", 1)[1]
+    return os.environ.get("DIABAN_LANG", "vi")
+
+
+def report_error(e: DiabanError) -> None:
+    """Print a user error in the command's language (JSON on stdout with ``--json``)."""
+    ctx = click.get_current_context(silent=True)
+    obj = (ctx.obj if ctx else None) or {}
+    lg = obj.get("lang") or _argv_lang()
+    if obj.get("json") or "--json" in sys.argv:
+        emit_json({"ok": False, **e.to_dict()})
+    click.echo(e.message(lg), err=True)
