@@ -1,0 +1,50 @@
+"""diaban — Streamlit entry: configuration, login, navigation."""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from pages import _state as state
+
+st.set_page_config(page_title="diaban", page_icon="🗺️", layout="wide")
+
+if "lang" not in st.session_state:
+    st.session_state["lang"] = "vi"
+
+with st.sidebar:
+    choice = st.radio(
+        "Ngôn ngữ / Language", ["Tiếng Việt", "English"],
+        index=0 if state.lang() == "vi" else 1, horizontal=True, key="lang_choice",
+    )
+    st.session_state["lang"] = "vi" if choice == "Tiếng Việt" else "en"
+
+t = state.t
+
+try:
+    from pages import _auth
+
+    _auth.login_gate()
+except ImportError:  # login arrives with the roles module; until then, open access
+    st.session_state.setdefault("user", {"username": "local", "role": "admin",
+                                         "province_code": None})
+
+PAGES = [
+    ("pages/map.py", t("Bản đồ", "Map"), "🗺️"),
+    ("pages/progress.py", t("Tiến độ chuyển hóa", "Plan progress"), "📈"),
+    ("pages/profile.py", t("Hồ sơ địa bàn", "Commune profile"), "📋"),
+    ("pages/data.py", t("Dữ liệu", "Data"), "🗂️"),
+    ("pages/targeting.py", t("Chọn địa bàn", "Targeting"), "🎯"),
+    ("pages/export.py", t("Xuất bản đồ", "Export maps"), "🖨️"),
+    ("pages/admin.py", t("Quản trị", "Administration"), "🔐"),
+]
+
+from pathlib import Path  # noqa: E402
+
+here = Path(__file__).resolve().parent
+pages = [
+    st.Page(str(here / path), title=title, icon=icon, url_path=Path(path).stem)
+    for path, title, icon in PAGES
+    if (here / path).exists()
+]
+nav = st.navigation(pages)
+nav.run()

@@ -1,0 +1,49 @@
+"""Shared page state: language, database, province, and cached calls into the core.
+
+Pages stay thin: they read state here, call the core (``geo``/``layers``) through
+the cached helpers, and draw. No statistics or data handling in pages.
+"""
+
+from __future__ import annotations
+
+import os
+
+import streamlit as st
+
+from geo.i18n import tr
+
+DEFAULT_PROVINCE = "14"  # Sơn La (the embedded demo)
+
+
+def lang() -> str:
+    """Current UI language (``vi`` by default)."""
+    return st.session_state.get("lang", "vi")
+
+
+def t(vi: str, en: str) -> str:
+    """Translate by the current UI language."""
+    return tr(vi, en, lang())
+
+
+def db_url() -> str | None:
+    """Database URL (``DIABAN_DATABASE_URL`` or the default SQLite file)."""
+    return os.environ.get("DIABAN_DATABASE_URL")
+
+
+def province() -> str:
+    """Province chosen in the sidebar (code)."""
+    return st.session_state.get("province", DEFAULT_PROVINCE)
+
+
+def current_user() -> dict | None:
+    """The logged-in user (``username``, ``role``, ``province_code``) or ``None``."""
+    return st.session_state.get("user")
+
+
+def require_role(*roles: str) -> None:
+    """Stop the page with a message unless the logged-in user has one of ``roles``."""
+    user = current_user()
+    if user is None or (roles and user.get("role") not in roles):
+        st.error(t("Bạn không có quyền dùng chức năng này.",
+                   "You do not have permission to use this function."))
+        st.stop()
