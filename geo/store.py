@@ -162,11 +162,14 @@ def province_units(s: Session, province: str, edition: str) -> pd.DataFrame:
 
     Parameters
     ----------
+    s : Session
+        Open session.
     province : str
         Province code or name, of either edition. A legacy province asked for in
         the 2025 edition gives the 2025 communes its communes merged into (and
         vice versa).
     edition : {"legacy", "2025"}
+        Registry edition of the communes returned.
 
     Returns
     -------
@@ -382,12 +385,16 @@ def write_values(
 
     Parameters
     ----------
+    s : Session
+        Open session.
     values : pandas.DataFrame
         Columns ``unit_code, period, indicator, value`` (already validated).
     batch : ImportBatch or None
         The batch they come from.
     edition : str
         Registry edition of ``unit_code``.
+    is_demo : bool
+        Mark the values as synthetic demo data.
 
     Returns
     -------
@@ -716,7 +723,7 @@ def add_facility(s: Session, batch: ImportBatch | None = None, user: str = "syst
 
 
 def facilities(s: Session, province: str | None = None) -> gpd.GeoDataFrame:
-    """Active facilities as points (WGS84) with ``id, kind, name, capacity, operator, opened_on``."""
+    """Active facilities as WGS84 points (``id, kind, name, capacity, operator, opened_on``)."""
     q = select(Facility).where(Facility.active.is_(True))
     if province:
         from geo.registry import _province_mask
