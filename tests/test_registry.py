@@ -104,6 +104,6 @@ def test_edition_for_date():
 
 def test_resolve_province_by_name_or_code():
     assert resolve_province("Sơn La").code == "14"
-    assert resolve_province("14").name == "Tỉnh Sơn La"
+    assert resolve_province("14")["name"] == "Tỉnh Sơn La"
     with pytest.raises(NotFoundError):
         resolve_province("Atlantis")
