@@ -15,6 +15,21 @@ from geo.i18n import tr
 DEFAULT_PROVINCE = "14"  # Sơn La (the embedded demo)
 
 
+def boot() -> None:
+    """Make sure ``app.py`` (login, language, navigation) runs before any page.
+
+    Streamlit treats a ``pages/`` folder beside the entry script as the legacy
+    multipage layout until ``st.navigation`` is first called, so the very first
+    request for ``/map`` after a server start would run the page alone. Pages
+    call this first: it switches the legacy mode off and reruns through app.py.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    if PagesManager.uses_pages_directory:
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def lang() -> str:
     """Current UI language (``vi`` by default)."""
     return st.session_state.get("lang", "vi")

@@ -1,0 +1,211 @@
+"""Cached calls into the core and shared widgets for the pages (no computation here)."""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+import geopandas as gpd
+import pandas as pd
+import streamlit as st
+from streamlit_folium import st_folium
+
+from geo.db import session_scope
+from geo.indicators import get_indicator, load_catalog
+from geo.mapdata import MEASURES, display_geometries, hotspot_status, map_frame, series_frame
+from geo.periods import parse_period
+from geo.registry import load_units
+from geo.store import available_periods, facilities, hotspot_table
+from layers.maps import SCHEMES, choropleth_map, classify_values
+from pages._state import db_url, lang, t
+
+
+class MapControls(NamedTuple):
+    """What the user chose for a map."""
+
+    province: str
+    edition: str
+    indicator: str
+    period: str
+    measure: str
+    scheme: str
+    k: int
+    show_hotspots: bool
+    show_facilities: bool
+    tiles_url: str | None
+
+
+@st.cache_data(show_spinner=False, ttl=600)
+def period_ids(_url: str | None = None) -> list[str]:
+    """Periods with data."""
+    with session_scope(db_url()) as s:
+        return available_periods(s)
+
+
+def period_label(pid: str) -> str:
+    """Human label of a period id."""
+    return parse_period(pid).label(lang())
+
+
+@st.cache_data(show_spinner=False)
+def provinces() -> pd.DataFrame:
+    """Provinces of the 2025 and legacy editions (code, name)."""
+    new = load_units("2025", "province")[["code", "name"]]
+    old = load_units("legacy", "province")[["code", "name"]]
+    return pd.concat([new, old[~old.code.isin(new.code)]]).reset_index(drop=True)
+
+
+@st.cache_data(show_spinner=False, ttl=600, max_entries=64)
+def cached_map_frame(province: str, edition: str, indicator: str, period: str,
+                     measure: str) -> gpd.GeoDataFrame:
+    """Map frame with display-simplified geometry (cached)."""
+    with session_scope(db_url()) as s:
+        gdf = map_frame(s, province, edition, indicator, period, measure)
+    return display_geometries(gdf)
+
+
+@st.cache_data(show_spinner=False, ttl=600)
+def cached_hotspots(province: str, edition: str) -> pd.DataFrame:
+    """Current status of hotspot communes."""
+    with session_scope(db_url()) as s:
+        return hotspot_status(s, province, edition)
+
+
+@st.cache_data(show_spinner=False, ttl=600)
+def cached_hotspot_table(province: str) -> pd.DataFrame:
+    """Every hotspot status event of the province."""
+    with session_scope(db_url()) as s:
+        return hotspot_table(s, province)
+
+
+@st.cache_data(show_spinner=False, ttl=600)
+def cached_facilities(province: str) -> gpd.GeoDataFrame:
+    """Active facilities of the province."""
+    with session_scope(db_url()) as s:
+        return facilities(s, province)
+
+
+@st.cache_data(show_spinner=False, ttl=600)
+def cached_series(province: str, edition: str, indicators: tuple[str, ...],
+                  measure: str) -> pd.DataFrame:
+    """All periods of some indicators."""
+    with session_scope(db_url()) as s:
+        return series_frame(s, province, edition, list(indicators), measure)
+
+
+def indicator_label(iid: str) -> str:
+    """Indicator name in the UI language."""
+    return get_indicator(iid).name(lang())
+
+
+def map_controls(key: str) -> MapControls:
+    """Sidebar controls shared by map pages."""
+    periods = period_ids()
+    if not periods:
+        st.warning(t("Cơ sở dữ liệu chưa có số liệu. Chạy `diaban demo` để nạp dữ liệu minh họa.",
+                     "The database has no figures yet. Run `diaban demo` to load the demo."))
+        st.stop()
+    provs = provinces()
+    with st.sidebar:
+        st.subheader(t("Bản đồ", "Map"))
+        codes = list(provs.code)
+        pcode = st.selectbox(
+            t("Tỉnh", "Province"), codes,
+            index=codes.index(st.session_state.get("province", "14")),
+            format_func=lambda c: provs.set_index("code").name[c], key=f"{key}_prov")
+        st.session_state["province"] = pcode
+        edition = st.radio(
+            t("Đơn vị hành chính", "Administrative units"), ["legacy", "2025"],
+            format_func=lambda e: t("Trước 01/7/2025", "Before 1 Jul 2025") if e == "legacy"
+            else t("Sau 01/7/2025", "After 1 Jul 2025"),
+            horizontal=True, key=f"{key}_ed")
+        ids = [i.id for i in load_catalog()]
+        indicator = st.selectbox(t("Chỉ tiêu", "Indicator"), ids,
+                                 index=ids.index("registered_addicts"),
+                                 format_func=indicator_label, key=f"{key}_ind")
+        measure = st.radio(t("Cách tính", "Measure"), list(MEASURES),
+                           format_func=lambda m: t(*MEASURES[m]), horizontal=True,
+                           key=f"{key}_measure")
+        period = st.select_slider(t("Kỳ báo cáo", "Period"), options=periods,
+                                  value=periods[-2] if len(periods) > 1 else periods[0],
+                                  format_func=period_label, key=f"{key}_period")
+        scheme = st.selectbox(t("Phân lớp", "Classification"), list(SCHEMES),
+                              format_func=lambda s: t(*SCHEMES[s]), key=f"{key}_scheme")
+        k = st.slider(t("Số lớp", "Classes"), 3, 7, 5, key=f"{key}_k")
+        show_h = st.checkbox(t("Địa bàn trọng điểm", "Hotspot communes"), True,
+                             key=f"{key}_hot")
+        show_f = st.checkbox(t("Cơ sở điều trị, tư vấn", "Facilities"), True, key=f"{key}_fac")
+        tiles = st.text_input(t("Bản đồ nền (URL, tùy chọn)", "Basemap tile URL (optional)"),
+                              "", key=f"{key}_tiles",
+                              help=t("Ví dụ máy chủ bản đồ nội bộ: http://may-chu/{z}/{x}/{y}.png. "
+                                     "Để trống: bản đồ chạy không cần Internet.",
+                                     "E.g. an internal tile server. Empty: works offline."))
+    return MapControls(pcode, edition, indicator, period, measure, scheme, k, show_h, show_f,
+                       tiles.strip() or None)
+
+
+def is_approximate(gdf: gpd.GeoDataFrame) -> bool:
+    """Whether any boundary shown is approximate."""
+    return "source" in gdf and (gdf.source == "approximate").any()
+
+
+def conversion_note(gdf: gpd.GeoDataFrame, edition: str) -> str:
+    """Caption explaining values that crossed the 2025 reform."""
+    if (gdf.converted == "estimated").any():
+        return t("Một số giá trị được ước tính cho xã cũ bằng cách chia số liệu của xã mới theo "
+                 "dân số (bảng chuyển đổi 01/7/2025).",
+                 "Some values are estimated for old communes by sharing the new commune's "
+                 "figure by population (1 July 2025 crosswalk).")
+    return t("Một số giá trị được cộng dồn từ các xã cũ sang xã mới theo bảng chuyển đổi "
+             "01/7/2025.",
+             "Some values are summed from old communes into new ones via the 1 July 2025 "
+             "crosswalk.")
+
+
+def legend_title(ctl: MapControls) -> str:
+    """Title for a map's legend."""
+    ind = get_indicator(ctl.indicator)
+    unit = t(*MEASURES["rate"]) if ctl.measure == "rate" else ind.unit(lang())
+    return f"{ind.name(lang())} ({unit}) — {period_label(ctl.period)}"
+
+
+def build_map(ctl: MapControls, gdf: gpd.GeoDataFrame, shared_with: str | None = None,
+              height: int = 600) -> Any:
+    """Folium map for the controls (classes shared across two periods when comparing)."""
+    vals = gdf.value.to_numpy()
+    if shared_with:
+        other = cached_map_frame(ctl.province, ctl.edition, ctl.indicator, shared_with,
+                                 ctl.measure)
+        vals = pd.concat([gdf.value, other.value]).to_numpy()
+    digits = 1 if ctl.measure == "rate" else 0
+    classes = classify_values(vals, ctl.scheme, ctl.k, lang(), digits)
+    if shared_with:
+        classes = classes.recount(gdf.value.to_numpy())
+    hot = cached_hotspots(ctl.province, ctl.edition) if ctl.show_hotspots else None
+    fac = cached_facilities(ctl.province) if ctl.show_facilities else None
+    m = choropleth_map(
+        gdf, title=legend_title(ctl), classes=classes, lang=lang(),
+        value_label=t("Giá trị", "Value"), hotspots=hot, facilities=fac,
+        approximate=is_approximate(gdf), tiles_url=ctl.tiles_url, digits=digits, height=height,
+    )
+    try:
+        from layers.offline import make_offline
+
+        m = make_offline(m)
+    except ImportError:  # pragma: no cover - offline assets not installed yet
+        pass
+    return m
+
+
+def draw_map(ctl: MapControls, gdf: gpd.GeoDataFrame, key: str, height: int = 600,
+             shared_with: str | None = None) -> dict:
+    """Draw a map; only clicks come back (no rerun on pan or zoom)."""
+    m = build_map(ctl, gdf, shared_with=shared_with, height=height)
+    return st_folium(m, height=height, use_container_width=True, key=key,
+                     returned_objects=["last_active_drawing"]) or {}
+
+
+def clicked_code(out: dict) -> str | None:
+    """Commune code of the last clicked polygon, if any."""
+    feat = (out or {}).get("last_active_drawing") or {}
+    props = feat.get("properties") or {}
+    return props.get("code")
