@@ -14,7 +14,7 @@ from geo.indicators import get_indicator, load_catalog
 from geo.mapdata import MEASURES, display_geometries, hotspot_status, map_frame, series_frame
 from geo.periods import parse_period
 from geo.registry import load_units
-from geo.store import available_periods, facilities, hotspot_table
+from geo.store import available_periods, facilities, hotspot_table, province_units
 from layers.maps import SCHEMES, choropleth_map, classify_values
 from pages._state import db_url, lang, t
 
@@ -52,6 +52,13 @@ def provinces() -> pd.DataFrame:
     new = load_units("2025", "province")[["code", "name"]]
     old = load_units("legacy", "province")[["code", "name"]]
     return pd.concat([new, old[~old.code.isin(new.code)]]).reset_index(drop=True)
+
+
+@st.cache_data(show_spinner=False, ttl=600)
+def cached_units(province: str, edition: str) -> pd.DataFrame:
+    """Communes of a province in an edition."""
+    with session_scope(db_url()) as s:
+        return province_units(s, province, edition)
 
 
 @st.cache_data(show_spinner=False, ttl=600, max_entries=64)

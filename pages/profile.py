@@ -1,0 +1,152 @@
+"""Hồ sơ địa bàn — one commune's story: series, hotspot history, lineage, nearby services."""
+
+from __future__ import annotations
+
+from pages._state import boot
+
+boot()
+
+import altair as alt  # noqa: E402
+import pandas as pd  # noqa: E402
+import streamlit as st  # noqa: E402
+
+from geo.access import nearest_facilities  # noqa: E402
+from geo.indicators import load_catalog  # noqa: E402
+from geo.mapdata import MEASURES  # noqa: E402
+from geo.periods import parse_period  # noqa: E402
+from geo.registry import predecessors, successors  # noqa: E402
+from geo.store import FACILITY_KINDS, HOTSPOT_STATUSES  # noqa: E402
+from pages import _data as data  # noqa: E402
+from pages._state import lang, t  # noqa: E402
+
+st.title(t("Hồ sơ địa bàn", "Commune profile"))
+
+prov = st.session_state.get("province", "14")
+edition = st.radio(
+    t("Đơn vị hành chính", "Administrative units"), ["legacy", "2025"],
+    index=0 if st.session_state.get("profile_edition", "legacy") == "legacy" else 1,
+    format_func=lambda e: t("Trước 01/7/2025", "Before 1 Jul 2025") if e == "legacy"
+    else t("Sau 01/7/2025", "After 1 Jul 2025"), horizontal=True, key="profile_ed")
+units = data.cached_units(prov, edition)
+codes = list(units.code)
+if not codes:
+    st.warning(t("Tỉnh này chưa có xã nào.", "This province has no communes."))
+    st.stop()
+names = units.set_index("code")
+
+
+def label(c: str) -> str:
+    """Commune name, with its district for legacy communes."""
+    d = names.district_name[c]
+    return f"{names.name[c]} — {d}" if edition == "legacy" and isinstance(d, str) else names.name[c]
+
+
+default = st.session_state.get("profile_code")
+code = st.selectbox(t("Xã, phường, thị trấn", "Commune"), codes,
+                    index=codes.index(default) if default in codes else 0,
+                    format_func=label, key="profile_pick")
+st.session_state["profile_code"] = code
+u = names.loc[code]
+st.subheader(f"{u['name']}")
+st.caption(" · ".join(x for x in [
+    f"{t('Mã', 'Code')} {code}", u.district_name if isinstance(u.district_name, str) else "",
+    u.province_name] if x))
+
+# --- time series --------------------------------------------------------------
+ids = [i.id for i in load_catalog()]
+chosen = st.multiselect(t("Chỉ tiêu", "Indicators"), ids,
+                        default=["registered_addicts", "drug_cases_detected"],
+                        format_func=data.indicator_label, key="profile_inds")
+measure = st.radio(t("Cách tính", "Measure"), list(MEASURES), format_func=lambda m: t(*MEASURES[m]),
+                   horizontal=True, key="profile_measure")
+if chosen:
+    ser = data.cached_series(prov, edition, tuple(chosen), measure)
+    ser = ser[ser.unit_code == code].copy()
+    ser = ser[ser.period.str.contains("-H")]
+    if ser.empty:
+        st.info(t("Chưa có số liệu cho xã này.", "No figures for this commune yet."))
+    else:
+        ser["date"] = [pd.Timestamp(parse_period(p).end) for p in ser.period]
+        ser["ky"] = [data.period_label(p) for p in ser.period]
+        ser["chi_tieu"] = [data.indicator_label(i) for i in ser.indicator]
+        ser["nguon"] = ser.converted.map({"": t("Ghi nhận", "Recorded"),
+                                          "crosswalk": t("Quy đổi (cộng dồn)", "Converted (sum)"),
+                                          "estimated": t("Ước tính (chia theo dân số)",
+                                                         "Estimated (by population)")})
+        base = alt.Chart(ser).encode(
+            x=alt.X("date:T", title=t("Kỳ báo cáo (cuối kỳ)", "Period (end)"),
+                    axis=alt.Axis(format="%m/%Y", tickCount="year")),
+            y=alt.Y("value:Q", title=t(*MEASURES[measure])),
+            color=alt.Color("chi_tieu:N", title=t("Chỉ tiêu", "Indicator"),
+                            legend=alt.Legend(orient="bottom", columns=1, labelLimit=500)),
+            tooltip=[alt.Tooltip("ky:N", title=t("Kỳ", "Period")),
+                     alt.Tooltip("chi_tieu:N", title=t("Chỉ tiêu", "Indicator")),
+                     alt.Tooltip("value:Q", title=t("Giá trị", "Value"), format=",.1f"),
+                     alt.Tooltip("nguon:N", title=t("Nguồn", "Source"))],
+        )
+        lines = base.mark_line(point=True)
+        reform = pd.DataFrame({"date": [pd.Timestamp("2025-07-01")],
+                               "txt": [t("Sắp xếp ĐVHC 01/7/2025", "1 Jul 2025 reform")]})
+        rule = alt.Chart(reform).mark_rule(strokeDash=[6, 4], color="#b30000").encode(x="date:T")
+        txt = alt.Chart(reform).mark_text(align="right", dx=-4, dy=-6, color="#b30000").encode(
+            x="date:T", y=alt.value(8), text="txt:N")
+        st.altair_chart((lines + rule + txt).properties(height=320), width="stretch")
+        if (ser.converted != "").any():
+            st.caption(t("Các điểm sau/trước 01/7/2025 có thể là giá trị quy đổi qua bảng chuyển "
+                         "đổi đơn vị hành chính (xem cột Nguồn khi rê chuột).",
+                         "Points across 1 Jul 2025 may be converted through the units crosswalk "
+                         "(hover for the source)."))
+
+col1, col2 = st.columns(2)
+# --- hotspot status history -----------------------------------------------------
+with col1:
+    st.markdown("#### " + t("Lịch sử địa bàn trọng điểm", "Hotspot history"))
+    ht = data.cached_hotspot_table(prov)
+    mine = ht[(ht.edition == edition) & (ht.unit_code == code)]
+    if mine.empty:
+        st.write(t("Xã này không nằm trong danh sách địa bàn trọng điểm.",
+                   "This commune is not a designated hotspot."))
+    else:
+        show = pd.DataFrame({
+            t("Ngày", "Date"): mine.event_date,
+            t("Trạng thái", "Status"): [t(*HOTSPOT_STATUSES[s]) for s in mine.status],
+            t("Văn bản", "Decision"): mine.decision_no.fillna(""),
+            t("Ghi chú", "Note"): mine.note.fillna(""),
+        })
+        st.dataframe(show, hide_index=True, width="stretch")
+
+# --- lineage ------------------------------------------------------------------
+with col2:
+    st.markdown("#### " + t("Sắp xếp đơn vị hành chính 01/7/2025",
+                            "1 July 2025 administrative reform"))
+    if edition == "legacy":
+        succ = successors(code)
+        for r in succ.itertuples():
+            extra = t(f" (một phần, tỷ trọng {r.weight:.2f})", f" (part, weight {r.weight:.2f})") \
+                if r.split else ""
+            st.write("→ " + t("Nay thuộc ", "Now part of ") + f"**{r.name}** ({r.new_code}){extra}")
+    else:
+        pred = predecessors(code)
+        st.write(t("Hình thành từ:", "Formed from:"))
+        for r in pred.itertuples():
+            extra = t(" (một phần)", " (part)") if r.split else ""
+            st.write(f"← **{r.name}** ({r.old_code}), {r.district_name}{extra}")
+
+# --- nearest facilities ----------------------------------------------------------
+st.markdown("#### " + t("Cơ sở gần nhất", "Nearest facilities"))
+fac = data.cached_facilities(prov)
+near = nearest_facilities(float(u.lon), float(u.lat), fac, k=6)
+if near.empty:
+    st.write(t("Chưa có cơ sở nào được nhập.", "No facilities recorded."))
+else:
+    st.dataframe(pd.DataFrame({
+        t("Cơ sở", "Facility"): near["name"],
+        t("Loại", "Type"): [t(*FACILITY_KINDS.get(k, (k, k))) for k in near.kind],
+        t("Khoảng cách (km, đường chim bay)", "Distance (km, straight line)"):
+            near.distance_km.round(1),
+    }), hide_index=True, width="stretch")
+    st.caption(t("Tính từ tâm xã trong danh mục. Vùng núi: đường đi thực tế dài hơn nhiều; xem "
+                 "trang Chọn địa bàn để tính theo địa hình.",
+                 "From the registry centroid. In mountains real travel is much longer; see the "
+                 "Targeting page for terrain-based cost."))
+_ = lang
