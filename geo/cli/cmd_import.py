@@ -1,0 +1,171 @@
+"""``diaban import …`` and ``diaban export indicators|boundaries``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from geo.cli.common import ctx_obj, echo_table, emit_json, options, progress_bar, t
+from geo.cli.groups import export_group, import_group
+
+
+def register(cli: click.Group) -> None:
+    """Add the import commands and the data exports."""
+    imp = import_group(cli)
+    imp.add_command(import_indicators_cmd)
+    imp.add_command(template_cmd)
+    imp.add_command(history_cmd)
+    imp.add_command(undo_cmd)
+    exp = export_group(cli)
+    exp.add_command(export_indicators_cmd)
+    exp.add_command(export_boundaries_cmd)
+
+
+def _user() -> str:
+    try:
+        from geo.auth import cli_user
+
+        return cli_user(ctx_obj().get("db"), action="import")
+    except ImportError:  # roles not installed: single-user local install
+        import getpass
+
+        return getpass.getuser()
+
+
+@click.command("indicators")
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--province", "-p", default=None, help="Tỉnh (để khớp tên xã) / province.")
+@click.option("--period", default=None, help="Kỳ nếu tệp không ghi / period if not in the file.")
+@click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra, không lưu / validate only.")
+@options
+def import_indicators_cmd(file: Path, province: str | None, period: str | None,
+                          dry_run: bool) -> None:
+    """Nhập số liệu xã (CSV/XLSX). / Import commune figures (CSV/XLSX)."""
+    from geo.ingest import import_indicators
+
+    o = ctx_obj()
+    user = _user()
+    with progress_bar(t("Nhập số liệu", "Importing")) as cb:
+        res = import_indicators(file, o["db"], user=user, province=province, period=period,
+                                dry_run=dry_run, progress=cb)
+    if o["json"]:
+        emit_json({"ok": True, **res.to_dict()})
+    elif res.already_imported:
+        click.echo(t(f"Tệp này đã được nhập (lần nhập số {res.batch_id}); không thay đổi gì.",
+                     f"This file was already imported (batch {res.batch_id}); nothing changed."))
+    elif res.dry_run:
+        click.echo(t(f"Tệp hợp lệ: {res.rows} số liệu. (Chưa lưu — bỏ --dry-run để lưu.)",
+                     f"File is valid: {res.rows} figures. (Not stored — drop --dry-run.)"))
+    else:
+        click.echo(t(f"Đã lưu {res.rows} số liệu (lần nhập số {res.batch_id}). Hoàn tác: "
+                     f"diaban import undo {res.batch_id}",
+                     f"Stored {res.rows} figures (batch {res.batch_id}). Undo: "
+                     f"diaban import undo {res.batch_id}"))
+
+
+@click.command("template")
+@click.option("--province", "-p", required=True, help="Tỉnh / province.")
+@click.option("--period", required=True, help="Kỳ báo cáo / period (vd. 2025-H2).")
+@click.option("--edition", type=click.Choice(["legacy", "2025"]), default=None)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@options
+def template_cmd(province: str, period: str, edition: str | None, out: Path) -> None:
+    """Tạo mẫu nhập liệu XLSX. / Write an XLSX data-entry template."""
+    from geo.ingest import write_template
+
+    o = ctx_obj()
+    path = write_template(province, period, out, edition=edition, lang=o["lang"])
+    if o["json"]:
+        emit_json({"ok": True, "file": str(path)})
+    else:
+        click.echo(t(f"Đã tạo mẫu: {path}", f"Template written: {path}"))
+
+
+@click.command("history")
+@click.option("--province", "-p", default=None)
+@options
+def history_cmd(province: str | None) -> None:
+    """Lịch sử các lần nhập. / Import history."""
+    from geo.db import session_scope
+    from geo.registry import resolve_province
+    from geo.store import init_db, list_batches
+
+    o = ctx_obj()
+    init_db(o["db"])
+    code = resolve_province(province).code if province else None
+    with session_scope(o["db"]) as s:
+        df = list_batches(s, code)
+    rows = df.to_dict("records")
+    if o["json"]:
+        emit_json(rows)
+    else:
+        echo_table(rows, [("id", t("Số", "No.")), ("kind", t("Loại", "Kind")),
+                          ("file", t("Tệp", "File")), ("user", t("Người nhập", "User")),
+                          ("created_at", t("Thời gian", "Time")), ("rows", t("Dòng", "Rows")),
+                          ("status", t("Trạng thái", "Status"))])
+
+
+@click.command("undo")
+@click.argument("batch", type=int)
+@options
+def undo_cmd(batch: int) -> None:
+    """Hoàn tác một lần nhập. / Undo an import batch."""
+    from geo.db import session_scope
+    from geo.store import init_db, undo_batch
+
+    o = ctx_obj()
+    try:
+        from geo.auth import cli_user
+
+        user = cli_user(o["db"], action="undo")
+    except ImportError:
+        import getpass
+
+        user = getpass.getuser()
+    init_db(o["db"])
+    with session_scope(o["db"]) as s:
+        res = undo_batch(s, batch, user=user)
+    if o["json"]:
+        emit_json({"ok": True, **res})
+    else:
+        click.echo(t(f"Đã hoàn tác lần nhập số {batch} ({res['values']} số liệu, "
+                     f"{res['boundaries']} ranh giới); số liệu trước đó được khôi phục.",
+                     f"Undid batch {batch} ({res['values']} figures, {res['boundaries']} "
+                     "boundaries); earlier values are current again."))
+
+
+@click.command("indicators")
+@click.option("--province", "-p", required=True)
+@click.option("--edition", type=click.Choice(["legacy", "2025"]), default=None,
+              help="Mặc định: số liệu ghi nhận trên cả hai / default: as recorded.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@options
+def export_indicators_cmd(province: str, edition: str | None, out: Path) -> None:
+    """Xuất số liệu đã lưu (bảng dài CSV). / Export stored figures (long CSV)."""
+    from geo.exports import export_indicators
+
+    o = ctx_obj()
+    n = export_indicators(o["db"], province, out, edition)
+    if o["json"]:
+        emit_json({"ok": True, "file": str(out), "rows": n})
+    else:
+        click.echo(t(f"Đã ghi {n} dòng vào {out}.", f"Wrote {n} rows to {out}."))
+
+
+@click.command("boundaries")
+@click.option("--province", "-p", required=True)
+@click.option("--edition", type=click.Choice(["legacy", "2025"]), default="2025",
+              show_default=True)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@options
+def export_boundaries_cmd(province: str, edition: str, out: Path) -> None:
+    """Xuất ranh giới đã lưu (WGS84). / Export stored boundaries (WGS84)."""
+    from geo.exports import export_boundaries
+
+    o = ctx_obj()
+    n = export_boundaries(o["db"], province, out, edition)
+    if o["json"]:
+        emit_json({"ok": True, "file": str(out), "features": n})
+    else:
+        click.echo(t(f"Đã ghi {n} xã vào {out}.", f"Wrote {n} communes to {out}."))

@@ -1,0 +1,576 @@
+"""Importing data officers' files: validate everything, store all or nothing.
+
+Every import is a batch (:func:`geo.store.new_batch`) that can be listed and
+undone. Nothing is written until the whole file is valid; a file with any
+problem stores nothing and every problem is reported with its file, row and
+column. Importing the same file again changes nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+
+from geo.db import session_scope
+from geo.errors import Problem, ValidationError
+from geo.indicators import load_catalog
+from geo.io.tables import MAX_VALUE, Table, column_key, parse_number, problem, read_table
+from geo.periods import parse_period
+from geo.registry import REFORM_DATE, load_units
+from geo.store import (
+    file_sha256,
+    find_active_batch,
+    get_values,
+    init_db,
+    new_batch,
+    write_values,
+)
+
+__all__ = [
+    "CONSISTENCY_RULES",
+    "ImportResult",
+    "import_indicators",
+    "parse_indicator_table",
+    "write_template",
+]
+
+Progress = Callable[[float, str], None] | None
+
+LONG_ALIASES = {
+    "unit_code": ["ma_xa", "mã xã", "ma xa", "unit_code", "code", "ma"],
+    "period": ["ky", "kỳ", "ky bao cao", "kỳ báo cáo", "period"],
+    "indicator": ["chi_tieu", "chỉ tiêu", "chi tieu", "indicator"],
+    "value": ["gia_tri", "giá trị", "gia tri", "value", "so lieu", "số liệu"],
+}
+NAME_ALIASES = {
+    "commune": ["xa", "xã", "ten_xa", "tên xã", "commune", "xa/phuong/thi tran"],
+    "district": ["huyen", "huyện", "ten_huyen", "district"],
+    "province": ["tinh", "tỉnh", "province"],
+}
+
+#: Figures that cannot exceed another of the same commune and period.
+CONSISTENCY_RULES: list[tuple[list[str], str, str, str]] = [
+    (["voluntary_treatment", "community_treatment", "compulsory_treatment"],
+     "registered_addicts",
+     "tổng số người cai nghiện (tự nguyện, cộng đồng, bắt buộc) lớn hơn số người nghiện có hồ sơ",
+     "people in treatment (voluntary + community + compulsory) exceed registered addicts"),
+    (["counselled"], "registered_addicts",
+     "số người được tư vấn lớn hơn số người nghiện có hồ sơ",
+     "people counselled exceed registered addicts"),
+    (["drug_cases_resolved"], "drug_cases_detected",
+     "số vụ giải quyết lớn hơn số vụ phát hiện", "cases resolved exceed cases detected"),
+    (["registered_addicts"], "population",
+     "số người nghiện lớn hơn dân số", "registered addicts exceed the population"),
+]
+
+
+@dataclass
+class ImportResult:
+    """What an import did (or would do, for a dry run)."""
+
+    file: str
+    batch_id: int | None
+    rows: int
+    values: pd.DataFrame = field(repr=False)
+    already_imported: bool = False
+    dry_run: bool = False
+    editions: dict[str, int] = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        """JSON-serialisable summary."""
+        return {"file": self.file, "batch": self.batch_id, "rows": self.rows,
+                "already_imported": self.already_imported, "dry_run": self.dry_run,
+                "editions": self.editions}
+
+
+def _catalog_lookup() -> dict[str, str]:
+    """Indicator id, Vietnamese and English name (normalised) → id."""
+    ascii_key = column_key
+
+    out: dict[str, str] = {}
+    for ind in load_catalog():
+        for key in (ind.id, ind.name_vi, ind.name_en):
+            out[ascii_key(key)] = ind.id
+    return out
+
+
+def _edition_of(period_end: date, period_start: date) -> str:
+    if period_end < REFORM_DATE:
+        return "legacy"
+    if period_start >= REFORM_DATE:
+        return "2025"
+    return "straddle"
+
+
+def _units_index() -> dict[str, pd.DataFrame]:
+    return {e: load_units(e, "commune").set_index("code") for e in ("legacy", "2025")}
+
+
+def _header_indicator(col: str, lookup: dict[str, str]) -> str | None:
+    """Indicator id of a wide-table header: ``"Tên chỉ tiêu [id]"``, the id or the name."""
+    ascii_key = column_key
+
+    if "[" in col and col.rstrip().endswith("]"):
+        inner = col[col.rfind("[") + 1:-1].strip()
+        if ascii_key(inner) in lookup:
+            return lookup[ascii_key(inner)]
+    return lookup.get(ascii_key(col.split("/")[-1])) or lookup.get(ascii_key(col))
+
+
+def parse_indicator_table(tab: Table, period_hint: str | None = None,
+                          province: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    """Turn a table (long or wide template form) into validated long values.
+
+    Returns
+    -------
+    values : pandas.DataFrame
+        ``unit_code, period, indicator, value, edition, row`` for every valid cell.
+    problems : list of Problem
+        Everything wrong, each with file, row and column. Callers store nothing
+        when this is not empty.
+    """
+    from geo.names import normalize_name
+
+    ascii_key = column_key
+    problems: list[Problem] = []
+    lookup = _catalog_lookup()
+    cols = {ascii_key(c): c for c in tab.df.columns}
+
+    def col_for(aliases: list[str]) -> str | None:
+        for a in aliases:
+            if ascii_key(a) in cols:
+                return cols[ascii_key(a)]
+        return None
+
+    c_code = col_for(LONG_ALIASES["unit_code"])
+    c_period = col_for(LONG_ALIASES["period"])
+    c_ind = col_for(LONG_ALIASES["indicator"])
+    c_val = col_for(LONG_ALIASES["value"])
+    c_name = col_for(NAME_ALIASES["commune"])
+    c_dist = col_for(NAME_ALIASES["district"])
+    records: list[dict] = []  # unit spec, period text, indicator text, value text, row idx, cols
+    if c_ind and c_val:
+        if not c_period and not period_hint:
+            raise ValidationError(
+                "Thiếu cột kỳ báo cáo (ky / period).", "Missing the period column (ky / period).",
+                file=tab.file)
+        for i, r in enumerate(tab.df.itertuples(index=False)):
+            rec = dict(zip(tab.df.columns, r))
+            records.append({"i": i, "code": rec.get(c_code) if c_code else None,
+                            "name": rec.get(c_name) if c_name else None,
+                            "district": rec.get(c_dist) if c_dist else None,
+                            "period": rec.get(c_period) if c_period else period_hint,
+                            "period_col": c_period or "ky",
+                            "indicator": rec.get(c_ind), "indicator_col": c_ind,
+                            "value": rec.get(c_val), "value_col": c_val})
+    else:
+        ind_cols = {c: _header_indicator(c, lookup) for c in tab.df.columns
+                    if c not in (c_code, c_name, c_dist, c_period)}
+        ind_cols = {c: i for c, i in ind_cols.items() if i}
+        if not ind_cols:
+            raise ValidationError(
+                "Không nhận ra cột chỉ tiêu nào. Dùng mẫu của diaban (diaban import template) "
+                "hoặc bảng dài với các cột ma_xa, ky, chi_tieu, gia_tri.",
+                "No indicator column recognised. Use diaban's template (diaban import "
+                "template) or a long table with columns ma_xa, ky, chi_tieu, gia_tri.",
+                file=tab.file)
+        unknown = [c for c in tab.df.columns if c not in ind_cols and c not in
+                   (c_code, c_name, c_dist, c_period) and not c.startswith("cot_")
+                   and ascii_key(c) not in {"stt", "ghichu", "note", "tinh", "province"}]
+        for c in unknown:
+            problems.append(Problem(
+                f"Cột '{c}' không phải chỉ tiêu nào trong danh mục (diaban indicators).",
+                f"Column '{c}' is not an indicator of the catalog (diaban indicators).",
+                file=tab.file, row=tab.rows[0] - 1 if tab.rows else 1, column=c))
+        if not c_period and not period_hint:
+            raise ValidationError(
+                "Không thấy kỳ báo cáo: ghi 'Kỳ báo cáo: 2023-H1' ở đầu bảng hoặc thêm cột ky.",
+                "No period found: write 'Kỳ báo cáo: 2023-H1' above the table or add a ky column.",
+                file=tab.file)
+        for i, r in enumerate(tab.df.itertuples(index=False)):
+            rec = dict(zip(tab.df.columns, r))
+            for c, ind in ind_cols.items():
+                if rec.get(c) is None:
+                    continue  # an empty cell is "not reported", not 0
+                records.append({"i": i, "code": rec.get(c_code) if c_code else None,
+                                "name": rec.get(c_name) if c_name else None,
+                                "district": rec.get(c_dist) if c_dist else None,
+                                "period": rec.get(c_period) if c_period else period_hint,
+                                "period_col": c_period or "ky", "indicator": ind,
+                                "indicator_col": c, "value": rec.get(c), "value_col": c})
+    if not c_code and not c_name:
+        raise ValidationError(
+            "Thiếu cột mã xã (ma_xa) hoặc tên xã (xa).",
+            "Missing the commune code (ma_xa) or name (xa) column.", file=tab.file)
+    units = _units_index()
+    by_name: dict[tuple[str, str], list[str]] = {}
+    for ed, u in units.items():
+        if province:
+            from geo.registry import _province_mask
+
+            u = u[_province_mask(u.reset_index(), province).to_numpy()]
+        for code, nm, dist in zip(u.index, u.name, u.district_name):
+            by_name.setdefault((ed, normalize_name(nm)), []).append(code)
+            if isinstance(dist, str):
+                by_name.setdefault((ed, normalize_name(nm) + "|" + normalize_name(dist)),
+                                   []).append(code)
+    out: list[dict] = []
+    period_cache: dict[str, object] = {}
+    for rec in records:
+        i = rec["i"]
+        # period
+        ptxt = rec["period"]
+        if ptxt is None or str(ptxt).strip() == "":
+            problems.append(problem(tab, i, rec["period_col"], "thiếu kỳ báo cáo",
+                                    "missing period"))
+            continue
+        key = str(ptxt)
+        if key not in period_cache:
+            try:
+                period_cache[key] = parse_period(key)
+            except ValidationError as e:
+                period_cache[key] = e
+        per = period_cache[key]
+        if isinstance(per, ValidationError):
+            problems.append(problem(tab, i, rec["period_col"], per.vi, per.en))
+            continue
+        if per.start > date.today():
+            problems.append(problem(tab, i, rec["period_col"],
+                                    f"kỳ {per.id} chưa bắt đầu (ở tương lai)",
+                                    f"period {per.id} has not started yet (future)"))
+            continue
+        edition = _edition_of(per.end, per.start)
+        # indicator
+        ind = rec["indicator"]
+        ind_id = lookup.get(ascii_key(str(ind))) if ind is not None else None
+        if ind_id is None:
+            problems.append(problem(tab, i, rec["indicator_col"],
+                                    f"chỉ tiêu '{ind}' không có trong danh mục",
+                                    f"unknown indicator '{ind}'"))
+            continue
+        # value
+        raw = rec["value"]
+        v = parse_number(raw)
+        if v is None:
+            problems.append(problem(tab, i, rec["value_col"],
+                                    f"giá trị '{raw}' không phải là số",
+                                    f"value '{raw}' is not a number"))
+            continue
+        if v < 0:
+            problems.append(problem(tab, i, rec["value_col"], f"giá trị âm ({raw})",
+                                    f"negative value ({raw})"))
+            continue
+        if v != v or v > MAX_VALUE:
+            problems.append(problem(tab, i, rec["value_col"],
+                                    f"giá trị quá lớn, không hợp lý ({raw})",
+                                    f"implausibly large value ({raw})"))
+            continue
+        # unit
+        code = rec["code"]
+        eds = ["legacy", "2025"] if edition == "straddle" else [edition]
+        unit = None
+        if code is not None and str(code).strip():
+            c = str(code).strip()
+            c = c.split(".")[0] if c.replace(".", "").isdigit() else c
+            c = c.zfill(5) if c.isdigit() else c
+            for ed in (["2025", "legacy"] if edition == "straddle" else eds):
+                if c in units[ed].index:
+                    unit, edition_used = c, ed
+                    break
+            if unit is None:
+                other = [e for e in ("legacy", "2025") if c in units[e].index]
+                if other:
+                    why = ("đã sắp xếp lại từ 01/7/2025" if other == ["legacy"]
+                           else "chỉ có từ 01/7/2025")
+                    msg_vi = f"xã mã {c} không tồn tại trong kỳ {per.id} ({why})"
+                    msg_en = f"commune {c} did not exist in period {per.id}"
+                else:
+                    msg_vi, msg_en = (f"không có xã mã '{c}' trong danh mục",
+                                      f"no commune with code '{c}'")
+                problems.append(problem(tab, i, c_code, msg_vi, msg_en))
+                continue
+        else:
+            nm = rec["name"]
+            if nm is None:
+                problems.append(problem(tab, i, c_name or "xa", "thiếu mã xã và tên xã",
+                                        "missing commune code and name"))
+                continue
+            key_nm = normalize_name(str(nm))
+            hits: list[tuple[str, str]] = []
+            for ed in eds:
+                k = key_nm + ("|" + normalize_name(str(rec["district"])) if rec["district"]
+                              and ed == "legacy" else "")
+                hits += [(ed, c) for c in by_name.get((ed, k), [])]
+            if len(hits) == 1:
+                edition_used, unit = hits[0]
+            elif not hits:
+                problems.append(problem(tab, i, c_name, f"không tìm thấy xã '{nm}'"
+                                        + (" trong tỉnh đã chọn" if province else ""),
+                                        f"commune '{nm}' not found"))
+                continue
+            else:
+                problems.append(problem(
+                    tab, i, c_name,
+                    f"tên xã '{nm}' trùng với {len(hits)} xã; hãy ghi mã xã hoặc cột huyện",
+                    f"commune name '{nm}' matches {len(hits)} communes; give the code or district"))
+                continue
+        out.append({"unit_code": unit, "period": per.id, "indicator": ind_id, "value": v,
+                    "edition": edition_used, "row": i, "value_col": rec["value_col"]})
+    vals = pd.DataFrame(out, columns=["unit_code", "period", "indicator", "value", "edition",
+                                      "row", "value_col"])
+    # duplicates within the file
+    dup = vals.duplicated(["edition", "unit_code", "period", "indicator"], keep="first")
+    for _, r in vals[dup].iterrows():
+        first = vals[(vals.edition == r.edition) & (vals.unit_code == r.unit_code)
+                     & (vals.period == r.period) & (vals.indicator == r.indicator)].iloc[0]
+        problems.append(problem(
+            tab, int(r.row), r.value_col,
+            f"trùng lặp: xã {r.unit_code}, kỳ {r.period}, chỉ tiêu {r.indicator} đã có ở dòng "
+            f"{tab.rows[int(first.row)]}",
+            f"duplicate: commune {r.unit_code}, period {r.period}, indicator {r.indicator} "
+            f"already on row {tab.rows[int(first.row)]}"))
+    vals = vals[~dup]
+    problems += _consistency(vals, tab)
+    return vals.reset_index(drop=True), problems
+
+
+def _consistency(vals: pd.DataFrame, tab: Table) -> list[Problem]:
+    """Figures that contradict each other (e.g. treated > registered), at the file's cell."""
+    out: list[Problem] = []
+    if vals.empty:
+        return out
+    wide = vals.pivot_table(index=["edition", "unit_code", "period"], columns="indicator",
+                            values="value", aggfunc="first")
+    loc = vals.set_index(["edition", "unit_code", "period", "indicator"])[["row", "value_col"]]
+    for parts, whole, vi, en in CONSISTENCY_RULES:
+        if whole not in wide or not any(p in wide for p in parts):
+            continue
+        total = sum(wide[p].fillna(0) for p in parts if p in wide)
+        bad = wide.index[(total > wide[whole]) & wide[whole].notna()]
+        for key in bad:
+            # Point at a cell of the file (stored figures carry row -1).
+            cands = [(*key, ind) for ind in [whole, *parts] if (*key, ind) in loc.index]
+            cells = [loc.loc[c] for c in cands if int(loc.loc[c, "row"]) >= 0]
+            if not cells:
+                continue
+            i, col = int(cells[0]["row"]), cells[0]["value_col"]
+            out.append(problem(tab, i, col,
+                               f"mâu thuẫn ở xã {key[1]}, kỳ {key[2]}: {vi} "
+                               f"({total[key]:g} > {wide.loc[key, whole]:g})",
+                               f"inconsistent for commune {key[1]}, period {key[2]}: {en} "
+                               f"({total[key]:g} > {wide.loc[key, whole]:g})"))
+    return out
+
+
+def import_indicators(
+    path: str | Path,
+    url: str | None = None,
+    user: str = "system",
+    province: str | None = None,
+    period: str | None = None,
+    dry_run: bool = False,
+    display_name: str | None = None,
+    progress: Progress = None,
+) -> ImportResult:
+    """Validate and store a file of commune figures, all or nothing.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV or XLSX file (long table or diaban's wide template).
+    url : str, optional
+        Database URL.
+    user : str
+        Who imports (recorded on the batch and in the audit log).
+    province : str, optional
+        Restrict name matching to this province.
+    period : str, optional
+        Period for a wide table without one in its header.
+    dry_run : bool
+        Validate only; store nothing.
+    display_name : str, optional
+        File name to show in messages (uploads are saved under temporary names).
+    progress : callable, optional
+        ``progress(fraction, message)``.
+
+    Returns
+    -------
+    ImportResult
+
+    Raises
+    ------
+    ValidationError
+        Listing every problem (file, row, column); nothing was stored.
+    """
+    name = display_name or Path(path).name
+
+    def step(f: float, m: str) -> None:
+        if progress:
+            progress(f, m)
+
+    step(0.05, "Đọc tệp")
+    tab = read_table(path, name)
+    hint = period or _period_from_preamble(tab)
+    step(0.3, "Kiểm tra số liệu")
+    vals, problems = parse_indicator_table(tab, hint, province)
+    if not problems and vals.empty:
+        raise ValidationError("Tệp không có số liệu nào.", "The file has no figures.",
+                              file=name)
+    init_db(url)
+    with session_scope(url) as s:
+        sha = file_sha256(path)
+        prev = find_active_batch(s, "indicators", sha)
+        if prev is not None and not problems:
+            return ImportResult(name, prev.id, 0, vals, already_imported=True)
+        if not problems:
+            problems += _consistency_with_stored(s, vals, tab)
+    if problems:
+        problems.sort(key=lambda p: (p.row or 0))
+        raise ValidationError(
+            f"Tệp '{name}' có {len(problems)} lỗi; chưa lưu gì vào cơ sở dữ liệu.",
+            f"File '{name}' has {len(problems)} problems; nothing was stored.",
+            problems=problems, file=name)
+    counts = vals.groupby("edition").size().to_dict()
+    if dry_run:
+        return ImportResult(name, None, len(vals), vals, dry_run=True, editions=counts)
+    step(0.7, "Lưu vào cơ sở dữ liệu")
+    with session_scope(url) as s:
+        codes = load_units("legacy", "commune").set_index("code").province_code
+        prov = codes.get(vals.unit_code.iloc[0]) if len(vals) else None
+        b = new_batch(s, "indicators", user=user, file_name=name, sha256=sha,
+                      province_code=prov)
+        for ed, grp in vals.groupby("edition"):
+            write_values(s, grp, b, ed)
+        bid = b.id
+    step(1.0, "Xong")
+    return ImportResult(name, bid, len(vals), vals, editions=counts)
+
+
+def _consistency_with_stored(s: object, vals: pd.DataFrame, tab: Table) -> list[Problem]:
+    """Check the file's figures against stored ones of the same commune and period."""
+    out: list[Problem] = []
+    needed = {w for _, w, _, _ in CONSISTENCY_RULES} | {
+        p for ps, _, _, _ in CONSISTENCY_RULES for p in ps}
+    inds = set(vals.indicator)
+    if not inds & needed:
+        return out
+    for ed, grp in vals.groupby("edition"):
+        units = load_units(ed, "commune").set_index("code")
+        provs = units.loc[grp.unit_code.unique(), "province_code"].unique()
+        for p in provs:
+            stored = get_values(s, p, ed, sorted(needed), sorted(grp.period.unique()))
+            stored = stored[stored.converted == ""]
+            if stored.empty:
+                continue
+            merged = pd.concat([stored.assign(edition=ed, row=-1, value_col=""),
+                                grp]).drop_duplicates(
+                ["edition", "unit_code", "period", "indicator"], keep="last")
+            for prob in _consistency(merged, tab):
+                out.append(prob)
+    return out
+
+
+def _period_from_preamble(tab: Table) -> str | None:
+    """Period written above the table, e.g. ``Kỳ báo cáo: 2023-H1``."""
+    import re
+
+    for line in tab.preamble:
+        m = re.search(r"(?:kỳ báo cáo|ky bao cao|kỳ|period)\s*[:：]\s*(.+)$", line, re.I)
+        if m:
+            txt = m.group(1).strip()
+            code = re.search(r"\b(\d{4}(?:-[HQ]\d)?)\b", txt)
+            return code.group(1) if code else txt
+    return None
+
+
+def write_template(province: str, period: str, out: str | Path, edition: str | None = None,
+                   indicators: list[str] | None = None, lang: str = "vi") -> Path:
+    """Write an XLSX template: one row per commune (codes, names prefilled), one column
+    per indicator, the period in the header.
+
+    Parameters
+    ----------
+    province : str
+        Province code or name.
+    period : str
+        Reporting period (e.g. ``2025-H2``).
+    out : str or Path
+        Output ``.xlsx`` path.
+    edition : {"legacy", "2025"}, optional
+        Communes to list; by default the edition in force in that period.
+    indicators : list of str, optional
+        Indicator ids (default: the whole catalog except ``incidents``).
+    lang : {"vi", "en"}
+        Header language.
+
+    Returns
+    -------
+    Path
+    """
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.worksheet.datavalidation import DataValidation
+
+    per = parse_period(period)
+    ed = edition or ("2025" if per.start >= REFORM_DATE else "legacy")
+    units = _province_units_registry(province, ed)
+    cat = [i for i in load_catalog() if i.id != "incidents"]
+    if indicators:
+        cat = [i for i in cat if i.id in indicators]
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "so_lieu"
+    pname = units.province_name.iloc[0] if len(units) else province
+    ws["A1"] = f"Tỉnh: {pname} ({units.province_code.iloc[0] if len(units) else ''})"
+    ws["A2"] = f"Kỳ báo cáo: {per.id} ({per.label('vi')})"
+    ws["A3"] = ("Ghi số liệu vào các ô trống; để trống nếu không có số liệu (không ghi 0 thay cho "
+                "'không có'). Không sửa cột mã xã.")
+    ws["A1"].font = Font(bold=True, size=12)
+    ws["A2"].font = Font(bold=True)
+    ws["A3"].font = Font(italic=True, color="666666")
+    head = ["ma_xa", "xa", "huyen"] + [
+        f"{(i.name_en if lang == 'en' else i.name_vi)} ({i.unit(lang)}) [{i.id}]" for i in cat]
+    ws.append([])
+    ws.append(head)
+    hr = ws.max_row
+    fill = PatternFill("solid", fgColor="DDEBF7")
+    for c in ws[hr]:
+        c.font = Font(bold=True)
+        c.fill = fill
+        c.alignment = Alignment(wrap_text=True, vertical="top")
+    for r in units.itertuples():
+        ws.append([r.code, r.name, r.district_name or ""])
+    ws.column_dimensions["A"].width = 9
+    ws.column_dimensions["B"].width = 26
+    ws.column_dimensions["C"].width = 22
+    from openpyxl.utils import get_column_letter
+
+    for j in range(4, len(head) + 1):
+        ws.column_dimensions[get_column_letter(j)].width = 16
+    ws.row_dimensions[hr].height = 75
+    ws.freeze_panes = ws.cell(row=hr + 1, column=4)
+    dv = DataValidation(type="decimal", operator="greaterThanOrEqual", formula1="0",
+                        showErrorMessage=True, error="Số liệu phải là số không âm.")
+    ws.add_data_validation(dv)
+    if len(units):
+        dv.add(f"D{hr + 1}:{get_column_letter(len(head))}{hr + len(units)}")
+    out = Path(out)
+    wb.save(out)
+    return out
+
+
+def _province_units_registry(province: str, edition: str) -> pd.DataFrame:
+    from geo.registry import _province_mask
+
+    u = load_units(edition, "commune")
+    m = _province_mask(u, province)
+    if not m.any():
+        from geo.errors import NotFoundError
+
+        raise NotFoundError(f"Không tìm thấy tỉnh '{province}' trong danh mục {edition}.",
+                            f"Province '{province}' not found in the {edition} registry.")
+    return u[m].sort_values(["district_name", "name"] if edition == "legacy" else ["name"])
