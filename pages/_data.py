@@ -16,7 +16,7 @@ from geo.periods import parse_period
 from geo.registry import load_units
 from geo.store import available_periods, facilities, hotspot_table, province_units
 from layers.maps import SCHEMES, choropleth_map, classify_values
-from pages._state import db_url, lang, t
+from pages._state import db_url, index_of, lang, recall, remember, t, wkey
 
 
 class MapControls(NamedTuple):
@@ -115,37 +115,51 @@ def map_controls(key: str) -> MapControls:
     with st.sidebar:
         st.subheader(t("Bản đồ", "Map"))
         codes = list(provs.code)
-        pcode = st.selectbox(
-            t("Tỉnh", "Province"), codes,
-            index=codes.index(st.session_state.get("province", "14")),
-            format_func=lambda c: provs.set_index("code").name[c], key=f"{key}_prov")
+        pcode = remember("province", st.selectbox(
+            t("Tỉnh", "Province"), codes, index=index_of(codes, "province", "14"),
+            format_func=lambda c: provs.set_index("code").name[c], key=wkey(f"{key}_prov")))
         st.session_state["province"] = pcode
-        edition = st.radio(
-            t("Đơn vị hành chính", "Administrative units"), ["legacy", "2025"],
+        eds = ["legacy", "2025"]
+        edition = remember("edition", st.radio(
+            t("Đơn vị hành chính", "Administrative units"), eds,
+            index=index_of(eds, "edition", "legacy"),
             format_func=lambda e: t("Trước 01/7/2025", "Before 1 Jul 2025") if e == "legacy"
             else t("Sau 01/7/2025", "After 1 Jul 2025"),
-            horizontal=True, key=f"{key}_ed")
+            horizontal=True, key=wkey(f"{key}_ed")))
         ids = [i.id for i in load_catalog()]
-        indicator = st.selectbox(t("Chỉ tiêu", "Indicator"), ids,
-                                 index=ids.index("registered_addicts"),
-                                 format_func=indicator_label, key=f"{key}_ind")
-        measure = st.radio(t("Cách tính", "Measure"), list(MEASURES),
-                           format_func=lambda m: t(*MEASURES[m]), horizontal=True,
-                           key=f"{key}_measure")
-        period = st.select_slider(t("Kỳ báo cáo", "Period"), options=periods,
-                                  value=periods[-2] if len(periods) > 1 else periods[0],
-                                  format_func=period_label, key=f"{key}_period")
-        scheme = st.selectbox(t("Phân lớp", "Classification"), list(SCHEMES),
-                              format_func=lambda s: t(*SCHEMES[s]), key=f"{key}_scheme")
-        k = st.slider(t("Số lớp", "Classes"), 3, 7, 5, key=f"{key}_k")
-        show_h = st.checkbox(t("Địa bàn trọng điểm", "Hotspot communes"), True,
-                             key=f"{key}_hot")
-        show_f = st.checkbox(t("Cơ sở điều trị, tư vấn", "Facilities"), True, key=f"{key}_fac")
-        tiles = st.text_input(t("Bản đồ nền (URL, tùy chọn)", "Basemap tile URL (optional)"),
-                              "", key=f"{key}_tiles",
-                              help=t("Ví dụ máy chủ bản đồ nội bộ: http://may-chu/{z}/{x}/{y}.png. "
-                                     "Để trống: bản đồ chạy không cần Internet.",
-                                     "E.g. an internal tile server. Empty: works offline."))
+        indicator = remember("indicator", st.selectbox(
+            t("Chỉ tiêu", "Indicator"), ids, index=index_of(ids, "indicator",
+                                                             "registered_addicts"),
+            format_func=indicator_label, key=wkey(f"{key}_ind")))
+        ms = list(MEASURES)
+        measure = remember("measure", st.radio(
+            t("Cách tính", "Measure"), ms, index=index_of(ms, "measure", "count"),
+            format_func=lambda m: t(*MEASURES[m]), horizontal=True,
+            key=wkey(f"{key}_measure")))
+        default_p = periods[-2] if len(periods) > 1 else periods[0]
+        p0 = recall("period", default_p)
+        period = remember("period", st.select_slider(
+            t("Kỳ báo cáo", "Period"), options=periods,
+            value=p0 if p0 in periods else default_p,
+            format_func=period_label, key=wkey(f"{key}_period")))
+        sch = list(SCHEMES)
+        scheme = remember("scheme", st.selectbox(
+            t("Phân lớp", "Classification"), sch, index=index_of(sch, "scheme", "quantiles"),
+            format_func=lambda x: t(*SCHEMES[x]), key=wkey(f"{key}_scheme")))
+        k = remember("k", st.slider(t("Số lớp", "Classes"), 3, 7, int(recall("k", 5)),
+                                    key=wkey(f"{key}_k")))
+        show_h = remember("show_h", st.checkbox(
+            t("Địa bàn trọng điểm", "Hotspot communes"), bool(recall("show_h", True)),
+            key=wkey(f"{key}_hot")))
+        show_f = remember("show_f", st.checkbox(
+            t("Cơ sở điều trị, tư vấn", "Facilities"), bool(recall("show_f", True)),
+            key=wkey(f"{key}_fac")))
+        tiles = remember("tiles", st.text_input(
+            t("Bản đồ nền (URL, tùy chọn)", "Basemap tile URL (optional)"),
+            str(recall("tiles", "")), key=wkey(f"{key}_tiles"),
+            help=t("Ví dụ máy chủ bản đồ nội bộ: http://may-chu/{z}/{x}/{y}.png. "
+                   "Để trống: bản đồ chạy không cần Internet.",
+                   "E.g. an internal tile server. Empty: works offline.")))
     return MapControls(pcode, edition, indicator, period, measure, scheme, k, show_h, show_f,
                        tiles.strip() or None)
 

@@ -40,6 +40,33 @@ def t(vi: str, en: str) -> str:
     return tr(vi, en, lang())
 
 
+def wkey(name: str) -> str:
+    """Widget key that changes with the language.
+
+    A widget's identity includes its label, so translated labels would reset a
+    widget; keying per language and keeping the value with :func:`remember`
+    carries the user's choice across a language switch.
+    """
+    return f"{name}__{lang()}"
+
+
+def recall(name: str, default: object) -> object:
+    """The value last chosen for ``name`` (any language)."""
+    return st.session_state.get(f"_v_{name}", default)
+
+
+def remember(name: str, value: object) -> object:
+    """Keep the value chosen for ``name`` and return it."""
+    st.session_state[f"_v_{name}"] = value
+    return value
+
+
+def index_of(options: list, name: str, default: object) -> int:
+    """Index of the remembered value in ``options`` (0 if absent)."""
+    v = recall(name, default)
+    return options.index(v) if v in options else 0
+
+
 def db_url() -> str | None:
     """Database URL (``DIABAN_DATABASE_URL`` or the default SQLite file)."""
     return os.environ.get("DIABAN_DATABASE_URL")

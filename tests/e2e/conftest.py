@@ -1,0 +1,107 @@
+"""Fixtures for end-to-end tests: the real app on the demo, in Debian's Chromium."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ROOT = Path(__file__).resolve().parents[2]
+ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+        "--disable-component-update", "--disable-sync", "--no-first-run"]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def app_url(demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Start ``streamlit run app.py`` on the demo database; yield its URL."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed")
+    port = _free_port()
+    env = dict(os.environ, DIABAN_DATABASE_URL=demo_url)
+    log = tmp_path_factory.mktemp("st") / "streamlit.log"
+    with open(log, "w") as fh:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
+             "--server.headless", "true", "--server.address", "127.0.0.1"],
+            cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 60
+    while time.time() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1):
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start: " + log.read_text())
+    yield url
+    proc.terminate()
+    try:
+        proc.wait(10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[object]:
+    """Headless Debian Chromium driven by Playwright (never a downloaded browser)."""
+    if not Path(CHROMIUM).exists():
+        pytest.skip("Debian chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+class Page:
+    """A browser page that records and blocks every request leaving localhost."""
+
+    def __init__(self, browser: object) -> None:
+        self.external: list[str] = []
+        self.ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+        self.ctx.route("**/*", self._route)
+        self.page = self.ctx.new_page()
+
+    def _route(self, route: object) -> None:
+        m = re.match(r"^[a-z]+://([^/:]+)", route.request.url)
+        if m and m.group(1) not in ("localhost", "127.0.0.1"):
+            self.external.append(route.request.url)
+            route.abort()
+        else:
+            route.continue_()
+
+    def map_frame(self, timeout: float = 60_000) -> object:
+        """The streamlit-folium iframe, once its polygons are drawn."""
+        self.page.wait_for_selector("iframe[title*='st_folium']", timeout=timeout)
+        frame = self.page.frame_locator("iframe[title*='st_folium']").first
+        frame.locator("path.leaflet-interactive").first.wait_for(timeout=timeout)
+        return frame
+
+    def close(self) -> None:
+        self.ctx.close()
+
+
+@pytest.fixture()
+def page(browser: object) -> Iterator[Page]:
+    """A fresh page for one test."""
+    p = Page(browser)
+    yield p
+    p.close()
