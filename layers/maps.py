@@ -142,6 +142,16 @@ class _Legend(MacroElement):
         self.body = body
 
 
+class _MetricScale(MacroElement):
+    """A metric-only scale bar (Leaflet's default also shows miles)."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+L.control.scale({imperial: false, maxWidth: 160}).addTo({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+
 def _legend_html(classes: Classes, title: str, lang: str, facilities: bool,
                  hotspots: bool, approximate: bool) -> str:
     sw = ('<span style="display:inline-block;width:14px;height:12px;margin-right:6px;'
@@ -207,6 +217,7 @@ def choropleth_map(
     digits: int = 1,
     precision: float = 1e-5,
     height: int | None = None,
+    prefer_canvas: bool = False,
 ) -> folium.Map:
     """Build the choropleth map of one indicator and period.
 
@@ -236,14 +247,18 @@ def choropleth_map(
         Coordinate grid in degrees for the page payload.
     height : int, optional
         Map height in pixels (full height of the page by default).
+    prefer_canvas : bool
+        Draw polygons on a canvas instead of SVG (much faster for thousands of
+        polygons, e.g. the whole country).
 
     Returns
     -------
     folium.Map
     """
     b = gdf.total_bounds if len(gdf) else np.array([102, 8, 110, 23.5])
-    m = folium.Map(tiles=None, control_scale=True, prefer_canvas=False, zoom_snap=0.25,
+    m = folium.Map(tiles=None, control_scale=False, prefer_canvas=prefer_canvas, zoom_snap=0.25,
                    **({"height": height} if height else {}))
+    _MetricScale().add_to(m)
     m.fit_bounds([[b[1], b[0]], [b[3], b[2]]])
     if tiles_url:
         folium.TileLayer(tiles_url, attr=tiles_attribution or "tiles", name=tr(
