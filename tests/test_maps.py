@@ -1,0 +1,89 @@
+"""Map layers: classes, no-data, offline assets, and names shown as text, never run."""
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+from shapely import box
+
+from layers.maps import NO_DATA_COLOR, choropleth_map, classify_values
+from layers.offline import assert_no_external_urls, make_offline, standalone_html
+
+EVIL = "<img src=x onerror=alert(1)>"
+
+
+def _gdf():
+    return gpd.GeoDataFrame(
+        {"code": ["a", "b", "c", "d"], "name": [EVIL, "Xã Lóng Sập", "Xã B", "Xã C"],
+         "district_name": ["H", "H", "H", "H"], "value": [1.0, 5.0, np.nan, 9.0]},
+        geometry=[box(104, 21, 104.1, 21.1), box(104.1, 21, 104.2, 21.1),
+                  box(104, 21.1, 104.1, 21.2), box(104.1, 21.1, 104.2, 21.2)], crs=4326)
+
+
+def test_classes_keep_no_data_apart():
+    c = classify_values(np.array([1.0, 2, 3, np.nan, 10]), "quantiles", 3)
+    assert c.no_data == 1 and sum(c.counts) == 4
+    assert c.color_of(np.nan) == NO_DATA_COLOR
+    ei = classify_values(np.array([0.0, 10, 20, 30]), "equal_interval", 3)
+    assert ei.bins == pytest.approx([10.0, 20.0, 30.0])
+    nb = classify_values(np.array([1.0, 1, 2, 50, 51, 52]), "natural_breaks", 2)
+    assert nb.bins[0] == pytest.approx(2.0)
+
+
+def _map():
+    import pandas as pd
+
+    fac = gpd.GeoDataFrame({"kind": ["methadone"], "name": [EVIL], "capacity": [10]},
+                           geometry=gpd.points_from_xy([104.15], [21.15]), crs=4326)
+    hot = pd.DataFrame({"unit_code": ["a"], "status": ["in_transformation"]})
+    g = _gdf()
+    return choropleth_map(g, title="t", classes=classify_values(g.value.to_numpy()),
+                          hotspots=hot, facilities=fac, approximate=True)
+
+
+def test_offline_page_has_no_external_assets():
+    html = standalone_html(_map())
+    assert assert_no_external_urls(html) == []
+    assert "L.map(" in html and "leaflet" in html.lower()
+    m = make_offline(_map())
+    rendered = m.get_root().render()
+    assert assert_no_external_urls(rendered) == []
+    assert "/app/static/vendor/leaflet/leaflet.js" in rendered
+
+
+def test_imported_names_are_escaped():
+    html = standalone_html(_map())
+    assert EVIL not in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html or "\\u0026lt;img" in html
+
+
+@pytest.mark.e2e
+def test_hostile_name_shows_as_text_in_the_browser(tmp_path):
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip("Debian chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    f = tmp_path / "m.html"
+    f.write_text(standalone_html(_map()), encoding="utf-8")
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(chromium), args=["--no-sandbox"])
+        page = b.new_page()
+        dialogs = []
+        page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+        page.goto(f.as_uri())
+        poly = page.locator("path[fill-opacity='0.85']").first
+        poly.wait_for()
+        box_ = poly.bounding_box()
+        page.mouse.move(box_["x"] + 6, box_["y"] + box_["height"] - 6)
+        tip = page.locator(".leaflet-tooltip").first
+        tip.wait_for()
+        assert EVIL in tip.inner_text()
+        assert page.locator(".leaflet-tooltip img").count() == 0
+        page.locator("path.leaflet-interactive").last.click(force=True)
+        popup = page.locator(".leaflet-popup-content")
+        popup.wait_for()
+        assert EVIL in popup.inner_text() and popup.locator("img").count() == 0
+        b.close()
+    assert dialogs == []
