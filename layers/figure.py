@@ -914,12 +914,13 @@ def _place_labels(labels: list[_Label], m_per_mm: float, frame: tuple[float, flo
     """Greedy label placement with leader lines; labels never overlap each other.
 
     Each label is tried on rings of growing distance around its anchor, in
-    16 directions (right, left, up, down first). A position is taken when
-    the box stays inside ``frame`` and touches no obstacle (scale bar, north
-    arrow, facility symbols), no placed label or leader line, and no hotspot
-    area (``areas``, so outlines stay visible); its leader line must not cross
-    a placed label or another hotspot area. If no position passes, the areas
-    become allowed, then the label sits on its anchor, clamped to the frame.
+    16 directions (right, left, up, down first). A box must stay inside
+    ``frame`` and cover no obstacle (scale bar, north arrow, facility
+    symbols), no placed label and no other label's anchor. Three passes relax
+    the rest in turn: first the box also keeps off every hotspot area (so
+    outlines stay visible) and leader lines cross no label, leader or other
+    area; then areas may be covered; then leaders may cross. If still nothing
+    fits, the free position nearest the anchor with the least overlap wins.
 
     Parameters
     ----------
@@ -936,58 +937,69 @@ def _place_labels(labels: list[_Label], m_per_mm: float, frame: tuple[float, flo
         The labelled areas, one per label.
     """
     minx, miny, maxx, maxy = frame
-    placed: list[shapely.Geometry] = []
+    boxes: list[shapely.Geometry] = []
+    leaders: list[shapely.Geometry] = []
     hard = list(obstacles)
     for g in hard + list(areas):
         shapely.prepare(g)
+    dots = [shapely.Point(lb.anchor).buffer(1.2 * m_per_mm) for lb in labels]
     angles = [0, 180, 90, 270, 45, 135, 315, 225, 22.5, 157.5, 67.5, 112.5, 337.5, 202.5,
               292.5, 247.5]
     dirs = [(math.cos(math.radians(a)), math.sin(math.radians(a))) for a in angles]
     order = sorted(range(len(labels)), key=lambda i: -labels[i].anchor[1])
-    for i in order:
-        lab = labels[i]
+
+    def candidates(lab: _Label) -> list[tuple[float, float, shapely.Polygon,
+                                              shapely.LineString]]:
         w, h = lab.w * m_per_mm, lab.h * m_per_mm
         ax_, ay_ = lab.anchor
         anchor = shapely.Point(ax_, ay_)
+        out = []
+        for ring in range(20):
+            gap = (2.0 + ring * 3.0) * m_per_mm
+            for dx, dy in dirs:
+                # the box side nearest the anchor lies ``gap`` away from it
+                cx, cy = ax_ + dx * (gap + w / 2), ay_ + dy * (gap + h / 2)
+                if not (cx - w / 2 >= minx and cx + w / 2 <= maxx
+                        and cy - h / 2 >= miny and cy + h / 2 <= maxy):
+                    continue
+                rect = box(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+                p1, _ = shapely.ops.nearest_points(rect, anchor)
+                out.append((cx, cy, rect, shapely.LineString([(ax_, ay_), (p1.x, p1.y)])))
+        return out
+
+    for i in order:
+        lab = labels[i]
+        cands = candidates(lab)
+        others = [d for j, d in enumerate(dots) if j != i]
+        free = [c for c in cands
+                if not any(o.intersects(c[2]) for o in hard)
+                and not any(b.intersects(c[2]) for b in boxes)
+                and not any(d.intersects(c[2]) for d in others)]
+        anchor = shapely.Point(lab.anchor)
         best = None
-        for strict in (True, False):
-            for ring in range(14):
-                gap = (2.0 + ring * 3.0) * m_per_mm
-                for dx, dy in dirs:
-                    # box side nearest the anchor lies ``gap`` away from it
-                    cx = ax_ + dx * (gap + w / 2)
-                    cy = ay_ + dy * (gap + h / 2)
-                    if not (cx - w / 2 >= minx and cx + w / 2 <= maxx
-                            and cy - h / 2 >= miny and cy + h / 2 <= maxy):
+        for level in range(3):
+            for c in free:
+                rect, leader = c[2], c[3]
+                if level == 0 and any(a.intersects(rect) for a in areas):
+                    continue
+                if level < 2:
+                    if any(b.intersects(leader) for b in boxes + leaders):
                         continue
-                    rect = box(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
-                    if any(o.intersects(rect) for o in hard) or any(
-                            p.intersects(rect) for p in placed):
+                    if any(a.intersects(leader) for j, a in enumerate(areas)
+                           if j != i and not a.contains(anchor)):
                         continue
-                    if strict and any(a.intersects(rect) for a in areas):
-                        continue
-                    p1, _ = shapely.ops.nearest_points(rect, anchor)
-                    leader = shapely.LineString([(ax_, ay_), (p1.x, p1.y)])
-                    if any(p.intersects(leader) for p in placed):
-                        continue
-                    if strict and any(a.intersects(leader) for j, a in enumerate(areas)
-                                      if j != i and not a.contains(anchor)):
-                        continue
-                    best = (cx, cy, rect, leader)
-                    break
-                if best:
-                    break
+                best = c
+                break
             if best:
                 break
         if best is None:
-            cx = min(max(ax_, minx + w / 2), maxx - w / 2)
-            cy = min(max(ay_, miny + h / 2), maxy - h / 2)
-            best = (cx, cy, box(cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2), None)
+            pool = cands or [(lab.anchor[0], lab.anchor[1], box(*lab.anchor, *lab.anchor),
+                              shapely.LineString([lab.anchor, lab.anchor]))]
+            best = min(pool, key=lambda c: sum(b.intersection(c[2]).area for b in boxes))
         lab.pos = (best[0], best[1])
         lab.leader = best[3]
-        placed.append(best[2])
-        if best[3] is not None:
-            placed.append(best[3].buffer(0.3 * m_per_mm))
+        boxes.append(best[2])
+        leaders.append(best[3].buffer(0.3 * m_per_mm))
 
 
 def _label_size(page: _Page, lab: _Label) -> None:
