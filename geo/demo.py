@@ -86,10 +86,10 @@ INHERITED_2025 = {"04048": "04051", "04057": "04058"}
 
 # Where the synthetic problem concentrates: (legacy code, strength, sigma km).
 _CLUSTERS = [
-    ("04024", 1.0, 9.0), ("04045", 0.9, 9.0), ("04051", 0.9, 8.0), ("04058", 0.8, 8.0),
+    ("04024", 1.0, 14.0), ("04045", 0.9, 14.0), ("04051", 0.9, 13.0), ("04058", 0.8, 13.0),
 ]
 # A cluster that grows over the plan (an "emerging" one): around Sông Mã town.
-_EMERGING = ("Thị trấn Sông Mã", 0.9, 14.0)
+_EMERGING = ("Thị trấn Sông Mã", 1.0, 20.0)
 
 # Indicator targets borrowed from the seed plans (labelled as such).
 _TARGETS = [
@@ -154,12 +154,14 @@ def synthetic_values(
     n = len(codes)
     x, y = _local_xy(c.lat.to_numpy(), c.lon.to_numpy())
     area = areas_km2.reindex(codes).fillna(areas_km2.median()).to_numpy()
-    # Population: density by unit type, lognormal noise; province ≈ 1.27 M (2021).
-    base_density = np.select(
-        [c.unit_type.eq("phường"), c.unit_type.eq("thị trấn")], [900.0, 350.0], 45.0
-    )
-    pop0 = area * base_density * rng.lognormal(0, 0.35, n)
+    # Population: by unit type with lognormal spread (Sơn La communes hold roughly
+    # 2,000–15,000 people), independent of the approximate polygon's area;
+    # province ≈ 1.27 M (2021).
+    base = np.select([c.unit_type.eq("phường"), c.unit_type.eq("thị trấn")], [9000.0, 7000.0],
+                     6000.0)
+    pop0 = np.clip(base * rng.lognormal(0, 0.4, n), 1500, None)
     pop0 *= 1_270_000 / pop0.sum()
+    _ = area
 
     def bump(code_or_name: str, sigma: float) -> np.ndarray:
         row = c.loc[code_or_name] if code_or_name in c.index else c[c.name == code_or_name].iloc[0]
@@ -169,7 +171,7 @@ def synthetic_values(
 
     hot = sum(s * bump(code, sig) for code, s, sig in _CLUSTERS)
     emerging = _EMERGING[1] * bump(_EMERGING[0], _EMERGING[2])
-    noise = rng.lognormal(0, 0.3, n)
+    noise = rng.lognormal(0, 0.2, n)
     periods = plan_periods(2021, 2025)
     rows: list[pd.DataFrame] = []
     for t, p in enumerate(periods):

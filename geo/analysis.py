@@ -1,0 +1,486 @@
+"""Choosing target communes: hot spots, emerging hot spots, classification, assessment,
+a ranking that explains itself, and access to services.
+
+Pages and ``diaban analyze`` call these functions; the statistics themselves are
+in :mod:`geo.stats` (PySAL underneath).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from geo import DATA_DIR
+from geo.errors import ValidationError
+from geo.i18n import fmt_number, tr
+from geo.periods import parse_period
+from geo.stats import (
+    CATEGORY_LABELS,
+    contiguity_weights,
+    emerging_hotspots,
+    empirical_bayes,
+    local_gistar,
+    local_moran,
+    mann_kendall,
+    rate_per_10k,
+)
+from geo.store import current_boundaries, facilities, get_values, hotspot_table
+
+__all__ = [
+    "GISTAR_LABELS",
+    "RankWeights",
+    "access",
+    "assess",
+    "emerging",
+    "hotspots",
+    "measure_values",
+    "rank",
+]
+
+Progress = Callable[[float, str], None] | None
+
+GISTAR_LABELS = {
+    "hot99": ("Điểm nóng (99%)", "Hot spot (99%)"),
+    "hot95": ("Điểm nóng (95%)", "Hot spot (95%)"),
+    "hot90": ("Điểm nóng (90%)", "Hot spot (90%)"),
+    "cold99": ("Điểm lạnh (99%)", "Cold spot (99%)"),
+    "cold95": ("Điểm lạnh (95%)", "Cold spot (95%)"),
+    "cold90": ("Điểm lạnh (90%)", "Cold spot (90%)"),
+    "none": ("Không có ý nghĩa thống kê", "Not significant"),
+}
+MEASURE_CHOICES = ("rate", "eb_rate", "count")
+
+
+def _units_with_geometry(s: Session, province: str, edition: str) -> gpd.GeoDataFrame:
+    gdf = current_boundaries(s, province, edition)
+    if gdf.empty:
+        raise ValidationError(
+            "Tỉnh này chưa có ranh giới xã; hãy nạp ranh giới hoặc chạy diaban demo.",
+            "This province has no commune boundaries; import them or run diaban demo.")
+    return gdf.sort_values("code").reset_index(drop=True)
+
+
+def measure_values(s: Session, province: str, edition: str, indicator: str,
+                   measure: str = "rate", periods: list[str] | None = None) -> pd.DataFrame:
+    """Units × periods table of an indicator as a count, rate or EB-smoothed rate per 10,000.
+
+    Only half-year periods are used (the reporting cycle). Returns a wide frame
+    (index = unit code, columns = periods in time order); missing = NaN.
+    """
+    if measure not in MEASURE_CHOICES:
+        raise ValidationError(f"Cách tính '{measure}' không hợp lệ ({', '.join(MEASURE_CHOICES)}).",
+                              f"Invalid measure '{measure}' ({', '.join(MEASURE_CHOICES)}).")
+    inds = [indicator] + ([] if measure == "count" else ["population"])
+    v = get_values(s, province, edition, inds, periods)
+    v = v[v.period.str.contains("-H")]
+    if v.empty:
+        return pd.DataFrame()
+    wide = v.pivot_table(index=["unit_code", "period"], columns="indicator", values="value")
+    num = wide.get(indicator)
+    if num is None:
+        return pd.DataFrame()
+    if measure == "count":
+        out = num
+    else:
+        pop = wide.get("population", pd.Series(np.nan, index=wide.index))
+        if measure == "rate":
+            out = pd.Series(rate_per_10k(num.to_numpy(), pop.to_numpy()), index=wide.index)
+        else:
+            out = pd.Series(np.nan, index=wide.index)
+            for _per, idx in wide.groupby(level="period").groups.items():
+                out.loc[idx] = empirical_bayes(num.loc[idx].to_numpy(), pop.loc[idx].to_numpy())
+    table = out.unstack("period")
+    cols = sorted(table.columns, key=parse_period)
+    return table[cols]
+
+
+@dataclass
+class HotspotResult:
+    """Local statistics of one period."""
+
+    gdf: gpd.GeoDataFrame
+    islands: list[str]
+    missing: list[str]
+    permutations: int
+    seed: int
+
+
+def hotspots(s: Session, province: str, indicator: str, period: str, edition: str = "legacy",
+             measure: str = "rate", permutations: int = 999, seed: int = 12345,
+             lang: str = "vi") -> HotspotResult:
+    """Gi* and local Moran's I of one indicator and period on a province's communes.
+
+    Communes without a value are left out of the statistics and listed in
+    ``missing`` (never treated as 0); islands get their nearest neighbour and are
+    listed in ``islands``.
+    """
+    gdf = _units_with_geometry(s, province, edition)
+    table = measure_values(s, province, edition, indicator, measure, [period])
+    vals = table[period] if period in table else pd.Series(dtype=float)
+    gdf["value"] = gdf.code.map(vals).astype(float)
+    missing = list(gdf.code[gdf.value.isna()])
+    use = gdf[gdf.value.notna()].reset_index(drop=True)
+    if len(use) < 5:
+        raise ValidationError(
+            f"Không đủ số liệu kỳ {period} để tính điểm nóng (cần ít nhất 5 xã có số liệu).",
+            f"Not enough data for {period} to compute hot spots (need at least 5 communes).")
+    wr = contiguity_weights(use)
+    g = local_gistar(use.value.to_numpy(), wr.w, permutations, seed)
+    m = local_moran(use.value.to_numpy(), wr.w, permutations, seed)
+    use = use.join(g, on="code").join(m[["Is", "quadrant", "label"]].rename(
+        columns={"label": "moran_label"}), on="code")
+    use["category_label"] = [tr(*GISTAR_LABELS[c], lang) for c in use.category]
+    out = gdf[["code"]].merge(use.drop(columns="geometry"), on="code", how="left")
+    out = gpd.GeoDataFrame(out.merge(gdf[["code", "geometry"]], on="code"), crs=4326)
+    return HotspotResult(out, wr.islands, missing, permutations, seed)
+
+
+def emerging(s: Session, province: str, indicator: str, edition: str = "legacy",
+             measure: str = "rate", permutations: int = 999, seed: int = 12345,
+             lang: str = "vi", progress: Progress = None) -> tuple[gpd.GeoDataFrame, list[str]]:
+    """Emerging hot-spot categories across all half-year periods with data for every commune.
+
+    Returns
+    -------
+    gdf : geopandas.GeoDataFrame
+        ``code, name, category, category_label, n_hot, n_cold, tau, trend_p, geometry``.
+    periods : list of str
+        The periods used (periods where some commune lacks data are skipped).
+    """
+    gdf = _units_with_geometry(s, province, edition)
+    table = measure_values(s, province, edition, indicator, measure).reindex(gdf.code)
+    complete = [p for p in table.columns if table[p].notna().all()]
+    if len(complete) < 3:
+        raise ValidationError(
+            "Cần ít nhất 3 kỳ có số liệu đầy đủ cho mọi xã để phân tích điểm nóng theo thời gian.",
+            "Emerging hot-spot analysis needs at least 3 periods with data for every commune.")
+    wr = contiguity_weights(gdf)
+    res = emerging_hotspots(table[complete], wr.w, permutations, seed, progress=progress)
+    out = gdf[["code", "name", "district_name", "geometry"]].join(res, on="code")
+    out["category_label"] = [tr(*CATEGORY_LABELS[c], lang) for c in out.category]
+    return gpd.GeoDataFrame(out, crs=4326), complete
+
+
+# ----------------------------------------------------------------- access
+
+
+def access(s: Session, province: str, edition: str = "legacy",
+           kinds: tuple[str, ...] = ("treatment_facility", "methadone", "counselling", "club"),
+           dem: str | Path | None = None, progress: Progress = None) -> gpd.GeoDataFrame:
+    """Distance from each commune to the nearest facility of each type.
+
+    Straight-line (geodesic) km from the commune's representative point by
+    default. With a DEM GeoTIFF, a slope-weighted travel cost over the terrain
+    (``km_equivalent``: walking-time-equivalent km, Tobler's hiking function) is
+    computed instead, because in mountain provinces straight lines lie most.
+
+    Returns
+    -------
+    geopandas.GeoDataFrame
+        ``code, name, <kind>_km`` (and ``<kind>_cost_km`` with a DEM), geometry.
+    """
+    from pyproj import Geod
+
+    gdf = _units_with_geometry(s, province, edition)
+    fac = facilities(s, province)
+    pts = gdf.geometry.representative_point()
+    out = gdf[["code", "name", "district_name", "geometry"]].copy()
+    geod = Geod(ellps="WGS84")
+    for kind in kinds:
+        f = fac[fac.kind == kind]
+        if f.empty:
+            out[f"{kind}_km"] = np.nan
+            continue
+        d = np.full(len(pts), np.inf)
+        for fx, fy in zip(f.geometry.x, f.geometry.y):
+            _, _, dist = geod.inv(pts.x.to_numpy(), pts.y.to_numpy(),
+                                  np.full(len(pts), fx), np.full(len(pts), fy))
+            d = np.minimum(d, np.asarray(dist) / 1000)
+        out[f"{kind}_km"] = d
+    if dem is not None:
+        from geo.terrain import travel_cost_km
+
+        for i, kind in enumerate(kinds):
+            f = fac[fac.kind == kind]
+            out[f"{kind}_cost_km"] = (travel_cost_km(dem, f, pts) if len(f) else np.nan)
+            if progress:
+                progress((i + 1) / len(kinds), kind)
+    return gpd.GeoDataFrame(out, crs=4326)
+
+
+# ----------------------------------------------------------------- classification
+
+
+def classify(s: Session, province: str, period: str, edition: str = "legacy",
+             overrides: dict | None = None, lang: str = "vi") -> pd.DataFrame:
+    """QĐ 28/2025/QĐ-TTg class of every commune in a period (rules in ``data/``)."""
+    from geo.classify import classify as _classify
+    from geo.classify import load_rules
+
+    rules = load_rules(overrides=overrides)
+    v = get_values(s, province, edition, None, [period])
+    wide = v.pivot_table(index="unit_code", columns="indicator", values="value")
+    units = _units_with_geometry(s, province, edition)
+    wide = wide.reindex(units.code)
+    res = _classify(wide, rules)
+    res = res.reset_index().rename(columns={"index": "code", "unit_code": "code"})
+    return units[["code", "name", "district_name"]].merge(res, on="code", how="left")
+
+
+# ----------------------------------------------------------------- assessment
+
+
+def _assessment_rules() -> dict:
+    return json.loads((DATA_DIR / "assessment_rules.json").read_text("utf-8"))
+
+
+def assess(s: Session, province: str, baseline: str, latest: str, edition: str = "legacy",
+           lang: str = "vi") -> pd.DataFrame:
+    """Suggested verdict for each designated commune: transformed or not yet, with reasons.
+
+    The conditions are data (``data/assessment_rules.json``), each stated in the
+    reasons; the verdict is a suggestion for the steering committee.
+    """
+    rules = _assessment_rules()
+    hs = hotspot_table(s, province)
+    hs = hs[hs.edition == edition].drop_duplicates("hotspot_id")
+    if hs.empty:
+        return pd.DataFrame(columns=["code", "name", "status", "verdict", "reasons"])
+    rate = measure_values(s, province, edition, "registered_addicts", "rate",
+                          [baseline, latest])
+    pts = get_values(s, province, edition, ["drug_use_points_existing",
+                                           "drug_harbouring_places"], [latest])
+    pts = pts.pivot_table(index="unit_code", columns="indicator", values="value")
+    hot = hotspots(s, province, "registered_addicts", latest, edition, "rate").gdf.set_index(
+        "code")
+    rows = []
+    for h in hs.itertuples():
+        reasons, ok_all = [], True
+        b = rate.loc[h.unit_code, baseline] if h.unit_code in rate.index else np.nan
+        la = rate.loc[h.unit_code, latest] if h.unit_code in rate.index else np.nan
+        drop = rules["addicts_rate_drop_min"]
+        change = (la - b) / b if b and b == b and la == la else np.nan
+        ok = change == change and change <= -drop
+        ok_all &= bool(ok)
+        reasons.append(("✓ " if ok else "✗ ") + tr(
+            f"Tỷ lệ người nghiện/10.000 dân {fmt_number(b, 'vi', 1)} → {fmt_number(la, 'vi', 1)}"
+            f" ({'—' if change != change else f'{change:+.0%}'}; yêu cầu giảm ≥ {drop:.0%})",
+            f"Addicts per 10,000 {fmt_number(b, 'en', 1)} → {fmt_number(la, 'en', 1)}"
+            f" ({'—' if change != change else f'{change:+.0%}'}; needs a fall ≥ {drop:.0%})",
+            lang))
+        for ind, vi, en in (("drug_use_points_existing", "Tụ điểm, điểm phức tạp còn tồn tại",
+                             "Drug-use points still existing"),
+                            ("drug_harbouring_places", "Địa điểm tổ chức, chứa chấp",
+                             "Places harbouring drug use")):
+            v = pts.loc[h.unit_code, ind] if (h.unit_code in pts.index and ind in pts) else np.nan
+            ok = v == v and v <= rules["max_" + ind]
+            ok_all &= bool(ok)
+            reasons.append(("✓ " if ok else "✗ ") + tr(
+                f"{vi}: {fmt_number(v, 'vi')} (yêu cầu ≤ {rules['max_' + ind]})",
+                f"{en}: {fmt_number(v, 'en')} (needs ≤ {rules['max_' + ind]})", lang))
+        cat = hot.category.get(h.unit_code, "none")
+        ok = not str(cat).startswith("hot")
+        ok_all &= ok
+        reasons.append(("✓ " if ok else "✗ ") + tr(
+            f"Không là điểm nóng Gi* kỳ {latest}" if ok else f"Vẫn là điểm nóng Gi* kỳ {latest}",
+            f"Not a Gi* hot spot in {latest}" if ok else f"Still a Gi* hot spot in {latest}",
+            lang))
+        rows.append({
+            "code": h.unit_code, "name": h.name, "status": h.current_status,
+            "verdict": tr("Đủ điều kiện đề nghị công nhận hoàn thành chuyển hóa",
+                          "Meets the conditions to be recognised as transformed", lang)
+            if ok_all else tr("Chưa đủ điều kiện", "Not yet", lang),
+            "meets": ok_all, "reasons": "; ".join(reasons),
+        })
+    return pd.DataFrame(rows)
+
+
+# ----------------------------------------------------------------- ranking
+
+
+@dataclass
+class RankWeights:
+    """Weights of the ranking criteria (normalised to sum 1 when used)."""
+
+    rate: float = 0.30
+    trend: float = 0.20
+    hotspot: float = 0.20
+    classification: float = 0.10
+    distance: float = 0.10
+    designation: float = 0.10
+
+    def normalised(self) -> dict[str, float]:
+        """Weights that sum to 1."""
+        d = dict(self.__dict__)
+        tot = sum(max(v, 0) for v in d.values())
+        if tot <= 0:
+            raise ValidationError("Tổng trọng số phải lớn hơn 0.", "Weights must sum to > 0.")
+        return {k: max(v, 0) / tot for k, v in d.items()}
+
+
+EMERGING_SCORE = {
+    "intensifying_hot": 1.0, "persistent_hot": 0.9, "new_hot": 0.85, "consecutive_hot": 0.85,
+    "sporadic_hot": 0.6, "oscillating_hot": 0.55, "diminishing_hot": 0.45,
+    "historical_hot": 0.3,
+}
+DESIGNATION_SCORE = {"designated": 1.0, "in_transformation": 1.0, "relapsed": 1.0,
+                     "transformed": 0.2, "removed": 0.0}
+CLASS_SCORE = {"type_1": 1.0, "type_2": 0.66, "type_3": 0.33}
+
+
+@dataclass
+class RankResult:
+    """The ranked candidates and what the ranking rests on."""
+
+    table: gpd.GeoDataFrame
+    weights: dict[str, float]
+    period: str
+    periods: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def _pct(x: pd.Series) -> pd.Series:
+    return x.rank(pct=True, method="average").fillna(0.0)
+
+
+def rank(s: Session, province: str, period: str | None = None, edition: str = "legacy",
+         indicator: str = "registered_addicts", weights: RankWeights | None = None,
+         permutations: int = 999, seed: int = 12345, lang: str = "vi",
+         progress: Progress = None) -> RankResult:
+    """Rank communes as candidates for targeting, each row explaining its score.
+
+    Criteria (each scaled 0–1, then weighted): the latest rate per 10,000
+    (percentile), its Mann-Kendall trend over the plan (rising = 1), the
+    emerging hot-spot category, the QĐ 28/2025 class where rules are enabled,
+    the distance to the nearest treatment or Methadone facility (farther =
+    higher need, percentile) and the current designation. Flags: designated
+    communes that are cold or without pattern and below the median rate are
+    candidates to remove; undesignated new, consecutive, intensifying or
+    persistent hot spots are candidates to add.
+    """
+    w = (weights or RankWeights()).normalised()
+    notes: list[str] = []
+
+    def step(f: float, m: str) -> None:
+        if progress:
+            progress(f, m)
+
+    step(0.05, tr("Tính tỷ lệ", "Rates", lang))
+    gdf = _units_with_geometry(s, province, edition)
+    table = measure_values(s, province, edition, indicator, "rate").reindex(gdf.code)
+    periods = list(table.columns)
+    if not periods:
+        raise ValidationError("Chưa có số liệu để xếp hạng.", "No figures to rank.")
+    period = period or periods[-1]
+    if period not in table:
+        raise ValidationError(f"Kỳ {period} chưa có số liệu.", f"No figures for {period}.")
+    latest = table[period]
+    upto = [p for p in periods if parse_period(p) <= parse_period(period)]
+    trend = table[upto].apply(lambda r: mann_kendall(r.dropna().to_numpy())[0]
+                              if r.notna().sum() >= 3 else 0.0, axis=1)
+    step(0.2, tr("Điểm nóng theo thời gian", "Emerging hot spots", lang))
+    try:
+        em, used = emerging(s, province, indicator, edition, "rate", permutations, seed, lang,
+                            progress=lambda f, m: step(0.2 + 0.6 * f, m))
+        em = em.set_index("code")
+    except ValidationError as e:
+        em, used = None, []
+        notes.append(e.vi if lang == "vi" else e.en)
+    cls = None
+    try:
+        cls = classify(s, province, period, edition, lang=lang).set_index("code")
+    except (ImportError, FileNotFoundError):
+        notes.append(tr("Chưa có quy tắc phân loại QĐ 28/2025; tiêu chí này không tính.",
+                        "QĐ 28/2025 rules not available; criterion not used.", lang))
+    acc = access(s, province, edition, kinds=("treatment_facility", "methadone")).set_index(
+        "code")
+    dist = acc[["treatment_facility_km", "methadone_km"]].min(axis=1)
+    hs = hotspot_table(s, province, on=parse_period(period).end)
+    hs = hs[hs.edition == edition].drop_duplicates("hotspot_id").set_index("unit_code")
+    t = gdf[["code", "name", "district_name", "geometry"]].copy().set_index("code")
+    t["rate"] = latest
+    t["trend_tau"] = trend
+    t["emerging"] = em.category if em is not None else "no_pattern"
+    t["klass"] = cls["klass"].reindex(t.index) if cls is not None and "klass" in cls else "none"
+    t["distance_km"] = dist
+    t["designation"] = hs.current_status.reindex(t.index)
+    sc = pd.DataFrame(index=t.index)
+    sc["rate"] = _pct(t.rate)
+    sc["trend"] = ((t.trend_tau.fillna(0) + 1) / 2).clip(0, 1)
+    sc["hotspot"] = t.emerging.map(EMERGING_SCORE).fillna(0.0)
+    sc["classification"] = t["klass"].map(CLASS_SCORE).fillna(0.0)
+    sc["distance"] = _pct(t.distance_km)
+    sc["designation"] = t.designation.map(DESIGNATION_SCORE).fillna(0.0)
+    t["score"] = sum(sc[k] * w[k] for k in w) * 100
+    for k in w:
+        t[f"pts_{k}"] = sc[k] * w[k] * 100
+    med = t.rate.median()
+    hot_now = t.emerging.isin(["new_hot", "consecutive_hot", "intensifying_hot",
+                               "persistent_hot"])
+    active = t.designation.isin(["designated", "in_transformation", "relapsed"])
+    t["flag"] = ""
+    t.loc[active & ~t.emerging.str.endswith("_hot") & (t.rate < med), "flag"] = "remove"
+    t.loc[~active & hot_now, "flag"] = "add"
+    t = t.sort_values("score", ascending=False)
+    t["rank"] = np.arange(1, len(t) + 1)
+    t["explanation"] = [_explain(r, len(t), w, lang) for r in t.itertuples()]
+    t["flag_label"] = t.flag.map({
+        "add": tr("Đề xuất đưa vào danh sách", "Candidate to add", lang),
+        "remove": tr("Xem xét đưa ra khỏi danh sách", "Candidate to remove", lang)}).fillna("")
+    step(1.0, "OK")
+    out = gpd.GeoDataFrame(t.reset_index(), geometry="geometry", crs=4326)
+    return RankResult(out, w, period, used, notes)
+
+
+def _explain(r: object, n: int, w: dict[str, float], lang: str) -> str:
+    from geo.store import HOTSPOT_STATUSES
+
+    parts = [tr(f"Tỷ lệ {fmt_number(r.rate, 'vi', 1)}/10.000 (+{r.pts_rate:.0f})",
+                f"Rate {fmt_number(r.rate, 'en', 1)}/10,000 (+{r.pts_rate:.0f})", lang)]
+    tau = r.trend_tau if r.trend_tau == r.trend_tau else 0.0
+    parts.append(tr(f"xu hướng τ={tau:+.2f} (+{r.pts_trend:.0f})",
+                    f"trend τ={tau:+.2f} (+{r.pts_trend:.0f})", lang))
+    parts.append(f"{tr(*CATEGORY_LABELS.get(r.emerging, ('', '')), lang)} (+{r.pts_hotspot:.0f})")
+    if isinstance(r.klass, str) and r.klass != "none":
+        from geo.classify import CLASS_LABELS
+
+        parts.append(f"{tr(*CLASS_LABELS.get(r.klass, (r.klass, r.klass)), lang)} "
+                     f"(+{r.pts_classification:.0f})")
+    if r.distance_km == r.distance_km:
+        parts.append(tr(f"cách cơ sở điều trị/Methadone {r.distance_km:.0f} km "
+                        f"(+{r.pts_distance:.0f})",
+                        f"{r.distance_km:.0f} km to treatment/Methadone "
+                        f"(+{r.pts_distance:.0f})", lang))
+    if isinstance(r.designation, str):
+        parts.append(f"{tr(*HOTSPOT_STATUSES[r.designation], lang)} (+{r.pts_designation:.0f})")
+    return " · ".join(parts)
+
+
+def rank_to_file(res: RankResult, out: str | Path, lang: str = "vi") -> Path:
+    """Write a ranking as CSV or XLSX (with a sheet stating weights and rules)."""
+    out = Path(out)
+    cols = ["rank", "code", "name", "district_name", "score", "rate", "trend_tau", "emerging",
+            "klass", "distance_km", "designation", "flag_label", "explanation"]
+    df = pd.DataFrame(res.table[cols])
+    if out.suffix.lower() == ".csv":
+        df.to_csv(out, index=False, encoding="utf-8-sig")
+    elif out.suffix.lower() == ".xlsx":
+        with pd.ExcelWriter(out) as xw:
+            df.to_excel(xw, sheet_name="xep_hang", index=False)
+            meta = pd.DataFrame({"tieu_chi": list(res.weights),
+                                 "trong_so": list(res.weights.values())})
+            meta.to_excel(xw, sheet_name="trong_so", index=False)
+    elif out.suffix.lower() == ".geojson":
+        res.table[cols + ["geometry"]].to_file(out, driver="GeoJSON")
+    else:
+        raise ValidationError("Tệp xuất phải là .csv, .xlsx hoặc .geojson.",
+                              "Output must be .csv, .xlsx or .geojson.", file=out.name)
+    return out
+
