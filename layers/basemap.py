@@ -179,7 +179,7 @@ def vietnam_islands() -> gpd.GeoDataFrame:
     return gpd.GeoDataFrame(rows, geometry=geoms, crs="EPSG:4326")
 
 
-def archipelago_shapes(radius_km: float = 9.0) -> gpd.GeoDataFrame:
+def archipelago_shapes(radius_km: float = 12.0) -> gpd.GeoDataFrame:
     """Islet shapes that draw each archipelago, around its reference point (WGS84).
 
     Parameters

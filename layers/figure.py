@@ -574,7 +574,7 @@ def _shows_whole_country(bounds_wgs84: np.ndarray) -> bool:
 
 def _inset_frame() -> shapely.Polygon:
     t = Transformer.from_crs("EPSG:4326", _INSET_CRS, always_xy=True)
-    xs, ys = t.transform([101.7, 114.4, 114.4, 101.7], [7.2, 7.2, 23.6, 23.6])
+    xs, ys = t.transform([101.7, 114.4, 114.4, 101.7], [6.2, 6.2, 23.6, 23.6])
     return box(min(xs), min(ys), max(xs), max(ys))
 
 
@@ -634,6 +634,31 @@ def inset_geometries(spec: MapFigureSpec, area: shapely.Geometry | None = None
                             crs=_INSET_CRS)
 
 
+def _archipelago_labels(page: _Page, ax: Axes, geoms: gpd.GeoDataFrame, lang: str,
+                        m_per_mm: float, size: float, miny: float, maxx: float) -> None:
+    """Label Hoàng Sa and Trường Sa below their islets (or left of them near the edge).
+
+    Labels stay inside the map's right (``maxx``) and bottom (``miny``) edges.
+    """
+    islets = geoms[geoms.role == "archipelago"].set_index("key").geometry
+    for _, r in geoms[geoms.role == "archipelago_label"].iterrows():
+        label = r["label_en"] if lang == "en" else r["label_vi"]
+        name, _, paren = label.partition(" (")
+        if name.endswith(" Archipelago"):  # English names are long: two lines
+            name = name[: -len(" Archipelago")] + "\nArchipelago"
+        txt = name + ("\n(" + paren if paren else "")
+        isl = islets[r["key"]] if r["key"] in islets.index else r.geometry
+        half = max(page.width(t, size) for t in txt.split("\n")) / 2 + 0.8
+        lx = min(r.geometry.x, maxx - half * m_per_mm)  # keep the label inside the frame
+        ly, ha, va = isl.bounds[1] - 0.8 * m_per_mm, "center", "top"
+        if ly - (txt.count("\n") + 1) * page.line_h(size) * m_per_mm < miny:
+            # no room below: to the left of the islets, over open sea
+            lx, ly, ha, va = (isl.bounds[0] - 1.0 * m_per_mm, isl.centroid.y, "right", "center")
+        ax.text(lx, ly, txt, ha=ha, va=va, multialignment="center",
+                fontproperties=page.font(size * page.fs), color="#5b4a2e", linespacing=1.1,
+                zorder=6)
+
+
 def _inset_size(width_mm: float) -> tuple[float, float]:
     minx, miny, maxx, maxy = _inset_frame().bounds
     return width_mm, width_mm * (maxy - miny) / (maxx - minx)
@@ -671,17 +696,11 @@ def _draw_inset(page: _Page, x: float, y: float, w: float, geoms: gpd.GeoDataFra
         ax.add_patch(matplotlib.patches.Circle((c.x, c.y), 3 * m_per_mm, fill=False,
                                                edgecolor=_HIGHLIGHT, linewidth=0.8 * fs,
                                                zorder=4))
-    for _, r in geoms[geoms.role == "archipelago_label"].iterrows():
-        label = r["label_en"] if lang == "en" else r["label_vi"]
-        name, _, paren = label.partition(" (")
-        txt = name + ("\n(" + paren if paren else "")
-        ax.text(r.geometry.x, r.geometry.y - 1.6 * m_per_mm, txt, ha="center", va="top",
-                fontproperties=page.font(5.2 * fs), color="#5b4a2e", linespacing=1.1,
-                zorder=5)
+    _archipelago_labels(page, ax, geoms, lang, m_per_mm, 5.5, miny, maxx)
     t = Transformer.from_crs("EPSG:4326", _INSET_CRS, always_xy=True)
-    vx, vy = t.transform(106.1, 14.0)  # in the Central Highlands, clear of the coast
-    ax.text(vx, vy, tr("VIỆT NAM", "VIET NAM", lang), ha="center", va="center",
-            fontproperties=page.font(5.5 * fs, "bold"), color="#7d6a49", zorder=5)
+    sx, sy = t.transform(111.5, 12.6)  # open sea between the coast and the archipelagos
+    ax.text(sx, sy, tr("Biển Đông", "East Sea", lang), ha="center", va="center",
+            fontproperties=page.font(5.5 * fs, style="italic"), color="#4a7aa8", zorder=5)
     ax.add_patch(Rectangle((minx, miny), maxx - minx, maxy - miny, fill=False,
                            edgecolor="#666666", linewidth=0.5 * fs, zorder=6, clip_on=False))
     return cy - y + h
@@ -771,8 +790,8 @@ class _LegendRow:
 
 
 def _legend_rows(classes: FigureClasses, spec: MapFigureSpec, statuses: list[str],
-                 fac_kinds: list[str], has_group: bool, unit_periods: bool = False
-                 ) -> tuple[list[_LegendRow], list[_LegendRow]]:
+                 fac_kinds: list[str], has_group: bool, unit_periods: bool = False,
+                 national: bool = False) -> tuple[list[_LegendRow], list[_LegendRow]]:
     """Rows of the colour legend and of the symbol legend."""
     lang = spec.lang
     rows = [_LegendRow("title", _nfc(spec.legend_title) or tr("Giá trị", "Value", lang))]
@@ -794,13 +813,15 @@ def _legend_rows(classes: FigureClasses, spec: MapFigureSpec, statuses: list[str
         for st in statuses:
             sym.append(_LegendRow("accent", tr(*STATUS_LABELS[st], lang) if st in STATUS_LABELS
                                   else _nfc(st), color=STATUS_COLORS.get(st, _MUTED)))
-    sym.append(_LegendRow("line", tr("Ranh giới tỉnh", "Province boundary", lang),
+    sym.append(_LegendRow("line", tr("Biên giới quốc gia", "National border", lang) if national
+                          else tr("Ranh giới tỉnh", "Province boundary", lang),
                           color="#262626", linewidth=1.0))
     if has_group:
         sym.append(_LegendRow("line", _nfc(spec.group_label) or tr("Ranh giới huyện",
                                                                     "District boundary", lang),
                               color="#4d4d4d", linewidth=0.7))
-    sym.append(_LegendRow("line", tr("Ranh giới xã", "Commune boundary", lang),
+    sym.append(_LegendRow("line", tr("Ranh giới đơn vị", "Unit boundary", lang) if national
+                          else tr("Ranh giới xã", "Commune boundary", lang),
                           color=_EDGE, linewidth=0.3))
     if fac_kinds:
         sym.append(_LegendRow("gap"))
@@ -835,7 +856,7 @@ def _legend_size(page: _Page, rows: list[_LegendRow], max_w: float) -> tuple[flo
             w = max(w, page.width(r.text, 6.5, style="italic"))
             h += page.line_h(6.5)
         else:
-            tw = page.width(r.text, 7.5) + (page.width(" " + r.count, 7.5) if r.count else 0)
+            tw = page.width(f"{r.text}  {r.count}" if r.count else r.text, 7.5)
             w = max(w, (_SW_W + _SW_GAP) * fs + tw)
             h += max(_SW_H * fs + 1.3 * fs, page.line_h(7.5))
     return min(w, max_w), h
@@ -883,11 +904,9 @@ def _draw_legend(page: _Page, x: float, y: float, rows: list[_LegendRow], max_w:
                 page.ax.plot([x + sw_w / 2], [cy], marker=r.marker, markersize=_marker_size(
                     r.marker) * fs, markerfacecolor=r.color, markeredgecolor="white",
                     markeredgewidth=0.7 * fs, linestyle="none", zorder=11)
-            page.text(x + sw_w + gap, cy, r.text, 7.5, va="center_baseline")
-            if r.count:
-                tw = page.width(r.text + " ", 7.5)
-                page.text(x + sw_w + gap + tw, cy, r.count, 7.5, va="center_baseline",
-                          color=_MUTED)
+            # label and count in one text run, so copied or extracted text keeps them together
+            page.text(x + sw_w + gap, cy, f"{r.text}  {r.count}" if r.count else r.text, 7.5,
+                      va="center_baseline")
             y += row_h
 
 
@@ -1311,7 +1330,8 @@ def _compose_single(page: _Page, spec: MapFigureSpec) -> None:
 
     body = _draw_header_footer(page, spec, crs)
     statuses = [] if hot is None else list(dict.fromkeys(hot["status"].astype(str)))
-    rows, sym = _legend_rows(classes, spec, statuses, fac_kinds, has_group)
+    rows, sym = _legend_rows(classes, spec, statuses, fac_kinds, has_group,
+                             national=whole_country)
     max_w = 62 * fs
     blocks = []
     for rr in (rows, sym):
@@ -1407,11 +1427,9 @@ def _draw_map_body(page: _Page, ax: Axes, units: gpd.GeoDataFrame, classes: Figu
     if country is not None:
         land = country[country.role.isin(["mainland", "archipelago"])]
         _draw_polys(ax, land.geometry.values, _LAND_VN, "#7d6a49", 0.4 * fs, 0.5)
-        for _, r in country[country.role == "archipelago_label"].iterrows():
-            ax.text(r.geometry.x, r.geometry.y, "\n\n" + (r["label_en"] if spec.lang == "en"
-                                                          else r["label_vi"]),
-                    ha="center", va="top", fontproperties=page.font(6.5 * fs),
-                    color="#5b4a2e", zorder=6)
+        x0, x1 = ax.get_xlim()
+        y0, _ = ax.get_ylim()
+        _archipelago_labels(page, ax, country, spec.lang, m_per_mm, 6.5 * fs / page.fs, y0, x1)
     colors = classes.colors_of(units["value"].to_numpy())
     nodata = colors == NO_DATA_COLOR
     geoms = units.geometry.values
