@@ -6,7 +6,7 @@ import streamlit as st
 
 from pages import _state as state
 
-st.set_page_config(page_title="diaban", page_icon="🗺️", layout="wide")
+st.set_page_config(page_title="diaban", page_icon=":material/map:", layout="wide")
 
 if "lang" not in st.session_state:
     st.session_state["lang"] = "vi"
@@ -29,13 +29,13 @@ except ImportError:  # login arrives with the roles module; until then, open acc
                                          "province_code": None})
 
 PAGES = [
-    ("pages/map.py", t("Bản đồ", "Map"), "🗺️"),
-    ("pages/progress.py", t("Tiến độ chuyển hóa", "Plan progress"), "📈"),
-    ("pages/profile.py", t("Hồ sơ địa bàn", "Commune profile"), "📋"),
-    ("pages/data.py", t("Dữ liệu", "Data"), "🗂️"),
-    ("pages/targeting.py", t("Chọn địa bàn", "Targeting"), "🎯"),
-    ("pages/export.py", t("Xuất bản đồ", "Export maps"), "🖨️"),
-    ("pages/admin.py", t("Quản trị", "Administration"), "🔐"),
+    ("pages/map.py", t("Bản đồ", "Map"), ":material/map:"),
+    ("pages/progress.py", t("Tiến độ chuyển hóa", "Plan progress"), ":material/trending_up:"),
+    ("pages/profile.py", t("Hồ sơ địa bàn", "Commune profile"), ":material/assignment:"),
+    ("pages/data.py", t("Dữ liệu", "Data"), ":material/database:"),
+    ("pages/targeting.py", t("Chọn địa bàn", "Targeting"), ":material/target:"),
+    ("pages/export.py", t("Xuất bản đồ", "Export maps"), ":material/print:"),
+    ("pages/admin.py", t("Quản trị", "Administration"), ":material/admin_panel_settings:"),
 ]
 
 from pathlib import Path  # noqa: E402
