@@ -426,7 +426,9 @@ class _Page:
     def font(self, size: float, weight: str = "normal", style: str = "normal") -> FontProperties:
         key = (size, weight, style)
         if key not in self._fonts:
-            self._fonts[key] = FontProperties(family=FONT, size=size, weight=weight, style=style)
+            # the generic fallback only reaches SVG viewers that lack DejaVu Sans
+            self._fonts[key] = FontProperties(family=[FONT, "sans-serif"], size=size,
+                                              weight=weight, style=style)
         return self._fonts[key]
 
     def width(self, s: str, size: float, weight: str = "normal", style: str = "normal") -> float:
