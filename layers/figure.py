@@ -338,7 +338,8 @@ def classify_figure(values: np.ndarray, scheme: str = "quantiles", k: int = 5,
     lang : {"vi", "en"}
         Language of number formatting.
     digits : int, optional
-        Decimals in labels (0 for whole numbers, 1 otherwise by default).
+        Decimals in labels (by default 0 for whole numbers, otherwise the
+        fewest from 1 to 3 that keep the class edges distinct).
 
     Returns
     -------
@@ -359,6 +360,7 @@ def classify_figure(values: np.ndarray, scheme: str = "quantiles", k: int = 5,
     sup = fin & (v < suppress_below) if suppress_below is not None else np.zeros_like(fin)
     vis = np.sort(v[fin & ~sup])
     integral = bool(vis.size) and bool(np.all(np.abs(vis - np.round(vis)) < 1e-9))
+    auto_digits = digits is None
     if digits is None:
         digits = 0 if integral or not vis.size else 1
     n_unique = len(np.unique(vis))
@@ -380,6 +382,15 @@ def classify_figure(values: np.ndarray, scheme: str = "quantiles", k: int = 5,
             bins = [float(math.floor(b + 1e-9)) for b in bins]
         bins[-1] = float(vis[-1])
         bins = sorted(set(bins))
+    if auto_digits and not integral and bins:
+        # the fewest decimals (1 to 3) that keep every printed class edge distinct
+        edges = [float(vis[0]), *bins]
+        for d in (1, 2, 3):
+            digits = d
+            txt = [fmt_number(e, lang, d) for e in edges]
+            zero = fmt_number(0.0, lang, d)
+            if len(set(txt)) == len(edges) and all(t != zero for t, e in zip(txt, edges) if e):
+                break
     colors, sup_color = _ramp(len(bins), suppress_below is not None)
     labels, counts = [], []
     step = 1.0 if integral else 0.0
@@ -793,8 +804,13 @@ class _LegendRow:
 
 def _legend_rows(classes: FigureClasses, spec: MapFigureSpec, statuses: list[str],
                  fac_kinds: list[str], has_group: bool, unit_periods: bool = False,
-                 national: bool = False) -> tuple[list[_LegendRow], list[_LegendRow]]:
-    """Rows of the colour legend and of the symbol legend."""
+                 national: bool = False, labelled: bool = True
+                 ) -> tuple[list[_LegendRow], list[_LegendRow]]:
+    """Rows of the colour legend and of the symbol legend.
+
+    ``labelled`` says whether hotspots carry labels (whose accent colour gives
+    the status, explained under the outline row).
+    """
     lang = spec.lang
     rows = [_LegendRow("title", _nfc(spec.legend_title) or tr("Giá trị", "Value", lang))]
     if classes.suppress_below is not None:
@@ -812,7 +828,7 @@ def _legend_rows(classes: FigureClasses, spec: MapFigureSpec, statuses: list[str
     if statuses:
         sym.append(_LegendRow("line", tr("Địa bàn trọng điểm về ma túy", "Drug hotspot commune",
                                          lang), color=HOTSPOT_COLOR, linewidth=1.5))
-        for st in statuses:
+        for st in statuses if labelled else []:
             sym.append(_LegendRow("accent", tr(*STATUS_LABELS[st], lang) if st in STATUS_LABELS
                                   else _nfc(st), color=STATUS_COLORS.get(st, _MUTED)))
     sym.append(_LegendRow("line", tr("Biên giới quốc gia", "National border", lang) if national
@@ -1527,7 +1543,8 @@ def _compose_multiples(page: _Page, units_by_period: Mapping[str, gpd.GeoDataFra
     union_ll = shapely.union_all(all_ll.geometry.values)
 
     body = _draw_header_footer(page, spec, crs)
-    rows, sym = _legend_rows(classes, spec, statuses, [], has_group, unit_periods=True)
+    rows, sym = _legend_rows(classes, spec, statuses, [], has_group, unit_periods=True,
+                             labelled=False)
     max_w = 62 * fs
     blocks = []
     for rr in (rows, sym):

@@ -208,6 +208,14 @@ def test_whole_number_classes_do_not_overlap() -> None:
     assert c.counts == [25, 25, 25, 25]
 
 
+def test_rates_get_enough_decimals_to_tell_classes_apart() -> None:
+    c = classify_figure(np.linspace(0.013, 0.9, 12), "natural_breaks", 5)
+    assert c.labels[0].startswith("0,01 – ")
+    assert len(set(c.labels)) == len(c.labels)
+    assert classify_figure(np.linspace(0.013, 0.9, 12), "quantiles", 3, digits=1
+                           ).labels[0].startswith("0,0 – ")
+
+
 def test_natural_breaks_on_many_values_is_deterministic() -> None:
     v = np.random.default_rng(0).gamma(2, 10, 5000).round()
     a = classify_figure(v, "natural_breaks", 5)
