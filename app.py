@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from pages import _state as state
 
-st.set_page_config(page_title="diaban", page_icon=":material/map:", layout="wide")
+HERE = Path(__file__).resolve().parent
+# A local favicon: Material/emoji page icons make the browser fetch from a CDN.
+st.set_page_config(page_title="diaban", page_icon=str(HERE / "static" / "favicon.png"),
+                   layout="wide")
 
 if "lang" not in st.session_state:
     st.session_state["lang"] = "vi"
@@ -38,9 +43,7 @@ PAGES = [
     ("pages/admin.py", t("Quản trị", "Administration"), ":material/admin_panel_settings:"),
 ]
 
-from pathlib import Path  # noqa: E402
-
-here = Path(__file__).resolve().parent
+here = HERE
 pages = [
     st.Page(str(here / path), title=title, icon=icon, url_path=Path(path).stem)
     for path, title, icon in PAGES

@@ -1,0 +1,76 @@
+"""Briefing exports from the demo database: formats, sizes, fonts, text, suppression."""
+
+import re
+import subprocess
+
+import pytest
+from click.testing import CliRunner
+from PIL import Image
+
+from geo.cli.main import cli
+from geo.errors import ValidationError
+from layers.exports import MapRequest, export_brief, export_map
+from layers.offline import assert_no_external_urls
+
+
+def test_png_pixels_match_paper_and_dpi(demo_url, tmp_path):
+    out = export_map(demo_url, MapRequest("14", "registered_addicts", "2024-H2", dpi=120,
+                                          orientation="landscape"), tmp_path / "m.png")
+    assert Image.open(out).size == (round(297 / 25.4 * 120), round(210 / 25.4 * 120))
+
+
+def test_pdf_is_vector_with_embedded_vietnamese_text(demo_url, tmp_path):
+    out = export_map(demo_url, MapRequest("14", "registered_addicts", "2024-H2",
+                                          layers=("hotspots", "facilities", "districts")),
+                     tmp_path / "m.pdf")
+    fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True).stdout
+    rows = [r for r in fonts.splitlines()[2:] if r.strip()]
+    assert rows and all(" yes " in r for r in rows)
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+    for name in ("Người nghiện có hồ sơ quản lý", "Xã Chiềng Khừa", "Xã Lóng Sập",
+                 "Hoàng Sa", "Trường Sa", "gần đúng"):
+        assert name in text
+
+
+def test_html_is_self_contained(demo_url, tmp_path):
+    out = export_map(demo_url, MapRequest("14", "registered_addicts", "2024-H2"),
+                     tmp_path / "m.html")
+    html = out.read_text("utf-8")
+    assert assert_no_external_urls(html) == [] and "L.map(" in html
+
+
+def test_brief_has_map_progress_and_targets(demo_url, tmp_path):
+    out = export_brief(demo_url, "14", "2025-H1", tmp_path / "b.pdf")
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+    assert "Tiến độ chuyển hóa địa bàn" in text and "Chỉ tiêu của tỉnh" in text
+    assert "Xã Tân Xuân" in text and "KH 75/KH-SLĐTBXH" in text
+    info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout
+    assert re.search(r"^Pages:\s+2$", info, re.M)
+
+
+def test_suppression_hides_small_counts(demo_url, tmp_path):
+    out = export_brief(demo_url, "14", "2025-H1", tmp_path / "b.pdf", suppress_below=10)
+    text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
+    assert "< 10" in text
+
+
+def test_bad_requests_are_refused(demo_url, tmp_path):
+    with pytest.raises(ValidationError):
+        export_map(demo_url, MapRequest("14", "registered_addicts", "2024-H2"), tmp_path / "x.jpg")
+    with pytest.raises(ValidationError):
+        export_map(demo_url, MapRequest("14", "registered_addicts", "2024-H2",
+                                        layers=("roads",)), tmp_path / "x.png")
+    r = CliRunner().invoke(cli, ["--db", demo_url, "export", "map", "-p", "14", "--period",
+                                 "2024-H9", "--out", str(tmp_path / "x.png")])
+    assert r.exit_code != 0
+
+
+def test_cli_export_map_json(demo_url, tmp_path):
+    import json
+
+    r = CliRunner().invoke(cli, ["--db", demo_url, "export", "map", "-p", "Sơn La", "--period",
+                                 "2024-H2", "--dpi", "72", "--out", str(tmp_path / "m.svg"),
+                                 "--json"])
+    assert r.exit_code == 0, r.output
+    assert json.loads(r.output)["file"].endswith("m.svg")
+    assert "<text" in (tmp_path / "m.svg").read_text("utf-8")
