@@ -1,6 +1,7 @@
 """The app as a user meets it: the demo map, a click to a profile, the slider, languages."""
 
 import pytest
+from playwright.sync_api import expect
 
 pytestmark = pytest.mark.e2e
 
@@ -79,13 +80,16 @@ def test_language_switch(app_url, page):
     page.page.goto(app_url + "/")
     page.map_frame()
     page.page.get_by_text("Sau 01/7/2025").click()
-    page.page.wait_for_timeout(1500)
-    page.page.get_by_text("English", exact=True).click()
+    expect(page.page.get_by_role("radio", name="Sau 01/7/2025")).to_be_checked(timeout=30_000)
+    page.map_frame()
+    langs = page.page.get_by_role("radiogroup", name="Ngôn ngữ / Language")
+    langs.get_by_text("English", exact=True).click()
     page.page.get_by_role("heading", name="Map", exact=True).first.wait_for(timeout=60_000)
-    assert page.page.get_by_text("Administrative units").first.is_visible()
+    expect(page.page.get_by_text("Administrative units").first).to_be_visible(timeout=30_000)
     # The user's choices survive the switch.
-    assert page.page.get_by_role("radio", name="After 1 Jul 2025").is_checked()
-    page.page.get_by_text("Tiếng Việt", exact=True).click()
+    expect(page.page.get_by_role("radio", name="After 1 Jul 2025")).to_be_checked(
+        timeout=30_000)
+    langs.get_by_text("Tiếng Việt", exact=True).click()
     page.page.get_by_role("heading", name="Bản đồ", exact=True).first.wait_for(timeout=60_000)
 
 
