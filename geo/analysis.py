@@ -484,3 +484,39 @@ def rank_to_file(res: RankResult, out: str | Path, lang: str = "vi") -> Path:
                               "Output must be .csv, .xlsx or .geojson.", file=out.name)
     return out
 
+
+
+def classification_transitions(s: Session, province: str, edition: str = "legacy",
+                               periods: list[str] | None = None,
+                               overrides: dict | None = None) -> dict:
+    """QĐ 28/2025 classes of every commune per period, their transition matrix and changes.
+
+    Returns
+    -------
+    dict
+        ``labels`` (units × periods of classes), ``counts`` and ``probabilities``
+        (from → to, ``giddy.markov.Markov``), and ``changes``: a GeoDataFrame of
+        each commune's first and last class with ``change`` in ``better``,
+        ``worse`` or ``same``.
+    """
+    from geo.stats import transition_matrix
+    from geo.store import available_periods
+
+    order = ["drug_free", "none", "type_3", "type_2", "type_1"]
+    periods = periods or [p for p in available_periods(s) if "-H" in p and (
+        edition == "2025" or p < "2025-H2")]
+    cols = {}
+    for p in periods:
+        c = classify(s, province, p, edition, overrides).set_index("code")
+        cols[p] = c["klass"].fillna("none")
+    labels = pd.DataFrame(cols)
+    counts, probs = transition_matrix(labels, order)
+    gdf = _units_with_geometry(s, province, edition).set_index("code")
+    first, last = labels.iloc[:, 0], labels.iloc[:, -1]
+    rank_of = {k: i for i, k in enumerate(order)}
+    delta = last.map(rank_of) - first.map(rank_of)
+    changes = gdf[["name", "geometry"]].assign(
+        first=first, last=last,
+        change=np.select([delta < 0, delta > 0], ["better", "worse"], "same"))
+    return {"labels": labels, "counts": counts, "probabilities": probs,
+            "changes": gpd.GeoDataFrame(changes.reset_index(), crs=4326)}
