@@ -156,26 +156,31 @@ def _finish(df: pd.DataFrame, edition: str) -> pd.DataFrame:
     return df[UNIT_COLUMNS].reset_index(drop=True)
 
 
+def _provinces(prov: pd.DataFrame) -> pd.DataFrame:
+    """Province rows of either edition from the package's per-province columns."""
+    return pd.DataFrame(
+        {
+            "code": prov.provinceCode,
+            "name": prov.province,
+            "short_name": prov.provinceShort,
+            "unit_type": [_type_of(a, b) for a, b in zip(prov.province, prov.provinceShort)],
+            "level": "province",
+            "parent_code": None,
+            "province_code": prov.provinceCode,
+            "province_name": prov.province,
+            "lat": prov.provinceLat,
+            "lon": prov.provinceLon,
+            "key": prov.provinceKey,
+        }
+    )
+
+
 @lru_cache(maxsize=4)
 def _load_units_cached(edition: str) -> pd.DataFrame:
     if edition == "legacy":
         raw = _query("SELECT * FROM admin_units_legacy")
         prov = raw.drop_duplicates("provinceCode")
-        provinces = pd.DataFrame(
-            {
-                "code": prov.provinceCode,
-                "name": prov.province,
-                "short_name": prov.provinceShort,
-                "unit_type": [_type_of(a, b) for a, b in zip(prov.province, prov.provinceShort)],
-                "level": "province",
-                "parent_code": None,
-                "province_code": prov.provinceCode,
-                "province_name": prov.province,
-                "lat": prov.provinceLat,
-                "lon": prov.provinceLon,
-                "key": prov.provinceKey,
-            }
-        ).join(_parse_bounds(prov.provinceBounds))
+        provinces = _provinces(prov).join(_parse_bounds(prov.provinceBounds))
         dist = raw.drop_duplicates("districtCode")
         districts = pd.DataFrame(
             {
@@ -239,23 +244,9 @@ def _load_units_cached(edition: str) -> pd.DataFrame:
     if edition == "2025":
         raw = _query("SELECT * FROM admin_units")
         prov = raw.drop_duplicates("provinceCode")
-        provinces = pd.DataFrame(
-            {
-                "code": prov.provinceCode,
-                "name": prov.province,
-                "short_name": prov.provinceShort,
-                "unit_type": [_type_of(a, b) for a, b in zip(prov.province, prov.provinceShort)],
-                "level": "province",
-                "parent_code": None,
-                "province_code": prov.provinceCode,
-                "province_name": prov.province,
-                "lat": prov.provinceLat,
-                "lon": prov.provinceLon,
-                "key": prov.provinceKey,
-                "area_km2": raw.groupby("provinceCode").wardAreaKm2.sum().loc[prov.provinceCode]
-                .to_numpy(),
-            }
-        )
+        provinces = _provinces(prov).assign(
+            area_km2=raw.groupby("provinceCode").wardAreaKm2.sum().loc[prov.provinceCode]
+            .to_numpy())
         communes = pd.DataFrame(
             {
                 "code": raw.wardCode,

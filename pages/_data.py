@@ -123,9 +123,7 @@ def map_controls(key: str) -> MapControls:
         edition = remember("edition", st.radio(
             t("Đơn vị hành chính", "Administrative units"), eds,
             index=index_of(eds, "edition", "legacy"),
-            format_func=lambda e: t("Trước 01/7/2025", "Before 1 Jul 2025") if e == "legacy"
-            else t("Sau 01/7/2025", "After 1 Jul 2025"),
-            horizontal=True, key=wkey(f"{key}_ed")))
+            format_func=edition_label, horizontal=True, key=wkey(f"{key}_ed")))
         ids = [i.id for i in load_catalog()]
         indicator = remember("indicator", st.selectbox(
             t("Chỉ tiêu", "Indicator"), ids, index=index_of(ids, "indicator",
@@ -162,6 +160,21 @@ def map_controls(key: str) -> MapControls:
                    "E.g. an internal tile server. Empty: works offline.")))
     return MapControls(pcode, edition, indicator, period, measure, scheme, k, show_h, show_f,
                        tiles.strip() or None)
+
+
+def edition_label(e: str) -> str:
+    """Label of a registry edition for radios and captions."""
+    return t("Trước 01/7/2025", "Before 1 Jul 2025") if e == "legacy" else t(
+        "Sau 01/7/2025", "After 1 Jul 2025")
+
+
+def edition_radio(where: object, key: str, label: str | None = None,
+                  default: str = "legacy") -> str:
+    """The before/after 1 July 2025 choice, drawn in ``where`` (``st`` or a column)."""
+    eds = ["legacy", "2025"]
+    return where.radio(label or t("Đơn vị hành chính", "Administrative units"), eds,
+                       index=eds.index(default), format_func=edition_label, horizontal=True,
+                       key=f"{key}_{lang()}")
 
 
 def is_approximate(gdf: gpd.GeoDataFrame) -> bool:

@@ -35,10 +35,7 @@ indicator = c1.selectbox(t("Chỉ tiêu", "Indicator"), ids, index=ids.index("re
                          format_func=data.indicator_label, key=f"ex_ind_{lang()}")
 period = c2.selectbox(t("Kỳ", "Period"), periods, index=len(periods) - 2 if len(periods) > 1
                       else 0, format_func=data.period_label, key=f"ex_per_{lang()}")
-edition = c3.radio(t("Đơn vị hành chính", "Units"), ["legacy", "2025"],
-                   format_func=lambda e: t("Trước 01/7/2025", "Before 1 Jul 2025")
-                   if e == "legacy" else t("Sau 01/7/2025", "After 1 Jul 2025"),
-                   key=f"ex_ed_{lang()}", horizontal=True)
+edition = data.edition_radio(c3, "ex_ed")
 c4, c5, c6, c7 = st.columns(4)
 measure = c4.radio(t("Cách tính", "Measure"), ["count", "rate"],
                    format_func=lambda m: t("Số lượng", "Count") if m == "count"

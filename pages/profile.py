@@ -22,11 +22,8 @@ from pages._state import lang, t  # noqa: E402
 st.title(t("Hồ sơ địa bàn", "Commune profile"))
 
 prov = st.session_state.get("province", "14")
-edition = st.radio(
-    t("Đơn vị hành chính", "Administrative units"), ["legacy", "2025"],
-    index=0 if st.session_state.get("profile_edition", "legacy") == "legacy" else 1,
-    format_func=lambda e: t("Trước 01/7/2025", "Before 1 Jul 2025") if e == "legacy"
-    else t("Sau 01/7/2025", "After 1 Jul 2025"), horizontal=True, key="profile_ed")
+edition = data.edition_radio(st, "profile_ed",
+                             default=st.session_state.get("profile_edition", "legacy"))
 units = data.cached_units(prov, edition)
 codes = list(units.code)
 if not codes:

@@ -33,10 +33,7 @@ c1, c2, c3, c4 = st.columns(4)
 ids = [i.id for i in load_catalog() if i.id != "population"]
 indicator = c1.selectbox(t("Chỉ tiêu", "Indicator"), ids, index=ids.index("registered_addicts"),
                          format_func=data.indicator_label, key=f"tg_ind_{lang()}")
-edition = c2.radio(t("Đơn vị hành chính", "Units"), ["legacy", "2025"],
-                   format_func=lambda e: t("Trước 01/7/2025", "Before 1 Jul 2025")
-                   if e == "legacy" else t("Sau 01/7/2025", "After 1 Jul 2025"),
-                   key=f"tg_ed_{lang()}")
+edition = data.edition_radio(c2, "tg_ed")
 usable = [p for p in periods if edition == "2025" or p < "2025-H2"] or periods
 period = c3.selectbox(t("Kỳ", "Period"), usable, index=len(usable) - 1,
                       format_func=data.period_label, key=f"tg_per_{lang()}")

@@ -22,11 +22,12 @@ def register(cli: click.Group) -> None:
     exp.add_command(export_boundaries_cmd)
 
 
-def _user() -> str:
+def _user(action: str = "import") -> str:
+    """The acting user (checked for ``action`` when roles are installed)."""
     try:
         from geo.auth import cli_user
 
-        return cli_user(ctx_obj().get("db"), action="import")
+        return cli_user(ctx_obj().get("db"), action=action)
     except ImportError:  # roles not installed: single-user local install
         import getpass
 
@@ -115,14 +116,7 @@ def undo_cmd(batch: int) -> None:
     from geo.store import init_db, undo_batch
 
     o = ctx_obj()
-    try:
-        from geo.auth import cli_user
-
-        user = cli_user(o["db"], action="undo")
-    except ImportError:
-        import getpass
-
-        user = getpass.getuser()
+    user = _user("undo")
     init_db(o["db"])
     with session_scope(o["db"]) as s:
         res = undo_batch(s, batch, user=user)

@@ -59,13 +59,18 @@ def test_period_slider_changes_colours(app_url, page):
 def test_click_opens_commune_profile(app_url, page):
     page.page.goto(app_url + "/")
     frame = page.map_frame()
-    poly = frame.locator(CHOROPLETH).nth(120)
-    poly.wait_for()
-    box = poly.bounding_box()
-    iframe_box = page.page.locator("iframe[title*='st_folium']").first.bounding_box()
-    assert box and iframe_box
-    # Click the polygon through the page (the legend may cover part of the map).
-    poly.click(force=True)
+    frame.locator(CHOROPLETH).nth(199).wait_for()
+    # A polygon whose centre is not covered by the legend, a label or a marker.
+    idx = frame.locator("body").evaluate("""() => {
+        const ps = [...document.querySelectorAll("path[fill-opacity='0.85']")];
+        for (let i = 0; i < ps.length; i++) {
+            const r = ps[i].getBoundingClientRect();
+            const el = document.elementFromPoint(r.x + r.width / 2, r.y + r.height / 2);
+            if (el === ps[i] && r.width > 12 && r.height > 12) return i;
+        }
+        return -1; }""")
+    assert idx >= 0
+    frame.locator(CHOROPLETH).nth(idx).click()
     link = page.page.get_by_text("Mở hồ sơ địa bàn")
     link.wait_for(timeout=60_000)
     chosen = page.page.get_by_text("Đã chọn").inner_text()
