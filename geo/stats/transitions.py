@@ -1,44 +1,95 @@
-"""Class transitions between periods (``giddy.markov.Markov``)."""
+"""Class transitions between consecutive periods (``giddy.markov.Markov``)."""
 
 from __future__ import annotations
 
-import contextlib
-import io
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 from giddy.markov import Markov
 
-__all__ = ["transition_matrix"]
+from geo.errors import ValidationError
+
+__all__ = ["TransitionResult", "transition_matrix"]
 
 
-def transition_matrix(labels: pd.DataFrame, order: list[str]) -> tuple[pd.DataFrame,
-                                                                       pd.DataFrame]:
+@dataclass
+class TransitionResult:
+    """Transitions between classes from one period to the next.
+
+    Attributes
+    ----------
+    counts : pandas.DataFrame
+        Rows = class in a period ("from"), columns = class in the next period ("to"):
+        how many unit-period pairs made that move, summed over all consecutive periods.
+    probabilities : pandas.DataFrame
+        ``counts`` divided by its row sums: the share of units in the "from" class that
+        were in each "to" class one period later. A row is NaN when no unit was ever in
+        that class before a period with a label (no information, not probability 0).
+    n_transitions : int
+        Pairs counted; pairs where either label is missing are left out.
+    """
+
+    counts: pd.DataFrame
+    probabilities: pd.DataFrame
+    n_transitions: int
+
+
+def transition_matrix(labels: pd.DataFrame,
+                      order: Sequence[str] | None = None) -> TransitionResult:
     """Counts and probabilities of moving between classes from one period to the next.
+
+    Classes are coded as integers for ``giddy.markov.Markov``; a missing label
+    (NaN/None) becomes an extra class whose row and column are dropped, so moves from
+    or to a missing label are not counted.
 
     Parameters
     ----------
     labels : pandas.DataFrame
-        Units × periods of class labels (columns in time order).
-    order : list of str
-        All classes, in the order rows/columns should appear.
+        Units × periods of class labels (columns in time order, at least 2).
+    order : sequence of str, optional
+        Every class, in the order rows and columns should appear (classes that never
+        occur get zero rows). Default: the labels present, sorted.
 
     Returns
     -------
-    counts, probabilities : pandas.DataFrame
-        Indexed by "from" class, columns "to" class.
+    TransitionResult
+
+    Raises
+    ------
+    geo.errors.ValidationError
+        A label is not in ``order``.
 
     Examples
     --------
-    >>> lab = pd.DataFrame({"t1": ["a", "a", "b"], "t2": ["a", "b", "b"]})
-    >>> transition_matrix(lab, ["a", "b"])[0].to_numpy().tolist()
-    [[1.0, 1.0], [0.0, 1.0]]
+    >>> lab = pd.DataFrame({"t1": ["hot", "hot", "none"], "t2": ["hot", "none", "none"],
+    ...                     "t3": ["none", "none", None]})
+    >>> r = transition_matrix(lab, ["hot", "none"])
+    >>> r.counts.to_numpy().tolist(), r.n_transitions
+    ([[1, 2], [0, 2]], 5)
+    >>> r.probabilities.loc["hot"].tolist()
+    [0.3333333333333333, 0.6666666666666666]
     """
-    code = {c: i for i, c in enumerate(order)}
-    arr = np.vectorize(code.__getitem__)(labels.to_numpy())
-    with contextlib.redirect_stdout(io.StringIO()):  # giddy prints chain diagnostics
-        m = Markov(arr, classes=np.arange(len(order)))
-    counts = pd.DataFrame(np.asarray(m.transitions, dtype=float), index=order, columns=order)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        probs = counts.div(counts.sum(axis=1), axis=0).fillna(0.0)
-    return counts, probs
+    if labels.shape[1] < 2:
+        raise ValueError("transitions need at least 2 periods")
+    present = labels.stack().dropna().unique().tolist()
+    classes = list(order) if order is not None else sorted(map(str, present))
+    unknown = sorted({str(v) for v in present} - {str(c) for c in classes})
+    if unknown:
+        raise ValidationError(f"Nhãn không có trong danh sách lớp: {', '.join(unknown)}.",
+                              f"Labels not in the list of classes: {', '.join(unknown)}.")
+    k = len(classes)
+    code = {str(c): i for i, c in enumerate(classes)}
+    arr = np.array([[k if pd.isna(v) else code[str(v)] for v in row]
+                    for row in labels.itertuples(index=False)], dtype=int)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # giddy warns about reducible chains
+        m = Markov(arr, classes=np.arange(k + 1), summary=False)
+    t = np.asarray(m.transitions)[:k, :k].astype(int)
+    counts = pd.DataFrame(t, index=pd.Index(classes, name="from"),
+                          columns=pd.Index(classes, name="to"))
+    rows = counts.sum(axis=1)
+    probs = counts.div(rows.where(rows > 0), axis=0)
+    return TransitionResult(counts, probs, int(t.sum()))
