@@ -3,16 +3,27 @@
 One statistic per module; PySAL (esda, libpysal, giddy) does the statistics.
 """
 
-from geo.stats.emerging import CATEGORY_LABELS, classify_series, emerging_hotspots, mann_kendall
-from geo.stats.local import fdr_mask, local_gistar, local_moran
+from geo.stats.emerging import (
+    CATEGORIES,
+    CATEGORY_LABELS,
+    classify_emerging,
+    classify_series,
+    emerging_hotspots,
+    mann_kendall,
+    min_periods_90,
+)
+from geo.stats.local import GISTAR_CATEGORIES, fdr_mask, local_gistar, local_moran
 from geo.stats.rates import empirical_bayes, rate_per_10k, spatial_empirical_bayes
 from geo.stats.transitions import TransitionResult, transition_matrix
 from geo.stats.weights import WeightsResult, contiguity_weights
 
 __all__ = [
+    "CATEGORIES",
     "CATEGORY_LABELS",
+    "GISTAR_CATEGORIES",
     "TransitionResult",
     "WeightsResult",
+    "classify_emerging",
     "classify_series",
     "contiguity_weights",
     "emerging_hotspots",
@@ -21,6 +32,7 @@ __all__ = [
     "local_gistar",
     "local_moran",
     "mann_kendall",
+    "min_periods_90",
     "rate_per_10k",
     "spatial_empirical_bayes",
     "transition_matrix",
