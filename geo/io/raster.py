@@ -1,0 +1,120 @@
+"""Population rasters (GeoTIFF, any CRS) summed per commune into ``population``."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from geo.errors import ValidationError
+
+__all__ = ["import_population", "zonal_sums"]
+
+
+def zonal_sums(path: str | Path, polygons: object, display_name: str | None = None,
+               progress: Callable[[float, str], None] | None = None) -> pd.DataFrame:
+    """Sum raster cells whose centres fall in each polygon (nodata and negatives ignored).
+
+    Parameters
+    ----------
+    path : str or Path
+        Single-band GeoTIFF with a CRS.
+    polygons : geopandas.GeoDataFrame
+        ``code`` and geometry (any CRS; reprojected to the raster's).
+    display_name : str, optional
+        File name for messages.
+    progress : callable, optional
+        ``progress(fraction, message)``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``unit_code, value``.
+    """
+    import rasterio
+    import rasterio.errors
+    from rasterio.errors import RasterioIOError
+    from rasterio.features import geometry_mask
+    from rasterio.windows import from_bounds
+
+    name = display_name or Path(path).name
+    try:
+        src = rasterio.open(path)
+    except RasterioIOError as e:
+        raise ValidationError("Không đọc được ảnh GeoTIFF (tệp hỏng hoặc không phải GeoTIFF).",
+                              "Cannot read the GeoTIFF (damaged or not a GeoTIFF).",
+                              file=name) from e
+    with src:
+        if src.crs is None:
+            raise ValidationError("Ảnh GeoTIFF không có hệ tọa độ.",
+                                  "The GeoTIFF has no CRS.", file=name)
+        polys = polygons.to_crs(src.crs)
+        out = []
+        for k, (code, geom) in enumerate(zip(polys.code, polys.geometry)):
+            if progress:
+                progress(k / max(len(polys), 1), str(code))
+            win = from_bounds(*geom.bounds, transform=src.transform).round_offsets(
+            ).round_lengths()
+            try:
+                win = win.intersection(rasterio.windows.Window(0, 0, src.width, src.height))
+            except rasterio.errors.WindowError:
+                win = None
+            if win is None or win.width < 1 or win.height < 1:
+                out.append((code, 0.0))
+                continue
+            arr = src.read(1, window=win, masked=True).astype("float64")
+            inside = ~geometry_mask([geom], out_shape=arr.shape,
+                                    transform=src.window_transform(win))
+            vals = np.where(inside & ~np.ma.getmaskarray(arr), arr.filled(0), 0)
+            out.append((code, float(np.clip(vals, 0, None).sum())))
+    return pd.DataFrame(out, columns=["unit_code", "value"])
+
+
+def import_population(path: str | Path, province: str, year: int, url: str | None = None,
+                      edition: str | None = None, user: str = "system",
+                      display_name: str | None = None,
+                      progress: Callable[[float, str], None] | None = None) -> dict:
+    """Sum a population raster per stored commune boundary and store ``population`` for a year.
+
+    Returns
+    -------
+    dict
+        ``file, batch, stored, edition, total``.
+    """
+    from geo.db import session_scope
+    from geo.store import (
+        current_boundaries,
+        file_sha256,
+        find_active_batch,
+        init_db,
+        new_batch,
+        write_values,
+    )
+
+    name = display_name or Path(path).name
+    if not 1950 <= int(year) <= 2100:
+        raise ValidationError(f"Năm {year} không hợp lệ.", f"Invalid year {year}.")
+    ed = edition or ("2025" if int(year) >= 2026 else "legacy")
+    init_db(url)
+    with session_scope(url) as s:
+        polys = current_boundaries(s, province, ed)
+    if polys.empty:
+        raise ValidationError("Chưa có ranh giới xã để tính tổng.",
+                              "No commune boundaries stored to sum over.", file=name)
+    sums = zonal_sums(path, polys, name, progress)
+    if sums.value.sum() <= 0:
+        raise ValidationError("Ảnh không có giá trị dân số nào trong tỉnh (ảnh nằm ngoài tỉnh?).",
+                              "The raster has no population inside the province.", file=name)
+    sums["period"] = str(year)
+    sums["indicator"] = "population"
+    sha = file_sha256(path)
+    with session_scope(url) as s:
+        prev = find_active_batch(s, "population", sha)
+        if prev is not None:
+            return {"file": name, "batch": prev.id, "stored": 0, "already_imported": True}
+        b = new_batch(s, "population", user=user, file_name=name, sha256=sha)
+        n = write_values(s, sums, b, ed)
+        return {"file": name, "batch": b.id, "stored": n, "edition": ed,
+                "total": float(sums.value.sum()), "already_imported": False}

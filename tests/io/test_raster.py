@@ -1,0 +1,54 @@
+"""Population raster summed per commune."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import geopandas as gpd
+import numpy as np
+import pytest
+import rasterio
+import shapely
+from rasterio.transform import from_origin
+
+from geo.errors import ValidationError
+from geo.io.raster import import_population, zonal_sums
+
+
+def _tif(path: Path, arr: np.ndarray, transform: object, crs: str) -> Path:
+    with rasterio.open(path, "w", driver="GTiff", height=arr.shape[0], width=arr.shape[1],
+                       count=1, dtype="float32", crs=crs, transform=transform,
+                       nodata=-1) as dst:
+        dst.write(arr.astype("float32"), 1)
+    return path
+
+
+def test_zonal_sums_in_a_projected_raster(tmp_path: Path) -> None:
+    # 100 m grid in VN-2000 TM-3; two 1 km squares as communes, given in WGS84.
+    arr = np.ones((40, 40))
+    arr[0, 0] = -1  # nodata
+    p = _tif(tmp_path / "pop.tif", arr, from_origin(500000, 2400000, 100, 100), "EPSG:9206")
+    sq = [shapely.box(500000, 2399000, 501000, 2400000), shapely.box(501000, 2399000, 502000,
+                                                                     2400000)]
+    polys = gpd.GeoDataFrame({"code": ["a", "b"]}, geometry=sq, crs=9206).to_crs(4326)
+    s = zonal_sums(p, polys).set_index("unit_code").value
+    assert s["a"] == pytest.approx(99, abs=2) and s["b"] == pytest.approx(100, abs=2)
+
+
+def test_import_population_stores_year(demo_copy_url: str, tmp_path: Path) -> None:
+    from geo.db import session_scope
+    from geo.store import current_boundaries, get_values
+
+    with session_scope(demo_copy_url) as s:
+        b = current_boundaries(s, "Sơn La", "legacy")
+    x0, y0, x1, y1 = b.total_bounds
+    arr = np.full((200, 300), 2.0)
+    p = _tif(tmp_path / "pop.tif", arr,
+             from_origin(x0, y1, (x1 - x0) / 300, (y1 - y0) / 200), "EPSG:4326")
+    res = import_population(p, "Sơn La", 2019, demo_copy_url)
+    assert res["stored"] == len(b) and res["total"] > 0
+    with session_scope(demo_copy_url) as s:
+        v = get_values(s, "Sơn La", "legacy", ["population"], ["2019"])
+    assert (v[v.converted == ""].value > 0).mean() > 0.9
+    with pytest.raises(ValidationError):
+        import_population(tmp_path / "x.tif", "Sơn La", 2019, demo_copy_url)
