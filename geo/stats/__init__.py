@@ -1,9 +1,23 @@
-"""Spatial statistics for targeting: rates, local hot spots, emerging hot spots, transitions.
+"""Spatial statistics for targeting: weights, rates, local and emerging hot spots, transitions.
 
-One statistic per module; PySAL (esda, libpysal, giddy) does the statistics.
+One statistic per module; PySAL (esda, libpysal, giddy) computes the statistics:
+
+- :mod:`geo.stats.weights` — :func:`contiguity_weights` (islands reported and linked)
+- :mod:`geo.stats.rates` — :func:`rate_per_10k`, :func:`empirical_bayes`,
+  :func:`spatial_empirical_bayes`
+- :mod:`geo.stats.local` — :func:`local_gistar`, :func:`local_moran`, :func:`fdr_mask`
+- :mod:`geo.stats.emerging` — :func:`emerging_hotspots`, :func:`classify_emerging`,
+  :func:`classify_series`, :func:`mann_kendall`
+- :mod:`geo.stats.transitions` — :func:`transition_matrix`
 """
 
-from geo.stats.emerging import (
+import os as _os
+
+# Before esda (and numba) are imported below, or numba ignores it.
+_os.environ.setdefault("NUMBA_CACHE_DIR",
+                       _os.path.join(_os.path.expanduser("~"), ".cache", "diaban", "numba"))
+
+from geo.stats.emerging import (  # noqa: E402
     CATEGORIES,
     CATEGORY_LABELS,
     classify_emerging,
@@ -12,10 +26,10 @@ from geo.stats.emerging import (
     mann_kendall,
     min_periods_90,
 )
-from geo.stats.local import GISTAR_CATEGORIES, fdr_mask, local_gistar, local_moran
-from geo.stats.rates import empirical_bayes, rate_per_10k, spatial_empirical_bayes
-from geo.stats.transitions import TransitionResult, transition_matrix
-from geo.stats.weights import WeightsResult, contiguity_weights
+from geo.stats.local import GISTAR_CATEGORIES, fdr_mask, local_gistar, local_moran  # noqa: E402
+from geo.stats.rates import empirical_bayes, rate_per_10k, spatial_empirical_bayes  # noqa: E402
+from geo.stats.transitions import TransitionResult, transition_matrix  # noqa: E402
+from geo.stats.weights import WeightsResult, contiguity_weights  # noqa: E402
 
 __all__ = [
     "CATEGORIES",
@@ -38,19 +52,21 @@ __all__ = [
     "transition_matrix",
 ]
 
-import os as _os
+#: esda kernels numba cannot reuse from disk: ``compute_chunk`` takes the statistic as a
+#: function argument, whose type differs in every process, so each process missed the
+#: cache and wrote another ~650 KB entry next to esda.
+_NOT_CACHEABLE = frozenset({"compute_chunk"})
 
 
 def _cache_esda_kernels() -> None:
-    """Let numba cache esda's compiled permutation kernels on disk.
+    """Let numba cache esda's small compiled helpers on disk.
 
-    esda compiles them on first use in every process (~30 s here) because its
-    decorators do not ask numba to cache; with caching the CLI and a fresh app
-    process load them instead. The cache lives in ``NUMBA_CACHE_DIR`` (default
-    ``~/.cache/diaban/numba``).
+    esda's decorators do not ask numba to cache, so every process compiles them again.
+    ``compute_chunk`` (the permutation loop, most of the ~8 s first-call cost) still
+    compiles once per process: see ``_NOT_CACHEABLE``. The cache lives in
+    ``NUMBA_CACHE_DIR`` (default ``~/.cache/diaban/numba``) when ``geo.stats`` is
+    imported before esda.
     """
-    _os.environ.setdefault("NUMBA_CACHE_DIR",
-                           _os.path.join(_os.path.expanduser("~"), ".cache", "diaban", "numba"))
     try:
         import esda.crand as crand
         from numba.core.registry import CPUDispatcher
@@ -58,7 +74,7 @@ def _cache_esda_kernels() -> None:
         return
     for name in dir(crand):
         fn = getattr(crand, name)
-        if isinstance(fn, CPUDispatcher):
+        if isinstance(fn, CPUDispatcher) and name not in _NOT_CACHEABLE:
             try:
                 fn.enable_caching()
             except Exception:  # noqa: BLE001 - caching is an optimisation only
