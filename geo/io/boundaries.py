@@ -466,6 +466,10 @@ def _read_any(path: Path, name: str, layer: str | None) -> tuple[gpd.GeoDataFram
             "Tệp .gpkg không phải GeoPackage (SQLite) hợp lệ.",
             "The .gpkg file is not a valid GeoPackage (SQLite).", file=name)
     layers = _layers(path)
+    if not layers and suffix in (".kml", ".gpkg", ".gdb"):
+        raise ValidationError(
+            "Tệp không có đối tượng nào (không có lớp dữ liệu; KML không có Placemark).",
+            "The file has no features (no layer; a KML without placemarks).", file=name)
     if layer is None and len(layers) > 1:
         # Prefer a polygon layer, else the first.
         try:
