@@ -19,7 +19,7 @@ from layers.exports import (  # noqa: E402
     export_map,
     export_small_multiples,  # noqa: E402
 )
-from pages import _data as data  # noqa: E402
+from pages import _common as data  # noqa: E402
 from pages._state import db_url, lang, t  # noqa: E402
 
 st.title(t("Xuất bản đồ", "Export maps"))

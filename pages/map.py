@@ -8,7 +8,7 @@ from pages._state import boot
 
 boot()
 
-from pages import _data as data  # noqa: E402
+from pages import _common as data  # noqa: E402
 from pages._state import lang, t  # noqa: E402
 
 st.title(t("Bản đồ", "Map"))

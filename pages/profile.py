@@ -16,7 +16,7 @@ from geo.mapdata import MEASURES  # noqa: E402
 from geo.periods import parse_period  # noqa: E402
 from geo.registry import predecessors, successors  # noqa: E402
 from geo.store import FACILITY_KINDS, HOTSPOT_STATUSES  # noqa: E402
-from pages import _data as data  # noqa: E402
+from pages import _common as data  # noqa: E402
 from pages._state import lang, t  # noqa: E402
 
 st.title(t("Hồ sơ địa bàn", "Commune profile"))

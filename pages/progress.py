@@ -22,7 +22,7 @@ from geo.progress import (  # noqa: E402
 )
 from geo.store import HOTSPOT_STATUSES, get_values, plan_targets, plans  # noqa: E402
 from layers.maps import STATUS_COLORS  # noqa: E402
-from pages import _data as data  # noqa: E402
+from pages import _common as data  # noqa: E402
 from pages._state import db_url, lang, t  # noqa: E402
 
 st.title(t("Tiến độ chuyển hóa", "Plan progress"))

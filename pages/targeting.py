@@ -19,7 +19,7 @@ from geo.indicators import load_catalog  # noqa: E402
 from geo.stats import CATEGORY_LABELS  # noqa: E402
 from layers.maps import Classes, choropleth_map  # noqa: E402
 from layers.offline import make_offline  # noqa: E402
-from pages import _data as data  # noqa: E402
+from pages import _common as data  # noqa: E402
 from pages._state import db_url, lang, t  # noqa: E402
 
 st.title(t("Chọn địa bàn", "Choosing target communes"))
