@@ -328,7 +328,8 @@ def uses_operation(tr: Transformer, epsg_code: int) -> bool:
         ids = _walk_ids(tr.to_json_dict())
     except ProjError:
         return False
-    return any(code == epsg_code and auth.endswith("EPSG") for auth, code in ids)
+    # an inverse operation is identified as authority "INVERSE(EPSG)"
+    return any(code == epsg_code and auth in ("EPSG", "INVERSE(EPSG)") for auth, code in ids)
 
 
 def is_ballpark(tr: Transformer) -> bool:
