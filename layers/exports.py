@@ -69,11 +69,12 @@ class MapRequest:
         get_indicator(self.indicator)
 
 
-def _projected_crs(province_code: str) -> str | None:
+def _projected_crs(province_code: str, edition: str) -> object | None:
     try:
         from geo.crs import province_crs
 
-        return province_crs(province_code)
+        # Some codes name different provinces in each edition (e.g. 24, 44, 52).
+        return province_crs(province_code, edition=edition)
     except Exception:  # noqa: BLE001 - renderer falls back to the local UTM zone
         return None
 
@@ -118,7 +119,7 @@ def map_spec(url: str | None, req: MapRequest) -> object:
         subtitle=f"{per.label(lang)} · {prov['name']} · {edition_txt}",
         legend_title=unit,
         scheme=req.scheme, k=req.k, hotspots=hot, facilities=fac,
-        projected_crs=_projected_crs(prov.code), source=source, export_date=date.today(),
+        projected_crs=_projected_crs(prov.code, req.edition), source=source, export_date=date.today(),
         approximate=bool(gdf.source.eq("approximate").any()), lang=lang, size=req.size,
         orientation=req.orientation, dpi=int(req.dpi), suppress_below=req.suppress_below,
         digits=1 if req.measure == "rate" else 0, province=prov["name"],
