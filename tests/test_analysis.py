@@ -87,3 +87,12 @@ def test_cli_rank_and_hotspots(demo, tmp_path):
     r = CliRunner().invoke(cli, ["--db", demo, "analyze", "rank", "-p", "14", "--weights",
                                  "speed=2"])
     assert r.exit_code != 0
+
+
+def test_classification_transitions(demo):
+    with session_scope(demo) as s:
+        r = A.classification_transitions(s, "14", "legacy")
+    assert list(r["labels"].columns)[0] == "2021-H1" and r["labels"].shape[0] == 200
+    # Every commune contributes one transition per pair of consecutive periods.
+    assert r["counts"].to_numpy().sum() == 200 * (r["labels"].shape[1] - 1)
+    assert set(r["changes"].change) <= {"better", "worse", "same"}
