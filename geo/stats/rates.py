@@ -45,11 +45,10 @@ def rate_per_10k(counts: ArrayLike, population: ArrayLike) -> np.ndarray:
     >>> rate_per_10k([5, 1, 2], [10_000, 0, np.nan]).tolist()
     [5.0, nan, nan]
     """
+    from geo.indicators import rate
+
     c, p = _pair(counts, population)
-    out = np.full(c.shape, np.nan)
-    ok = _usable(c, p)
-    out[ok] = c[ok] / p[ok] * PER
-    return out
+    return rate(c, p, per=PER)
 
 
 def empirical_bayes(counts: ArrayLike, population: ArrayLike) -> np.ndarray:
