@@ -52,3 +52,15 @@ def test_import_population_stores_year(demo_copy_url: str, tmp_path: Path) -> No
     assert (v[v.converted == ""].value > 0).mean() > 0.9
     with pytest.raises(ValidationError):
         import_population(tmp_path / "x.tif", "Sơn La", 2019, demo_copy_url)
+
+
+def test_commune_smaller_than_a_cell_gets_its_share(tmp_path: Path) -> None:
+    # Regression: counting only cells whose centre falls inside gave small communes 0 people.
+    p = _tif(tmp_path / "pop.tif", np.full((2, 2), 400.0), from_origin(0, 2000, 1000, 1000),
+             "EPSG:3857")
+    tiny = shapely.box(100, 1100, 350, 1350)       # 1/16 of a cell, away from its centre
+    rest = shapely.box(0, 0, 2000, 2000).difference(tiny)
+    polys = gpd.GeoDataFrame({"code": ["tiny", "rest"]}, geometry=[tiny, rest], crs=3857)
+    s = zonal_sums(p, polys).set_index("unit_code").value
+    assert s["tiny"] == pytest.approx(400 / 16, rel=0.05)
+    assert s.sum() == pytest.approx(1600.0, rel=1e-6)  # the total is conserved
