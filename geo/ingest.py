@@ -517,7 +517,7 @@ def write_template(province: str, period: str, out: str | Path, edition: str | N
 
     per = parse_period(period)
     ed = edition or ("2025" if per.start >= REFORM_DATE else "legacy")
-    units = _province_units_registry(province, ed)
+    units = province_communes(province, ed)
     cat = [i for i in load_catalog() if i.id != "incidents"]
     if indicators:
         cat = [i for i in cat if i.id in indicators]
@@ -563,7 +563,14 @@ def write_template(province: str, period: str, out: str | Path, edition: str | N
     return out
 
 
-def _province_units_registry(province: str, edition: str) -> pd.DataFrame:
+def province_communes(province: str, edition: str) -> pd.DataFrame:
+    """Communes of a province (code or name) in a registry edition, sorted for display.
+
+    Raises
+    ------
+    NotFoundError
+        When the edition has no such province.
+    """
     from geo.registry import _province_mask
 
     u = load_units(edition, "commune")

@@ -88,10 +88,11 @@ def _pick_col(df: pd.DataFrame, aliases: list[str]) -> str | None:
     return None
 
 
-def _units(province: str, edition: str) -> pd.DataFrame:
-    from geo.ingest import _province_units_registry
+def province_units(province: str, edition: str) -> pd.DataFrame:
+    """The communes a boundary file of this province is matched against."""
+    from geo.ingest import province_communes
 
-    return _province_units_registry(province, edition).reset_index(drop=True)
+    return province_communes(province, edition).reset_index(drop=True)
 
 
 def _norm_code(v: object) -> str | None:
@@ -139,7 +140,7 @@ def match_features(gdf: pd.DataFrame, province: str, edition: str,
     """
     from geo.names import match_names
 
-    units = _units(province, edition)
+    units = province_units(province, edition)
     name_col = name_col or _pick_col(gdf, _NAME_COLS)
     code_col = code_col or _pick_col(gdf, _CODE_COLS)
     district_col = district_col or _pick_col(gdf, _DISTRICT_COLS)
@@ -312,7 +313,7 @@ def import_boundaries(
             best = (score, ed, rep)
     assert best is not None
     _, ed, rep = best
-    units = _units(province, ed)
+    units = province_units(province, ed)
     problems = _apply_choices(rep, choices, units, name)
     if skip_unmatched:
         rep.loc[rep.status == "unmatched", "status"] = "skipped"

@@ -80,7 +80,7 @@ with tabs[1]:
     accept = st.checkbox(t("Chấp nhận hệ tọa độ diaban đoán", "Accept the guessed CRS"),
                          key="bnd_acc")
     if up is not None:
-        from geo.ingest_boundaries import MATCHED, import_boundaries
+        from geo.ingest_boundaries import MATCHED, import_boundaries, province_units
 
         p = _save(up)
         try:
@@ -95,8 +95,7 @@ with tabs[1]:
                       f"repaired: {len(rd.repaired)}; overlaps: {len(rd.overlaps)}; gaps: "
                       f"{len(rd.gaps)}."))
             rep = res.report
-            units = __import__("geo.ingest_boundaries", fromlist=["_units"])._units(
-                prov, res.edition)
+            units = province_units(prov, res.edition)
             opts = [""] + [f"{c} {n}" for c, n in zip(units.code, units.name)]
             view = rep[["feature", "name", "district", "code", "matched_name", "method",
                         "score"]].copy()
