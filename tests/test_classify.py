@@ -1,90 +1,286 @@
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
 
-from geo.classify import classify, load_rules
+from geo.classify import CLASS_LABELS, RULES_FILE, classify, load_rules
 from geo.errors import ValidationError
 
+# 10,000 residents: 0.5% = 50 people, 0.1% = 10, 0.05% = 5.
 BASE = dict(population=10_000.0, registered_addicts=0.0, illegal_users=0.0,
             drug_harbouring_places=0.0, drug_offenders_arrested=0.0,
-            narcotic_plants_destroyed=0.0, narcotic_plant_area_m2=0.0)
+            narcotic_plants_destroyed=0.0, narcotic_plant_area_m2=0.0,
+            drug_cases_detected=0.0)
+
+# Thresholds the decision's sources do not give, set so the unconfirmed criteria
+# can be exercised; they are test values, not rules.
+FILLED = {
+    "type_2.addicts_ratio.min": 0.003, "type_2.addicts_ratio.enabled": True,
+    "type_2.plants.enabled": True,
+    "type_3.addicts_present.right": 1, "type_3.addicts_present.enabled": True,
+    "type_3.arrests_present.right": 1, "type_3.arrests_present.enabled": True,
+    "type_3.plants_present.args.0.right": 1, "type_3.plants_present.args.1.right": 1,
+    "type_3.plants_present.enabled": True,
+    "drug_free.no_addicts.enabled": True, "drug_free.no_harbouring_places.enabled": True,
+    "drug_free.no_drug_crime.enabled": True, "drug_free.no_plants.enabled": True,
+}
 
 
 def one(**kw):
-    return pd.DataFrame([{**BASE, **kw}], index=["x"])
+    return pd.DataFrame([{**BASE, **kw}], index=pd.Index(["04024"], name="unit_code"))
 
 
-def test_type_1_needs_three_of_four():
-    rules = load_rules()
-    r = classify(one(registered_addicts=30, illegal_users=20, drug_harbouring_places=2,
-                     drug_offenders_arrested=10), rules).iloc[0]
+def run(rules=None, **kw):
+    return classify(one(**kw), rules or load_rules()).iloc[0]
+
+
+# ----------------------------------------------------------- each rule at its boundary
+
+BOUNDARIES = [
+    # (criterion, overrides, {field: value that does not hold}, {field: value that holds})
+    ("type_1.addicts_ratio", {}, dict(registered_addicts=30, illegal_users=19),
+     dict(registered_addicts=30, illegal_users=20)),
+    ("type_1.harbouring_places", {}, dict(drug_harbouring_places=1),
+     dict(drug_harbouring_places=2)),
+    ("type_1.arrests_ratio", {}, dict(drug_offenders_arrested=9),
+     dict(drug_offenders_arrested=10)),
+    ("type_1.plants", {}, dict(narcotic_plants_destroyed=2999),
+     dict(narcotic_plants_destroyed=3000)),
+    ("type_1.plants", {}, dict(narcotic_plant_area_m2=749.9),
+     dict(narcotic_plant_area_m2=750)),
+    ("type_2.harbouring_place", {}, dict(drug_harbouring_places=0),
+     dict(drug_harbouring_places=1)),
+    ("type_2.harbouring_place", {}, dict(drug_harbouring_places=2),  # band: 2 is type I
+     dict(drug_harbouring_places=1)),
+    ("type_2.arrests_ratio", {}, dict(drug_offenders_arrested=4),
+     dict(drug_offenders_arrested=5)),
+    ("type_2.arrests_ratio", {}, dict(drug_offenders_arrested=10),  # 0.1% is type I
+     dict(drug_offenders_arrested=9)),
+    ("type_2.addicts_ratio", FILLED, dict(registered_addicts=29),
+     dict(registered_addicts=30)),
+    ("type_2.addicts_ratio", FILLED, dict(registered_addicts=50),
+     dict(registered_addicts=49)),
+    ("type_2.plants", FILLED, dict(narcotic_plants_destroyed=499),
+     dict(narcotic_plants_destroyed=500)),
+    ("type_2.plants", FILLED, dict(narcotic_plants_destroyed=3000),
+     dict(narcotic_plants_destroyed=2999)),
+    ("type_2.plants", FILLED, dict(narcotic_plant_area_m2=124),
+     dict(narcotic_plant_area_m2=125)),
+    ("type_2.plants", FILLED, dict(narcotic_plant_area_m2=750),
+     dict(narcotic_plant_area_m2=749)),
+    ("type_3.addicts_present", FILLED, dict(illegal_users=0), dict(illegal_users=1)),
+    ("type_3.arrests_present", FILLED, dict(drug_offenders_arrested=0),
+     dict(drug_offenders_arrested=1)),
+    ("type_3.plants_present", FILLED, dict(narcotic_plant_area_m2=0.5),
+     dict(narcotic_plant_area_m2=1)),
+    ("drug_free.no_addicts", FILLED, dict(registered_addicts=1), dict(registered_addicts=0)),
+    ("drug_free.no_harbouring_places", FILLED, dict(drug_harbouring_places=1),
+     dict(drug_harbouring_places=0)),
+    ("drug_free.no_drug_crime", FILLED, dict(drug_cases_detected=1),
+     dict(drug_cases_detected=0)),
+    ("drug_free.no_drug_crime", FILLED, dict(drug_offenders_arrested=1),
+     dict(drug_offenders_arrested=0)),
+    ("drug_free.no_plants", FILLED, dict(narcotic_plants_destroyed=1),
+     dict(narcotic_plants_destroyed=0)),
+]
+
+
+@pytest.mark.parametrize("qid,overrides,off,on", BOUNDARIES,
+                         ids=[f"{b[0]}-{sorted(b[2].items())}" for b in BOUNDARIES])
+def test_each_criterion_at_its_threshold(qid, overrides, off, on):
+    rules = load_rules(overrides=overrides)
+    assert qid not in run(rules, **off).fired
+    assert qid in run(rules, **on).fired
+
+
+def test_type_1_criteria_have_the_decision_thresholds():
+    t = load_rules().thresholds()
+    assert t["type_1.addicts_ratio.right"] == 0.005
+    assert t["type_1.harbouring_places.right"] == 2
+    assert t["type_1.arrests_ratio.right"] == 0.001
+    assert (t["type_1.plants.args.0.right"], t["type_1.plants.args.1.right"]) == (3000, 750)
+    assert t["type_1.min_criteria"] == 3 and t["type_2.min_criteria"] == 3
+    assert t["type_3.min_criteria"] == 1
+
+
+# ----------------------------------------------------------- counting and precedence
+
+
+def test_type_1_needs_three_criteria():
+    two = dict(drug_harbouring_places=2, drug_offenders_arrested=10)
+    assert run(**two).klass != "type_1"
+    r = run(**two, narcotic_plants_destroyed=3000)
     assert r.klass == "type_1"
-    assert set(r.fired) == {"users_ratio", "harbouring_places", "arrests_ratio"}
-    # Two criteria are not enough for type I.
-    r2 = classify(one(registered_addicts=50, drug_harbouring_places=2), rules).iloc[0]
-    assert r2.klass != "type_1"
+    assert r.explain_vi.startswith("Loại I: 3/4 tiêu chí (cần 3")
+    assert r.explain_en.startswith("Type I: 3/4 criteria (needs 3")
 
 
-@pytest.mark.parametrize("field,below,at", [
-    ("registered_addicts", 49, 50),           # 0.5% of 10,000
-    ("drug_harbouring_places", 1, 2),
-    ("drug_offenders_arrested", 9, 10),       # 0.1%
-    ("narcotic_plants_destroyed", 2999, 3000),
-    ("narcotic_plant_area_m2", 749, 750),
-])
-def test_each_type_1_criterion_at_its_threshold(field, below, at):
+def test_min_criteria_override_and_all():
+    two = dict(drug_harbouring_places=2, drug_offenders_arrested=10)
+    assert run(load_rules(overrides={"type_1.min_criteria": 2}), **two).klass == "type_1"
+    every = load_rules(overrides={"type_1.min_criteria": "all"})
+    assert run(every, **two, narcotic_plants_destroyed=3000).klass != "type_1"
+    assert run(every, **two, narcotic_plants_destroyed=3000, registered_addicts=50).klass \
+        == "type_1"
+
+
+def test_type_2_counts_three_of_its_criteria():
+    rules = load_rules(overrides=FILLED)
+    r = run(rules, drug_harbouring_places=1, drug_offenders_arrested=5)
+    assert r.klass == "type_3"  # two type II criteria; type III holds
+    r = run(rules, drug_harbouring_places=1, drug_offenders_arrested=5, registered_addicts=30)
+    assert r.klass == "type_2"
+
+
+def test_precedence_type_1_over_2_over_3_over_drug_free():
+    rules = load_rules(overrides=FILLED)
+    # Meets type I (addicts, arrests, plants) and type III; type I wins.
+    assert run(rules, registered_addicts=60, drug_offenders_arrested=10,
+               narcotic_plants_destroyed=3000).klass == "type_1"
+    assert run(rules, registered_addicts=30, drug_harbouring_places=1,
+               drug_offenders_arrested=5).klass == "type_2"
+    assert run(rules, illegal_users=1).klass == "type_3"
+    assert run(rules).klass == "drug_free"
+
+
+def test_drug_free_is_not_assigned_when_a_key_area_class_is_not_ruled_out():
+    rules = load_rules(overrides=FILLED)
+    r = run(rules, drug_offenders_arrested=np.nan)
+    # Every drug-free criterion it can read holds, but arrests are unknown: it
+    # could be type III, and drug-free needs all its criteria anyway.
+    assert r.klass == "none" and not r.complete
+    only_users = load_rules(overrides={**FILLED, "drug_free.no_drug_crime.enabled": False,
+                                       "drug_free.no_harbouring_places.enabled": False,
+                                       "drug_free.no_plants.enabled": False})
+    r = run(only_users, drug_offenders_arrested=np.nan)
+    assert r.klass == "none" and not r.complete
+    assert "chưa loại trừ được Loại III" in r.explain_vi
+
+
+# ----------------------------------------------------------- disabled rules
+
+
+def test_disabled_rules_do_not_fire():
     rules = load_rules()
-    others = dict(drug_harbouring_places=2, drug_offenders_arrested=10,
-                  narcotic_plants_destroyed=3000)
-    if field in others:
-        others.pop(field)
-    else:
-        others.pop("narcotic_plants_destroyed")
-    # Exactly two other criteria hold; the third decides.
-    assert classify(one(**others, **{field: below}), rules).iloc[0].klass != "type_1"
-    assert classify(one(**others, **{field: at}), rules).iloc[0].klass == "type_1"
+    r = run(rules, registered_addicts=30, narcotic_plants_destroyed=600,
+            drug_harbouring_places=1, drug_offenders_arrested=5)
+    assert not any(q.startswith(("type_2.addicts", "type_2.plants", "type_3.", "drug_free."))
+                   for q in r.fired)
+    assert r.klass == "none"  # only two type II criteria are on; three are needed
+    # With defaults, nothing is ever drug-free: its criteria are unconfirmed and off.
+    assert run(rules).klass == "none"
 
 
-def test_type_2_arrest_band_and_disabled_rules_do_not_fire():
+def test_disabled_and_unreachable_are_listed_for_the_ui():
     rules = load_rules()
-    r = classify(one(drug_harbouring_places=1, drug_offenders_arrested=6,
-                     registered_addicts=40, narcotic_plants_destroyed=2000), rules).iloc[0]
-    # Only 2 enabled type II criteria hold; the unconfirmed ones are off.
-    assert r.klass == "none"
-    on = load_rules(overrides={"type_2.users_ratio.enabled": True})
-    assert classify(one(drug_harbouring_places=1, drug_offenders_arrested=6,
-                        registered_addicts=40), on).iloc[0].klass == "type_2"
-    # 0.1% or more is not in the type II arrest band: only two criteria hold.
-    assert classify(one(drug_harbouring_places=1, drug_offenders_arrested=12,
-                        registered_addicts=40), on).iloc[0].klass == "none"
+    off = rules.disabled_criteria("vi")
+    assert any("Không ma túy" in s for s in off) and any("Loại III" in s for s in off)
+    assert all(s for s in rules.disabled_criteria("en"))
+    assert any("Type II" in s for s in rules.unreachable_classes("en"))
+    assert not load_rules(overrides=FILLED).unreachable_classes()
 
 
-def test_precedence_type_1_over_type_2():
-    on = load_rules(overrides={"type_2.users_ratio.enabled": True})
-    r = classify(one(registered_addicts=60, drug_harbouring_places=2,
-                     drug_offenders_arrested=10), on).iloc[0]
-    assert r.klass == "type_1"
+# ----------------------------------------------------------- missing data
 
 
-def test_missing_data_is_reported_not_zero():
-    df = one()
-    df.loc["x", "drug_offenders_arrested"] = np.nan
+def test_missing_is_reported_not_read_as_zero():
+    df = one(drug_harbouring_places=2, narcotic_plants_destroyed=3000)
+    df.loc["04024", "drug_offenders_arrested"] = np.nan
     r = classify(df, load_rules()).iloc[0]
-    assert "type_1.arrests_ratio" in r.missing
+    assert "type_1.arrests_ratio" in r.missing and "type_1.arrests_ratio" not in r.fired
+    assert r.missing_data == ["drug_offenders_arrested"]
+    # Two criteria hold and the third is unknown: type I is not ruled out.
+    assert r.klass == "none" and not r.complete
+    assert "drug_offenders_arrested" in r.explain_en
 
 
-def test_overrides_change_thresholds_and_bad_ones_are_refused():
-    strict = load_rules(overrides={"type_1.users_ratio.value": 0.006})
-    df = one(registered_addicts=55, drug_harbouring_places=2, drug_offenders_arrested=10)
-    assert classify(df, load_rules()).iloc[0].klass == "type_1"
-    assert classify(df, strict).iloc[0].klass != "type_1"
-    for bad in ({"type_9.x.value": 1}, {"type_1.nope.value": 1},
-                {"type_1.users_ratio.value": -1}, {"type_1.users_ratio.op": "<"},
-                {"type_1.users_ratio.enabled": "yes"}):
-        with pytest.raises(ValidationError):
-            load_rules(overrides=bad)
+def test_absent_columns_and_zero_population_are_missing():
+    df = one().drop(columns=["illegal_users"])
+    r = classify(df, load_rules()).iloc[0]
+    assert "type_1.addicts_ratio" in r.missing and "illegal_users" in r.missing_data
+    r = run(population=0)
+    assert "type_1.arrests_ratio" in r.missing and "population = 0" in r.missing_data
 
 
-def test_disabled_criteria_are_listed_for_the_ui():
-    assert any("không ma túy" in n.lower() or "Không có" in n
-               for n in load_rules().disabled_criteria("vi"))
+def test_missing_that_cannot_change_the_result_keeps_it_complete():
+    r = run(registered_addicts=60, drug_harbouring_places=2, drug_offenders_arrested=10,
+            narcotic_plant_area_m2=np.nan, narcotic_plants_destroyed=np.nan)
+    assert r.klass == "type_1" and r.complete
+    # any(): a count that holds decides even when the area is unknown.
+    r = run(narcotic_plants_destroyed=3000, narcotic_plant_area_m2=np.nan)
+    assert "type_1.plants" in r.fired and "type_1.plants" not in r.missing
+
+
+# ----------------------------------------------------------- overrides
+
+
+def test_overrides_change_thresholds():
+    df = dict(registered_addicts=55, drug_harbouring_places=2, drug_offenders_arrested=10)
+    assert run(**df).klass == "type_1"
+    strict = load_rules(overrides={"type_1.addicts_ratio.right": 0.006, "_source": "QĐ tỉnh"})
+    assert run(strict, **df).klass != "type_1"
+    assert strict.overrides == {"type_1.addicts_ratio.right": 0.006}
+    assert load_rules().thresholds()["type_1.addicts_ratio.right"] == 0.005  # not mutated
+
+
+def test_overrides_from_a_json_file(tmp_path):
+    p = tmp_path / "son_la.json"
+    p.write_text(json.dumps({"type_1.plants.args.1.right": 500}), "utf-8")
+    assert "type_1.plants" in run(load_rules(overrides=p), narcotic_plant_area_m2=500).fired
+
+
+@pytest.mark.parametrize("bad", [
+    {"type_9.x.right": 1},                          # unknown class
+    {"type_1.nope.right": 1},                       # unknown criterion
+    {"type_1.addicts_ratio.op": "<"},               # not a threshold
+    {"type_1.plants.right": 1},                     # plants is any(): use args.<i>.right
+    {"type_1.addicts_ratio.right": -1},
+    {"type_1.addicts_ratio.right": 5},              # a ratio above 1 (meant 5%?)
+    {"type_1.addicts_ratio.right": "0.5%"},
+    {"type_1.harbouring_places.right": True},
+    {"type_1.addicts_ratio.enabled": "yes"},
+    {"type_1.min_criteria": 0},
+    {"type_1.min_criteria": 9},
+    {"type_2.addicts_ratio.enabled": True},         # its lower bound is unknown
+    {"type_1.route.enabled": True},                 # needs data not in the catalog
+    {"type_2.arrests_ratio.min": 0.002},            # min above max
+])
+def test_bad_overrides_are_refused(bad):
+    with pytest.raises(ValidationError) as e:
+        load_rules(overrides=bad)
+    assert e.value.vi and e.value.en
+
+
+def test_every_bad_override_is_listed():
+    with pytest.raises(ValidationError) as e:
+        load_rules(overrides={"type_1.nope.right": 1, "type_1.addicts_ratio.right": -1,
+                              "type_1.addicts_ratio.rigth": 0.1})
+    assert len(e.value.problems) == 3
+    assert "type_1.addicts_ratio.right" in e.value.message("en")  # suggestion for the typo
+
+
+def test_a_bad_rules_file_is_refused(tmp_path):
+    raw = json.loads(RULES_FILE.read_text("utf-8"))
+    raw["classes"]["type_1"]["criteria"][0]["expr"]["left"] = {"ratio": ["addicts", "population"]}
+    raw["classes"]["type_1"]["criteria"][1]["expr"]["op"] = "eval"
+    p = tmp_path / "rules.json"
+    p.write_text(json.dumps(raw), "utf-8")
+    with pytest.raises(ValidationError) as e:
+        load_rules(p)
+    assert len(e.value.problems) == 2
+
+
+# ----------------------------------------------------------- output shape
+
+
+def test_output_keeps_index_and_period():
+    df = pd.concat([one(), one(drug_harbouring_places=2, drug_offenders_arrested=10,
+                              narcotic_plants_destroyed=3000)])
+    df["period"] = ["2024-H1", "2024-H2"]
+    r = classify(df, load_rules())
+    assert r.index.equals(df.index) and r.period.tolist() == ["2024-H1", "2024-H2"]
+    assert r.klass.tolist() == ["none", "type_1"]
+    mi = df.set_index("period", append=True)
+    assert classify(mi, load_rules()).index.equals(mi.index)
+    assert set(r.klass) <= set(CLASS_LABELS)
