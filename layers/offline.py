@@ -208,11 +208,15 @@ class _ColormapLegend(MacroElement):
     _template = Template("""
         {% macro script(this, kwargs) %}
         var {{ this.get_name() }} = L.control({position: "topright"});
-        {{ this.get_name() }}.onAdd = function () {
+        {{ this.get_name() }}.onAdd = function (map) {
             var div = L.DomUtil.create("div", "diaban-colormap");
             div.style.cssText = "background:rgba(255,255,255,.85);padding:4px 6px;"
                 + "border-radius:4px;line-height:0";
             div.innerHTML = {{ this.svg|tojson }};
+            // Shrink on narrow maps (e.g. one half of a DualMap), never below 120 px.
+            var w = Math.min(300, Math.max(120, map.getSize().x - 110));
+            div.firstChild.setAttribute("width", w);
+            div.firstChild.setAttribute("height", Math.round(44 * w / 300));
             return div;
         };
         {{ this.get_name() }}.addTo({{ this.map_element().get_name() }});
@@ -234,8 +238,9 @@ class _ColormapLegend(MacroElement):
         return el
 
 
-def _colormap_svg(cm: ColorMap, width: int = 300) -> str:
+def _colormap_svg(cm: ColorMap) -> str:
     """Compact SVG of a colour scale: steps as rectangles, linear as a gradient."""
+    width = 300  # user units of the viewBox; the control scales it to the map
     lo, hi = float(cm.vmin), float(cm.vmax)
     span = (hi - lo) or 1.0
 
@@ -270,8 +275,8 @@ def _colormap_svg(cm: ColorMap, width: int = 300) -> str:
         label = f"{v:,.{digits}f}".rstrip("0").rstrip(".") if digits else f"{v:,.0f}"
         parts.append(f'<text x="{x(v)}" y="38" text-anchor="{anchor}">{label}</text>')
     caption = _html.escape(str(cm.caption or ""))
-    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="42" '
-            f'overflow="visible" style="font:11px sans-serif;fill:#222">'
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="44" '
+            f'viewBox="-2 0 {width + 4} 44" style="font:11px sans-serif;fill:#222">'
             f'<text x="0" y="11">{caption}</text>{"".join(parts)}</svg>')
 
 

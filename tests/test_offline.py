@@ -61,10 +61,16 @@ def full_map() -> folium.Map:
 
 
 def dual_map() -> folium.plugins.DualMap:
-    """Two synced maps (two periods side by side), both with the layers."""
+    """Two periods side by side: each map its own layers, the two views synced.
+
+    Layers go to ``m1``/``m2`` separately: streamlit-folium 0.27.4 mixes up variable
+    names of children that ``DualMap.add_child`` deep-copies into ``m2`` (a
+    Choropleth added that way breaks the whole map in ``st_folium``).
+    """
     d = folium.plugins.DualMap(location=[21.3, 104.0], zoom_start=11, tiles=None)
-    _layers(d)
-    folium.LayerControl().add_to(d)
+    for m in (d.m1, d.m2):
+        _layers(m)
+        folium.LayerControl().add_to(m)
     return d
 
 
@@ -111,10 +117,18 @@ def test_dual_map_saved_page_has_no_external_url():
     d = dual_map()
     html = standalone_html(d)
     _assert_offline(html)
-    assert b"L.Map.Sync" in b"".join(_data_urls(html)) or b"L.Sync" in b"".join(
-        _data_urls(html))
+    assert b"L.Sync = function" in b"".join(_data_urls(html))
     assert f"{d.m1.get_name()}.sync({d.m2.get_name()})" in html
     assert html.count("L.control({position") == 2  # a legend on each map
+
+
+def test_dual_map_children_copied_to_the_second_map_are_offline_too():
+    d = folium.plugins.DualMap(location=[21.3, 104.0], zoom_start=11, tiles=None)
+    _layers(d)  # DualMap.add_child: m1 gets them, m2 a deep copy at render time
+    folium.LayerControl().add_to(d)
+    html = standalone_html(d)
+    _assert_offline(html)
+    assert html.count("L.control({position") == 2 and "d3.min.js" not in html
 
 
 def test_side_by_side_layers_ship_their_css():
