@@ -35,6 +35,7 @@ from sqlalchemy import (
     UniqueConstraint,
     create_engine,
     event,
+    text,
 )
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, sessionmaker
@@ -58,9 +59,17 @@ class GeometryType(TypeDecorator):
 
     impl = LargeBinary
     cache_ok = True
+    #: Read by GeoAlchemy2's DDL hooks: they manage no index for this column.
+    spatial_index = False
 
     def load_dialect_impl(self, dialect: Any) -> Any:
-        """Use PostGIS geometry on PostgreSQL, binary WKB elsewhere."""
+        """Use PostGIS geometry on PostgreSQL, binary WKB elsewhere.
+
+        GeoAlchemy2's DDL hooks ask without a dialect (``None``); they get the
+        plain binary type, so the column is created inline with its PostGIS type.
+        """
+        if dialect is None:
+            return LargeBinary()
         if dialect.name == "postgresql":
             from geoalchemy2 import Geometry
 
@@ -172,7 +181,11 @@ class Boundary(Base):
     """A versioned unit boundary in WGS84; ``source`` is ``approximate`` or ``official``."""
 
     __tablename__ = "boundaries"
-    __table_args__ = (Index("ix_boundaries_unit", "edition_id", "unit_code", "is_current"),)
+    __table_args__ = (
+        Index("ix_boundaries_unit", "edition_id", "unit_code", "is_current"),
+        Index("uq_boundaries_one_current", "edition_id", "unit_code", unique=True,
+              sqlite_where=text("is_current"), postgresql_where=text("is_current")),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     edition_id: Mapped[str] = mapped_column(ForeignKey("editions.id"))
     unit_code: Mapped[str] = mapped_column(String(12))
@@ -207,6 +220,8 @@ class IndicatorValue(Base):
     __table_args__ = (
         Index("ix_values_key", "edition_id", "unit_code", "period", "indicator_id"),
         Index("ix_values_current", "is_current", "indicator_id", "period"),
+        Index("uq_values_one_current", "edition_id", "unit_code", "period", "indicator_id",
+              unique=True, sqlite_where=text("is_current"), postgresql_where=text("is_current")),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     edition_id: Mapped[str] = mapped_column(ForeignKey("editions.id"))
@@ -291,7 +306,7 @@ class PlanTarget(Base):
     key: Mapped[str] = mapped_column(String(60))
     label_vi: Mapped[str] = mapped_column(Text)
     label_en: Mapped[str] = mapped_column(Text)
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[str] = mapped_column(String(40))
     indicator_id: Mapped[str | None] = mapped_column(ForeignKey("indicators.id"))
     denominator_id: Mapped[str | None] = mapped_column(ForeignKey("indicators.id"))
     target: Mapped[float] = mapped_column(Float)
@@ -314,6 +329,20 @@ class User(Base):
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ApiToken(Base):
+    """A token an admin created for a user's scripts (only its SHA-256 is stored)."""
+
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    note: Mapped[str | None] = mapped_column(String(200))
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class AuditEntry(Base):
@@ -354,6 +383,10 @@ def get_engine(url: str | None = None) -> Engine:
                 cur.execute("PRAGMA foreign_keys=ON")
                 cur.close()
         else:
+            # GeoAlchemy2 registers its DDL event hooks on import; they must all be in
+            # place before the first CREATE TABLE, not imported halfway through one.
+            import geoalchemy2  # noqa: F401
+
             engine = create_engine(url, pool_pre_ping=True)
         _ENGINES[url] = engine
     return _ENGINES[url]
