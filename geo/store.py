@@ -52,6 +52,7 @@ __all__ = [
     "hotspot_table",
     "init_db",
     "list_batches",
+    "lock_province",
     "new_batch",
     "province_units",
     "save_boundaries",
@@ -779,3 +780,42 @@ def plan_targets(s: Session, plan_id: int) -> pd.DataFrame:
     ]
     return pd.DataFrame(rows, columns=["id", "key", "label_vi", "label_en", "kind", "indicator",
                                        "denominator", "target", "year", "source"])
+
+
+# ------------------------------------------------------------------ concurrency
+
+#: First key of diaban's PostgreSQL advisory locks (the second is the province).
+_LOCK_NAMESPACE = 0x0D1A
+
+
+def lock_province(s: Session, code: str | None) -> None:
+    """Serialise writers of one province until the session's transaction ends.
+
+    Two imports that supersede values of the same keys at once would each mark
+    the old rows not current and each insert a current row, leaving two current
+    rows per key. Callers that write values or boundaries call this first, in
+    the same transaction, before reading or superseding anything::
+
+        with session_scope(url) as s:
+            for code in sorted(provinces):
+                lock_province(s, code)
+            b = new_batch(s, "indicators", ...)
+            write_values(s, values, b, edition)
+
+    On PostgreSQL this takes a transaction-level advisory lock on
+    ``(namespace, province)``; other provinces are not blocked and the lock is
+    released at commit or rollback. Lock several provinces in sorted order. On
+    SQLite it does nothing: SQLite lets one transaction write at a time.
+
+    Parameters
+    ----------
+    s : Session
+        Session whose transaction holds the lock.
+    code : str or None
+        Province code (``None``: one lock shared by writes of unknown province).
+    """
+    if s.get_bind().dialect.name != "postgresql":
+        return
+    key = int(code) if code and str(code).isdigit() else (
+        0 if not code else int(hashlib.sha256(str(code).encode()).hexdigest()[:7], 16))
+    s.execute(select(func.pg_advisory_xact_lock(_LOCK_NAMESPACE, key)))
