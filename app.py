@@ -33,21 +33,34 @@ except ImportError:  # login arrives with the roles module; until then, open acc
     st.session_state.setdefault("user", {"username": "local", "role": "admin",
                                          "province_code": None})
 
+# (file, title, icon, action the user needs to see the page in the menu)
 PAGES = [
-    ("pages/map.py", t("Bản đồ", "Map"), ":material/map:"),
-    ("pages/progress.py", t("Tiến độ chuyển hóa", "Plan progress"), ":material/trending_up:"),
-    ("pages/profile.py", t("Hồ sơ địa bàn", "Commune profile"), ":material/assignment:"),
-    ("pages/data.py", t("Dữ liệu", "Data"), ":material/database:"),
-    ("pages/targeting.py", t("Chọn địa bàn", "Targeting"), ":material/target:"),
-    ("pages/export.py", t("Xuất bản đồ", "Export maps"), ":material/print:"),
-    ("pages/admin.py", t("Quản trị", "Administration"), ":material/admin_panel_settings:"),
+    ("pages/map.py", t("Bản đồ", "Map"), ":material/map:", "view"),
+    ("pages/progress.py", t("Tiến độ chuyển hóa", "Plan progress"), ":material/trending_up:",
+     "view"),
+    ("pages/profile.py", t("Hồ sơ địa bàn", "Commune profile"), ":material/assignment:", "view"),
+    ("pages/data.py", t("Dữ liệu", "Data"), ":material/database:", "import"),
+    ("pages/targeting.py", t("Chọn địa bàn", "Targeting"), ":material/target:", "analyze"),
+    ("pages/export.py", t("Xuất bản đồ", "Export maps"), ":material/print:", "export"),
+    ("pages/admin.py", t("Quản trị", "Administration"), ":material/admin_panel_settings:",
+     "manage_users"),
 ]
 
-here = HERE
+
+def _may(action: str) -> bool:
+    try:
+        from geo.auth import allowed
+    except ImportError:
+        return True
+    return allowed(st.session_state.get("user"), action)
+
+
+# Pages a role may not use are left out of the menu; each page checks again
+# (role and province) before it shows or changes anything.
 pages = [
-    st.Page(str(here / path), title=title, icon=icon, url_path=Path(path).stem)
-    for path, title, icon in PAGES
-    if (here / path).exists()
+    st.Page(str(HERE / path), title=title, icon=icon, url_path=Path(path).stem)
+    for path, title, icon, action in PAGES
+    if (HERE / path).exists() and _may(action)
 ]
 nav = st.navigation(pages)
 nav.run()

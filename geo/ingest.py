@@ -375,6 +375,7 @@ def import_indicators(
     dry_run: bool = False,
     display_name: str | None = None,
     progress: Progress = None,
+    outside_area: Callable[[str, list[str]], list[str]] | None = None,
 ) -> ImportResult:
     """Validate and store a file of commune figures, all or nothing.
 
@@ -396,6 +397,10 @@ def import_indicators(
         File name to show in messages (uploads are saved under temporary names).
     progress : callable, optional
         ``progress(fraction, message)``.
+    outside_area : callable, optional
+        ``outside_area(edition, codes)`` returns the commune codes the importing
+        user may not change (e.g. :func:`geo.auth.units_outside_area` for a user
+        limited to a province or district); rows for them are problems.
 
     Returns
     -------
@@ -417,6 +422,14 @@ def import_indicators(
     hint = period or _period_from_preamble(tab)
     step(0.3, "Kiểm tra số liệu")
     vals, problems = parse_indicator_table(tab, hint, province)
+    if outside_area is not None and not vals.empty:
+        for ed, grp in vals.groupby("edition"):
+            bad = set(outside_area(str(ed), sorted(grp.unit_code.unique())))
+            for r in grp[grp.unit_code.isin(bad)].itertuples():
+                problems.append(problem(
+                    tab, int(r.row), r.value_col,
+                    f"xã mã {r.unit_code} ngoài địa bàn mà tài khoản của bạn được phép nhập liệu",
+                    f"commune {r.unit_code} is outside the area your account may change"))
     if not problems and vals.empty:
         raise ValidationError("Tệp không có số liệu nào.", "The file has no figures.",
                               file=name)
@@ -439,8 +452,9 @@ def import_indicators(
         return ImportResult(name, None, len(vals), vals, dry_run=True, editions=counts)
     step(0.7, "Lưu vào cơ sở dữ liệu")
     with session_scope(url) as s:
-        codes = load_units("legacy", "commune").set_index("code").province_code
-        prov = codes.get(vals.unit_code.iloc[0]) if len(vals) else None
+        first = vals.iloc[0]
+        prov = load_units(first.edition, "commune").set_index("code").province_code.get(
+            first.unit_code)
         b = new_batch(s, "indicators", user=user, file_name=name, sha256=sha,
                       province_code=prov)
         for ed, grp in vals.groupby("edition"):

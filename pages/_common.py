@@ -114,7 +114,9 @@ def map_controls(key: str) -> MapControls:
     provs = provinces()
     with st.sidebar:
         st.subheader(t("Bản đồ", "Map"))
-        codes = list(provs.code)
+        from pages._auth import visible_provinces
+
+        codes = visible_provinces(list(provs.code))
         pcode = remember("province", st.selectbox(
             t("Tỉnh", "Province"), codes, index=index_of(codes, "province", "14"),
             format_func=lambda c: provs.set_index("code").name[c], key=wkey(f"{key}_prov")))

@@ -12,21 +12,37 @@ from pathlib import Path  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
+from geo.auth import may_undo, units_outside_area  # noqa: E402
 from geo.errors import DiabanError  # noqa: E402
+from geo.security import UPLOAD_TYPES, check_upload_file, safe_filename  # noqa: E402
 from geo.store import FACILITY_KINDS  # noqa: E402
-from pages._state import current_user, db_url, lang, province, require_role, t  # noqa: E402
+from pages._auth import require_action  # noqa: E402
+from pages._state import db_url, lang, province, t  # noqa: E402
 
 st.title(t("Dữ liệu", "Data"))
 prov = province()
-user = (current_user() or {}).get("username", "local")
+me = require_action("import", prov)
+user = me.username
 
 
-def _save(up: object) -> Path:
-    """Keep an upload in a temporary file with its own extension."""
+def _save(up: object, kind: str) -> Path:
+    """Keep an upload in a temporary file after checking its size, type and content.
+
+    Raises
+    ------
+    ValidationError
+        Too large, a type not accepted for ``kind``, or content that is not what
+        the name says (see :mod:`geo.security`).
+    """
     d = Path(tempfile.mkdtemp(prefix="diaban_up_"))
-    p = d / Path(up.name).name
+    p = d / safe_filename(up.name)
     p.write_bytes(up.getvalue())
+    check_upload_file(p, UPLOAD_TYPES[kind], name=up.name)
     return p
+
+
+def _outside(ed: str, codes: list[str]) -> list[str]:
+    return units_outside_area(me, ed, codes)
 
 
 def _problems(e: DiabanError) -> None:
@@ -54,18 +70,18 @@ with tabs[0]:
         from geo.ingest import import_indicators
         from geo.io.tables import read_table
 
-        p = _save(up)
         try:
+            p = _save(up, "table")
             st.caption(t("Xem trước", "Preview"))
             st.dataframe(read_table(p, up.name).df.head(20), hide_index=True)
             res = import_indicators(p, db_url(), user=user, province=prov, dry_run=True,
-                                    display_name=up.name)
+                                    display_name=up.name, outside_area=_outside)
             st.success(t(f"Tệp hợp lệ: {res.rows} số liệu.", f"File is valid: {res.rows} "
                          "figures."))
             if st.button(t("Xác nhận và lưu", "Confirm and store"), key="ok_ind"):
-                require_role("data_officer", "admin")
                 r = import_indicators(p, db_url(), user=user, province=prov,
-                                      display_name=up.name, progress=_bar())
+                                      display_name=up.name, progress=_bar(),
+                                      outside_area=_outside)
                 st.success(t(f"Đã lưu (lần nhập số {r.batch_id}).",
                              f"Stored (batch {r.batch_id})."))
         except DiabanError as e:
@@ -82,8 +98,9 @@ with tabs[1]:
     if up is not None:
         from geo.ingest_boundaries import MATCHED, import_boundaries, province_units
 
-        p = _save(up)
         try:
+            require_action("import", prov, whole_province=True)
+            p = _save(up, "boundaries")
             res = import_boundaries(p, prov, db_url(), crs=crs or None, accept_guess=accept,
                                     skip_unmatched=True, dry_run=True, display_name=up.name,
                                     progress=_bar())
@@ -111,7 +128,6 @@ with tabs[1]:
                 column_config={"choice": st.column_config.SelectboxColumn(
                     t("Chọn xã", "Commune"), options=opts)})
             if st.button(t("Xác nhận và lưu", "Confirm and store"), key="ok_bnd"):
-                require_role("data_officer", "admin")
                 choices = {int(f): (c.split(" ")[0] if c else None)
                            for f, c in zip(edited.feature, edited.choice)}
                 r = import_boundaries(p, prov, db_url(), crs=crs or None, accept_guess=accept,
@@ -129,8 +145,9 @@ with tabs[2]:
     if up is not None:
         from geo.io.incidents import import_incidents
 
-        p = _save(up)
         try:
+            require_action("import", prov, whole_province=True)
+            p = _save(up, "table")
             res = import_incidents(p, prov, db_url(), skip_invalid=True, dry_run=True,
                                    display_name=up.name, progress=_bar())
             st.success(t(f"{res.points} điểm đã ghép vào xã; {len(res.skipped)} dòng lỗi.",
@@ -140,7 +157,6 @@ with tabs[2]:
                                       problems=res.skipped))
             st.dataframe(res.counts[res.counts.value > 0], hide_index=True)
             if st.button(t("Xác nhận và lưu", "Confirm and store"), key="ok_inc"):
-                require_role("data_officer", "admin")
                 r = import_incidents(p, prov, db_url(), skip_invalid=True, user=user,
                                      display_name=up.name)
                 st.success(t(f"Đã lưu (lần nhập số {r.batch_id}).", f"Stored (batch "
@@ -161,7 +177,7 @@ for i, kind in ((3, "facilities"), (4, "hotspots")):
             blank = pd.DataFrame(columns=["ma_xa", "trang_thai", "ngay", "so_quyet_dinh"])
         edited = st.data_editor(blank, num_rows="dynamic", key=f"ed_{kind}", hide_index=True)
         if st.button(t("Kiểm tra và lưu", "Validate and store"), key=f"ok_{kind}"):
-            require_role("data_officer", "admin")
+            require_action("edit", prov, whole_province=True)
             p = Path(tempfile.mkdtemp()) / f"{kind}.csv"
             edited.to_csv(p, index=False)
             try:
@@ -179,14 +195,15 @@ with tabs[5]:
     from geo.store import list_batches, undo_batch
 
     with session_scope(db_url()) as s:
-        hist = list_batches(s)
+        hist = list_batches(s, me.province_code)
     st.dataframe(hist, hide_index=True)
     active = hist[hist.status == "active"].id.tolist() if len(hist) else []
     if active:
         bid = st.selectbox(t("Lần nhập cần hoàn tác", "Batch to undo"), active, key="undo_id")
         if st.button(t("Hoàn tác", "Undo"), key="undo_btn"):
-            require_role("data_officer", "admin")
             try:
+                row = hist.set_index("id").loc[int(bid)]
+                may_undo(me, row.get("province_code"), row.get("user"))
                 with session_scope(db_url()) as s:
                     undo_batch(s, int(bid), user=user)
                 st.success(t(f"Đã hoàn tác lần nhập số {bid}.", f"Undid batch {bid}."))

@@ -20,10 +20,12 @@ from layers.exports import (  # noqa: E402
     export_small_multiples,  # noqa: E402
 )
 from pages import _common as data  # noqa: E402
+from pages._auth import require_action  # noqa: E402
 from pages._state import db_url, lang, t  # noqa: E402
 
 st.title(t("Xuất bản đồ", "Export maps"))
 prov = st.session_state.get("province", "14")
+require_action("export", prov)
 periods = data.period_ids()
 if not periods:
     st.warning(t("Chưa có số liệu.", "No figures yet."))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pages._auth import require_action  # noqa: E402
 from pages._state import boot
 
 boot()
@@ -22,6 +23,7 @@ from pages._state import lang, t  # noqa: E402
 st.title(t("Hồ sơ địa bàn", "Commune profile"))
 
 prov = st.session_state.get("province", "14")
+require_action("view", prov)
 edition = data.edition_radio(st, "profile_ed",
                              default=st.session_state.get("profile_edition", "legacy"))
 units = data.cached_units(prov, edition)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pages._auth import require_action  # noqa: E402
 from pages._state import boot
 
 boot()
@@ -27,6 +28,7 @@ from pages._state import db_url, lang, t  # noqa: E402
 
 st.title(t("Tiến độ chuyển hóa", "Plan progress"))
 prov = st.session_state.get("province", "14")
+require_action("view", prov)
 
 
 @st.cache_data(ttl=600, show_spinner=False)

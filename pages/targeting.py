@@ -20,10 +20,12 @@ from geo.stats import CATEGORY_LABELS  # noqa: E402
 from layers.maps import Classes, choropleth_map  # noqa: E402
 from layers.offline import make_offline  # noqa: E402
 from pages import _common as data  # noqa: E402
+from pages._auth import require_action  # noqa: E402
 from pages._state import db_url, lang, t  # noqa: E402
 
 st.title(t("Chọn địa bàn", "Choosing target communes"))
 prov = st.session_state.get("province", "14")
+require_action("analyze", prov)
 periods = data.period_ids()
 if not periods:
     st.warning(t("Chưa có số liệu.", "No figures yet."))

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from geo.cli.common import ctx_obj, emit_json, options, progress_bar, t
+from geo.cli.common import acting_user, ctx_obj, emit_json, options, progress_bar, t
 
 
 def register(cli: click.Group) -> None:
@@ -69,10 +69,12 @@ def _write(df: pd.DataFrame, out: Path | None) -> None:
             click.echo(plain.to_string(index=False))
 
 
-def _session():  # noqa: ANN202
+def _session(province: str):  # noqa: ANN202
+    """A database session for an analysis of ``province`` (after the role check)."""
     from geo.db import session_scope
     from geo.store import init_db
 
+    acting_user("analyze", province)
     init_db(ctx_obj()["db"])
     return session_scope(ctx_obj()["db"])
 
@@ -91,7 +93,7 @@ def hotspots_cmd(province: str, indicator: str, period: str | None, edition: str
     from geo.store import available_periods
 
     o = ctx_obj()
-    with _session() as s:
+    with _session(province) as s:
         period = period or available_periods(s)[-1]
         with progress_bar("Gi*"):
             res = hotspots(s, province, indicator, period, edition, measure, permutations, seed,
@@ -123,7 +125,7 @@ def emerging_cmd(province: str, indicator: str, period: str | None, edition: str
     from geo.analysis import emerging
 
     o = ctx_obj()
-    with _session() as s, progress_bar(t("Điểm nóng theo thời gian", "Emerging")) as cb:
+    with _session(province) as s, progress_bar(t("Điểm nóng theo thời gian", "Emerging")) as cb:
         gdf, used = emerging(s, province, indicator, edition, measure, permutations, seed,
                              o["lang"], progress=cb)
     click.echo(t(f"Các kỳ dùng: {', '.join(used)}", f"Periods used: {', '.join(used)}"), err=True)
@@ -146,7 +148,7 @@ def classify_cmd(province: str, indicator: str, period: str | None, edition: str
 
     o = ctx_obj()
     overrides = json.loads(rules.read_text("utf-8")) if rules else None
-    with _session() as s:
+    with _session(province) as s:
         period = period or available_periods(s)[-1]
         try:
             df = classify(s, province, period, edition, overrides, o["lang"])
@@ -167,7 +169,7 @@ def assess_cmd(province: str, indicator: str, period: str | None, edition: str,
     from geo.store import available_periods
 
     o = ctx_obj()
-    with _session() as s:
+    with _session(province) as s:
         latest = period or [p for p in available_periods(s)
                             if edition == "2025" or p < "2025-H2"][-1]
         df = assess(s, province, baseline, latest, edition, o["lang"])
@@ -200,7 +202,7 @@ def rank_cmd(province: str, indicator: str, period: str | None, edition: str,
             except ValueError:
                 raise ValidationError(f"Trọng số '{v}' của {k} không phải là số.",
                                       f"Weight '{v}' of {k} is not a number.") from None
-    with _session() as s, progress_bar(t("Xếp hạng", "Ranking")) as cb:
+    with _session(province) as s, progress_bar(t("Xếp hạng", "Ranking")) as cb:
         res = rank(s, province, period, edition, indicator, w, permutations, lang=o["lang"],
                    progress=cb)
     for n in res.notes:
@@ -228,7 +230,7 @@ def access_cmd(province: str, indicator: str, period: str | None, edition: str,
     """Khoảng cách đến cơ sở gần nhất theo loại. / Distance to the nearest facility by type."""
     from geo.analysis import access
 
-    with _session() as s, progress_bar(t("Khả năng tiếp cận", "Access")) as cb:
+    with _session(province) as s, progress_bar(t("Khả năng tiếp cận", "Access")) as cb:
         gdf = access(s, province, edition, dem=dem, progress=cb)
     num = [c for c in gdf.columns if c.endswith("_km")]
     gdf[num] = gdf[num].round(2)

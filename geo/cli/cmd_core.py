@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from geo.cli.common import ctx_obj, echo_table, emit_json, options, progress_bar, t
+from geo.cli.common import acting_user, ctx_obj, echo_table, emit_json, options, progress_bar, t
 
 
 def register(cli: click.Group) -> None:
@@ -24,6 +24,7 @@ def init() -> None:
     from geo.store import init_db
 
     o = ctx_obj()
+    acting_user("setup")
     with progress_bar(t("Khởi tạo", "Initialising")) as cb:
         init_db(o["db"], progress=cb)
     rev = current_revision(o["db"])
@@ -41,8 +42,9 @@ def demo() -> None:
     from geo.demo import build_demo
 
     o = ctx_obj()
+    user = acting_user("setup")
     with progress_bar(t("Dữ liệu minh họa", "Demo data")) as cb:
-        res = build_demo(o["db"], progress=cb)
+        res = build_demo(o["db"], progress=cb, user=user)
     if o["json"]:
         emit_json({"ok": True, **res})
     elif res.get("created"):

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from geo.cli.common import ctx_obj, emit_json, options, progress_bar, t
+from geo.cli.common import acting_user, ctx_obj, emit_json, options, progress_bar, t
 from geo.cli.groups import export_group
 
 
@@ -50,6 +50,7 @@ def _request(**kw):  # noqa: ANN003, ANN202
     from layers.exports import MapRequest
 
     o = ctx_obj()
+    acting_user("export", kw["province"])
     layers = tuple(x.strip() for x in kw["layers"].split(",") if x.strip())
     return MapRequest(kw["province"], kw["indicator"], kw["period"], kw["edition"],
                       kw["measure"], layers, kw["size"], kw["orientation"], kw["dpi"], o["lang"],
@@ -72,8 +73,9 @@ def map_cmd(**kw: object) -> None:
     from layers.exports import export_map
 
     out = kw["out"]
+    req = _request(**kw)
     with progress_bar(t("Xuất bản đồ", "Exporting map")):
-        export_map(ctx_obj()["db"], _request(**kw), out)
+        export_map(ctx_obj()["db"], req, out)
     _done(out)
 
 
@@ -85,8 +87,9 @@ def multiples_cmd(**kw: object) -> None:
     from layers.exports import export_small_multiples
 
     out = kw["out"]
+    req = _request(**kw)
     with progress_bar(t("Xuất bản đồ", "Exporting")):
-        export_small_multiples(ctx_obj()["db"], _request(**kw), out)
+        export_small_multiples(ctx_obj()["db"], req, out)
     _done(out)
 
 
@@ -104,6 +107,7 @@ def brief_cmd(province: str, period: str, indicator: str, size: str,
     from layers.exports import export_brief
 
     o = ctx_obj()
+    acting_user("export", province)
     with progress_bar(t("Xuất báo cáo", "Exporting brief")):
         export_brief(o["db"], province, period, out, indicator, lang=o["lang"], size=size,
                      suppress_below=suppress_below)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from geo.cli.common import ctx_obj, echo_table, emit_json, options, progress_bar, t
+from geo.cli.common import acting_user, ctx_obj, echo_table, emit_json, options, progress_bar, t
 from geo.cli.groups import export_group, import_group
 
 
@@ -22,18 +22,6 @@ def register(cli: click.Group) -> None:
     exp.add_command(export_boundaries_cmd)
 
 
-def _user(action: str = "import") -> str:
-    """The acting user (checked for ``action`` when roles are installed)."""
-    try:
-        from geo.auth import cli_user
-
-        return cli_user(ctx_obj().get("db"), action=action)
-    except ImportError:  # roles not installed: single-user local install
-        import getpass
-
-        return getpass.getuser()
-
-
 @click.command("indicators")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--province", "-p", default=None, help="Tỉnh (để khớp tên xã) / province.")
@@ -43,13 +31,16 @@ def _user(action: str = "import") -> str:
 def import_indicators_cmd(file: Path, province: str | None, period: str | None,
                           dry_run: bool) -> None:
     """Nhập số liệu xã (CSV/XLSX). / Import commune figures (CSV/XLSX)."""
+    from geo.auth import cli_principal, units_outside_area
     from geo.ingest import import_indicators
 
     o = ctx_obj()
-    user = _user()
+    user = acting_user("import", province)
+    me = cli_principal(o["db"])
     with progress_bar(t("Nhập số liệu", "Importing")) as cb:
         res = import_indicators(file, o["db"], user=user, province=province, period=period,
-                                dry_run=dry_run, progress=cb)
+                                dry_run=dry_run, progress=cb,
+                                outside_area=lambda ed, codes: units_outside_area(me, ed, codes))
     if o["json"]:
         emit_json({"ok": True, **res.to_dict()})
     elif res.already_imported:
@@ -93,6 +84,7 @@ def history_cmd(province: str | None) -> None:
     from geo.store import init_db, list_batches
 
     o = ctx_obj()
+    acting_user("view", province)
     init_db(o["db"])
     code = resolve_province(province).code if province else None
     with session_scope(o["db"]) as s:
@@ -112,14 +104,18 @@ def history_cmd(province: str | None) -> None:
 @options
 def undo_cmd(batch: int) -> None:
     """Hoàn tác một lần nhập. / Undo an import batch."""
-    from geo.db import session_scope
+    from geo.auth import cli_principal, may_undo
+    from geo.db import ImportBatch, session_scope
     from geo.store import init_db, undo_batch
 
     o = ctx_obj()
-    user = _user("undo")
+    me = cli_principal(o["db"])
     init_db(o["db"])
     with session_scope(o["db"]) as s:
-        res = undo_batch(s, batch, user=user)
+        b = s.get(ImportBatch, batch)
+        if b is not None:
+            may_undo(me, b.province_code, b.username)
+        res = undo_batch(s, batch, user=me.username)
     if o["json"]:
         emit_json({"ok": True, **res})
     else:
@@ -140,6 +136,7 @@ def export_indicators_cmd(province: str, edition: str | None, out: Path) -> None
     from geo.exports import export_indicators
 
     o = ctx_obj()
+    acting_user("export", province)
     n = export_indicators(o["db"], province, out, edition)
     if o["json"]:
         emit_json({"ok": True, "file": str(out), "rows": n})
@@ -158,6 +155,7 @@ def export_boundaries_cmd(province: str, edition: str, out: Path) -> None:
     from geo.exports import export_boundaries
 
     o = ctx_obj()
+    acting_user("export", province)
     n = export_boundaries(o["db"], province, out, edition)
     if o["json"]:
         emit_json({"ok": True, "file": str(out), "features": n})

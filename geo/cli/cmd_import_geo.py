@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from geo.cli.common import ctx_obj, echo_table, emit_json, options, progress_bar, t
+from geo.cli.common import acting_user, ctx_obj, echo_table, emit_json, options, progress_bar, t
 from geo.cli.groups import import_group
 
 _METHODS_VI = {"code": "theo mã", "exact": "đúng tên", "normalized": "tên chuẩn hóa",
@@ -19,12 +19,6 @@ def register(cli: click.Group) -> None:
     imp = import_group(cli)
     for cmd in (boundaries_cmd, incidents_cmd, facilities_cmd, hotspots_cmd, population_cmd):
         imp.add_command(cmd)
-
-
-def _user() -> str:
-    from geo.cli.cmd_import import _user as u
-
-    return u()
 
 
 @click.command("boundaries")
@@ -48,7 +42,7 @@ def boundaries_cmd(file: Path, province: str, crs: str | None, accept_guess: boo
     if crs and accept_guess:
         raise click.UsageError(t("Dùng --crs hoặc --accept-guess, không dùng cả hai.",
                                  "Use --crs or --accept-guess, not both."))
-    user = _user()
+    user = acting_user("import", province, whole_province=True)
     with progress_bar(t("Nhập ranh giới", "Importing boundaries")) as cb:
         res = import_boundaries(file, province, o["db"], crs=crs, accept_guess=accept_guess,
                                 edition=edition, skip_unmatched=skip_unmatched,
@@ -131,9 +125,10 @@ def incidents_cmd(file: Path, province: str, crs: str | None, period_kind: str,
     from geo.io.incidents import import_incidents
 
     o = ctx_obj()
+    user = acting_user("import", province, whole_province=True)
     with progress_bar(t("Nhập vụ việc", "Importing incidents")) as cb:
         res = import_incidents(file, province, o["db"], crs=crs, period_kind=period_kind,
-                               skip_invalid=skip_invalid, user=_user(), progress=cb)
+                               skip_invalid=skip_invalid, user=user, progress=cb)
     _simple_result(res.to_dict(), "số liệu vụ việc", "incident counts")
 
 
@@ -145,7 +140,8 @@ def facilities_cmd(file: Path, province: str) -> None:
     """Nhập danh sách cơ sở. / Import facilities."""
     from geo.io.registers import import_facilities
 
-    res = import_facilities(file, province, ctx_obj()["db"], user=_user())
+    user = acting_user("import", province, whole_province=True)
+    res = import_facilities(file, province, ctx_obj()["db"], user=user)
     _simple_result(res, "cơ sở", "facilities")
 
 
@@ -157,7 +153,8 @@ def hotspots_cmd(file: Path, province: str) -> None:
     """Nhập danh sách địa bàn trọng điểm. / Import hotspot designations."""
     from geo.io.registers import import_hotspots
 
-    res = import_hotspots(file, province, ctx_obj()["db"], user=_user())
+    user = acting_user("import", province, whole_province=True)
+    res = import_hotspots(file, province, ctx_obj()["db"], user=user)
     _simple_result(res, "địa bàn trọng điểm", "hotspot communes")
 
 
@@ -171,9 +168,10 @@ def population_cmd(file: Path, province: str, year: int, edition: str | None) ->
     """Tổng dân số theo xã từ ảnh GeoTIFF. / Population per commune from a GeoTIFF."""
     from geo.io.raster import import_population
 
+    user = acting_user("import", province, whole_province=True)
     with progress_bar(t("Tính dân số", "Summing population")) as cb:
         res = import_population(file, province, year, ctx_obj()["db"], edition=edition,
-                                user=_user(), progress=cb)
+                                user=user, progress=cb)
     _simple_result(res, "số liệu dân số", "population figures")
 
 

@@ -160,3 +160,41 @@ def report_error(e: DiabanError) -> None:
     if obj.get("json") or "--json" in sys.argv:
         emit_json({"ok": False, **e.to_dict()})
     click.echo(e.message(lg), err=True)
+
+
+def acting_user(action: str, province: str | None = None, *,
+                whole_province: bool = False) -> str:
+    """The user running this command, after checking they may do ``action``.
+
+    Parameters
+    ----------
+    action : str
+        A key of :data:`geo.auth.ACTIONS` (``view``, ``export``, ``analyze``,
+        ``import``, ``edit``, ``undo``, ``setup`` …).
+    province : str, optional
+        Province the command touches (code or name, either registry edition).
+    whole_province : bool
+        The command touches the whole province (refused to district-limited users).
+
+    Returns
+    -------
+    str
+        The username to record in the audit log (the operating-system user while
+        the database has no accounts).
+
+    Raises
+    ------
+    geo.errors.AuthError, geo.errors.PermissionDenied
+        Missing or wrong credentials, or the role/area does not allow ``action``.
+    """
+    from geo.auth import _province_code, authorize, cli_principal
+
+    code = None
+    if province:
+        try:
+            code = _province_code(province)
+        except DiabanError:
+            code = None  # an unknown province is reported by the command itself
+    p = cli_principal(ctx_obj().get("db"))
+    authorize(p, action, code, whole_province=whole_province)
+    return p.username

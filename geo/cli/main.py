@@ -26,9 +26,12 @@ CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 
               help="URL cơ sở dữ liệu / database URL (mặc định sqlite:///diaban.db).")
 @click.option("--lang", type=click.Choice(["vi", "en"]), envvar="DIABAN_LANG", default="vi",
               help="Ngôn ngữ thông báo / message language.")
+@click.option("--user", "user", envvar="DIABAN_USER", default=None,
+              help="Tài khoản thực hiện (mật khẩu hỏi ẩn hoặc DIABAN_PASSWORD; hoặc "
+                   "DIABAN_TOKEN) / acting user account.")
 @click.version_option(package_name="diaban")
 @click.pass_context
-def cli(ctx: click.Context, db: str | None, lang: str) -> None:
+def cli(ctx: click.Context, db: str | None, lang: str, user: str | None) -> None:
     """diaban — theo dõi chuyển hóa địa bàn trọng điểm về ma túy.
 
     diaban — tracker for the transformation of drug-hotspot communes.
@@ -36,6 +39,7 @@ def cli(ctx: click.Context, db: str | None, lang: str) -> None:
     ctx.ensure_object(dict)
     ctx.obj["db"] = db
     ctx.obj["lang"] = lang
+    ctx.obj["user"] = user
 
 
 def _register_all() -> None:

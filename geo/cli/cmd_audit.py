@@ -1,0 +1,67 @@
+"""``diaban audit``: read and export the audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import click
+
+from geo.cli.common import ctx_obj, echo_table, emit_json, options, t
+
+
+def register(cli: click.Group) -> None:
+    """Add the ``audit`` command."""
+    cli.add_command(audit_cmd)
+
+
+@click.command("audit")
+@click.option("--user", "username", default=None, help="Người thực hiện / who.")
+@click.option("--action", default=None, help="Thao tác (import, undo, login_failed…) / action.")
+@click.option("--entity", default=None, help="Đối tượng (indicators, user…) / entity.")
+@click.option("--batch", "batch_id", type=int, default=None, help="Lần nhập / import batch.")
+@click.option("--since", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Từ ngày (YYYY-MM-DD, UTC) / from date.")
+@click.option("--until", type=click.DateTime(["%Y-%m-%d"]), default=None,
+              help="Đến hết ngày (YYYY-MM-DD, UTC) / to date (inclusive).")
+@click.option("--grep", "text", default=None, help="Chuỗi trong chi tiết / text in details.")
+@click.option("--limit", type=int, default=200, show_default=True,
+              help="Số dòng tối đa (0: tất cả) / most entries (0: all).")
+@click.option("--out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Ghi ra tệp CSV / write a CSV file.")
+@options
+def audit_cmd(username: str | None, action: str | None, entity: str | None,
+              batch_id: int | None, since: datetime | None, until: datetime | None,
+              text: str | None, limit: int, out: Path | None) -> None:
+    """Nhật ký thay đổi: ai, khi nào, làm gì, lần nhập nào. / Audit log: who, when, what."""
+    import pandas as pd
+
+    from geo.audit import audit_entries, write_audit_csv
+    from geo.auth import cli_user
+
+    o = ctx_obj()
+    cli_user(o["db"], "audit")
+    df = audit_entries(o["db"], username=username, action=action, entity=entity,
+                       batch_id=batch_id, since=since.date() if since else None,
+                       until=until.date() if until else None, text=text,
+                       limit=limit or None)
+    if out is not None:
+        write_audit_csv(df, out)
+        if o["json"]:
+            emit_json({"ok": True, "file": str(out), "entries": len(df)})
+        else:
+            click.echo(t(f"Đã ghi {len(df)} dòng nhật ký vào {out}.",
+                         f"Wrote {len(df)} audit entries to {out}."))
+        return
+    rows = df.to_dict("records")
+    if o["json"]:
+        emit_json(rows)
+        return
+    for r in rows:
+        r["at"] = r["at"].strftime("%Y-%m-%d %H:%M:%S")
+        r["detail"] = (r["detail"] or "")[:60]
+        r["batch_id"] = None if pd.isna(r["batch_id"]) else int(r["batch_id"])
+    echo_table(rows, [("id", "#"), ("at", t("Thời gian (UTC)", "Time (UTC)")),
+                      ("username", t("Người", "User")), ("action", t("Thao tác", "Action")),
+                      ("entity", t("Đối tượng", "Entity")), ("entity_id", "ID"),
+                      ("batch_id", t("Lần nhập", "Batch")), ("detail", t("Chi tiết", "Detail"))])

@@ -1,0 +1,161 @@
+"""Login gate, session expiry, logout and page-level permission checks.
+
+``app.py`` calls :func:`login_gate` on every run, before navigation. While the
+database has no user accounts everyone is the local administrator (single-user
+install); once an account exists, nothing but the login form is shown until the
+user logs in. A session ends after ``DIABAN_SESSION_IDLE_MIN`` minutes without
+activity (default 30) or ``DIABAN_SESSION_MAX_HOURS`` after login (default 10);
+disabling an account or changing its role takes effect on the user's next click.
+
+Pages call :func:`require_action` before showing what a role may not use.
+"""
+
+from __future__ import annotations
+
+import streamlit as st
+
+from geo import auth
+from geo.db import utcnow
+from geo.errors import AuthError, PermissionDenied
+from pages._state import current_user, db_url, lang, t
+
+_AUTH = "_auth_session"
+_MSG = "_auth_message"
+
+
+def _users_exist() -> bool:
+    try:
+        return auth.has_users(db_url())
+    except Exception:  # noqa: BLE001 - an unreachable database is reported by the pages
+        return False
+
+
+def _set_user(p: auth.Principal) -> None:
+    st.session_state["user"] = p.to_dict()
+    if p.province_code and not auth.allowed(p, "view", st.session_state.get("province")):
+        st.session_state["province"] = p.province_code
+
+
+def _logout(reason: str | None = None) -> None:
+    sess = st.session_state.pop(_AUTH, None)
+    st.session_state.pop("user", None)
+    if reason:
+        st.session_state[_MSG] = reason
+    if sess and reason is None:
+        from geo.db import session_scope
+        from geo.store import audit
+
+        try:
+            with session_scope(db_url()) as s:
+                audit(s, sess["user"]["username"], "logout", "user", sess["user"]["username"])
+        except Exception:  # noqa: BLE001 - logging out must always work
+            pass
+
+
+def _sidebar(p: auth.Principal) -> None:
+    with st.sidebar:
+        if p.local:
+            st.caption(t("Chưa có tài khoản người dùng: mọi người dùng máy này có quyền quản trị. "
+                         "Tạo tài khoản quản trị (trang Quản trị hoặc `diaban users add`) để "
+                         "bật đăng nhập.",
+                         "No user accounts yet: whoever uses this machine is administrator. "
+                         "Create an admin account (Administration page or `diaban users add`) "
+                         "to switch login on."))
+            return
+        role = t(*auth.ROLES.get(p.role, (p.role, p.role)))
+        st.caption(t("Đăng nhập:", "Logged in:") + f" {p.username} — {role}"
+                   + (f" — {t('tỉnh', 'province')} {p.province_code}" if p.province_code
+                      else ""))
+        st.button(t("Đăng xuất", "Log out"), key="logout_btn", on_click=_logout)
+
+
+def login_gate() -> None:
+    """Stop the app at a login form unless a valid session exists (see module docs)."""
+    url = db_url()
+    if not _users_exist():
+        st.session_state.pop(_AUTH, None)
+        p = auth.local_admin()
+        _set_user(p)
+        _sidebar(p)
+        return
+    sess = st.session_state.get(_AUTH)
+    if sess:
+        now = utcnow()
+        if auth.session_expired(sess["started"], sess["last_seen"], now):
+            _logout("expired")
+        else:
+            p = auth.refresh(url, sess["user"])
+            if p is None:
+                _logout("disabled")
+            else:
+                sess["last_seen"] = now
+                sess["user"] = p.to_dict()
+                _set_user(p)
+                _sidebar(p)
+                return
+    st.session_state.pop("user", None)
+    _login_form(url)
+    st.stop()
+
+
+def _login_form(url: str | None) -> None:
+    st.title(t("Đăng nhập diaban", "Log in to diaban"))
+    msg = st.session_state.pop(_MSG, None)
+    if msg == "expired":
+        st.warning(t("Phiên làm việc đã hết hạn; hãy đăng nhập lại.",
+                     "Your session has expired; please log in again."))
+    elif msg == "disabled":
+        st.warning(t("Tài khoản đã bị vô hiệu hóa hoặc tạm khóa.",
+                     "The account has been disabled or locked."))
+    with st.form("login_form", clear_on_submit=False):
+        username = st.text_input(t("Tên đăng nhập", "Username"), key="login_user")
+        password = st.text_input(t("Mật khẩu", "Password"), type="password", key="login_pw")
+        ok = st.form_submit_button(t("Đăng nhập", "Log in"))
+    if ok:
+        try:
+            p = auth.authenticate(url, username.strip(), password)
+        except AuthError as e:
+            st.error(e.message(lang()))
+            return
+        now = utcnow()
+        st.session_state[_AUTH] = {"user": p.to_dict(), "started": now, "last_seen": now}
+        st.session_state.pop("login_pw", None)
+        _set_user(p)
+        st.rerun()
+
+
+def require_action(action: str, province_code: str | None = None,
+                   whole_province: bool = False) -> auth.Principal:
+    """Stop the page with a Vietnamese/English message unless the user may do ``action``.
+
+    Parameters
+    ----------
+    action : str
+        A key of :data:`geo.auth.ACTIONS`.
+    province_code : str, optional
+        Province the page works on.
+    whole_province : bool
+        The action touches the whole province (refused to district-limited users).
+
+    Returns
+    -------
+    Principal
+        The user, when allowed.
+    """
+    user = current_user()
+    try:
+        auth.authorize(user, action, province_code, whole_province=whole_province)
+    except PermissionDenied as e:
+        st.error(e.message(lang()))
+        st.stop()
+    return auth._principal(user)
+
+
+def can(action: str, province_code: str | None = None) -> bool:
+    """Whether the logged-in user may do ``action`` (to hide buttons)."""
+    return auth.allowed(current_user(), action, province_code)
+
+
+def visible_provinces(codes: list[str]) -> list[str]:
+    """The province codes among ``codes`` the logged-in user may view."""
+    return [c for c in codes if can("view", c)]

@@ -1,0 +1,186 @@
+"""Quản trị — user accounts (list, add, disable, passwords, tokens), audit log, backup."""
+
+from __future__ import annotations
+
+from pages._state import boot
+
+boot()
+
+import tempfile  # noqa: E402
+from datetime import date, timedelta  # noqa: E402
+from pathlib import Path  # noqa: E402
+
+import pandas as pd  # noqa: E402
+import streamlit as st  # noqa: E402
+
+from geo import auth  # noqa: E402
+from geo.audit import audit_actions, audit_entries, write_audit_csv  # noqa: E402
+from geo.errors import DiabanError  # noqa: E402
+from pages import _common as data  # noqa: E402
+from pages._auth import can, require_action  # noqa: E402
+from pages._state import db_url, lang, t  # noqa: E402
+
+st.title(t("Quản trị", "Administration"))
+me = require_action("manage_users")
+url = db_url()
+
+tab_users, tab_audit, tab_roles, tab_backup = st.tabs([
+    t("Tài khoản", "Accounts"), t("Nhật ký thay đổi", "Audit log"),
+    t("Phân quyền", "Roles"), t("Sao lưu", "Backup")])
+
+
+def _role_label(r: str) -> str:
+    return t(*auth.ROLES[r])
+
+
+with tab_users:
+    if not can("manage_users"):
+        st.info(t("Chỉ quản trị mới quản lý tài khoản.", "Only administrators manage accounts."))
+    else:
+        users = pd.DataFrame(auth.list_users(url))
+        if users.empty:
+            st.info(t("Chưa có tài khoản nào: ứng dụng đang mở cho mọi người dùng máy này. Tài "
+                      "khoản đầu tiên phải là quản trị; sau khi tạo, mọi người phải đăng nhập.",
+                      "No accounts yet: the app is open to whoever uses this machine. The first "
+                      "account must be an administrator; after it is created everyone logs in."))
+        else:
+            view = users.rename(columns={
+                "username": t("Tài khoản", "Account"), "role": t("Vai trò", "Role"),
+                "province_code": t("Tỉnh", "Province"), "district_code": t("Huyện", "District"),
+                "active": t("Hoạt động", "Active"), "locked_until": t("Khóa đến", "Locked until"),
+                "failed_attempts": t("Sai liên tiếp", "Failed in a row"),
+                "created_at": t("Tạo lúc", "Created"),
+                "last_login": t("Đăng nhập gần nhất", "Last login")})
+            st.dataframe(view, hide_index=True, width="stretch")
+
+        st.subheader(t("Thêm tài khoản", "Add an account"))
+        provs = data.provinces()
+        with st.form("add_user", clear_on_submit=True):
+            c1, c2 = st.columns(2)
+            new_name = c1.text_input(t("Tên đăng nhập", "Username"), key="au_name")
+            roles = list(auth.ROLES)
+            new_role = c2.selectbox(t("Vai trò", "Role"), roles,
+                                    index=roles.index("admin") if users.empty else 0,
+                                    format_func=_role_label, key="au_role")
+            pcodes = [""] + list(provs.code)
+            names = dict(zip(provs.code, provs.name))
+            new_prov = c1.selectbox(t("Giới hạn tỉnh (tùy chọn)", "Limit to province (optional)"),
+                                    pcodes, format_func=lambda c: names.get(c, "—"),
+                                    key="au_prov")
+            new_dist = c2.text_input(t("Giới hạn huyện: mã huyện (tùy chọn)",
+                                       "Limit to district: code (optional)"), key="au_dist")
+            pw1 = c1.text_input(t("Mật khẩu", "Password"), type="password", key="au_pw1")
+            pw2 = c2.text_input(t("Nhập lại mật khẩu", "Repeat the password"), type="password",
+                                key="au_pw2")
+            if st.form_submit_button(t("Tạo tài khoản", "Create account")):
+                if pw1 != pw2:
+                    st.error(t("Hai mật khẩu không giống nhau.", "The passwords differ."))
+                else:
+                    try:
+                        p = auth.add_user(url, new_name.strip(), pw1, new_role,
+                                          new_prov or None, new_dist.strip() or None,
+                                          actor=me.username)
+                        st.success(t(f"Đã tạo tài khoản {p.username}.",
+                                     f"Account {p.username} created."))
+                        st.rerun()
+                    except DiabanError as e:
+                        st.error(e.message(lang()))
+
+        if not users.empty:
+            st.subheader(t("Sửa tài khoản", "Change an account"))
+            names_list = list(users.username)
+            who = st.selectbox(t("Tài khoản", "Account"), names_list, key="mu_who")
+            row = users.set_index("username").loc[who]
+            c1, c2, c3 = st.columns(3)
+            if row.active:
+                if c1.button(t("Vô hiệu hóa", "Disable"), key="mu_disable"):
+                    try:
+                        auth.disable_user(url, who, actor=me.username)
+                        st.rerun()
+                    except DiabanError as e:
+                        st.error(e.message(lang()))
+            elif c1.button(t("Kích hoạt lại", "Enable"), key="mu_enable"):
+                auth.disable_user(url, who, actor=me.username, enable=True)
+                st.rerun()
+            with c2.popover(t("Đặt mật khẩu mới", "Set a new password")):
+                npw = st.text_input(t("Mật khẩu mới", "New password"), type="password",
+                                    key="mu_pw")
+                if st.button(t("Lưu mật khẩu", "Save password"), key="mu_pw_ok"):
+                    try:
+                        auth.set_password(url, who, npw, actor=me.username)
+                        st.success(t("Đã đổi mật khẩu.", "Password changed."))
+                    except DiabanError as e:
+                        st.error(e.message(lang()))
+            with c3.popover(t("Mã truy cập cho kịch bản", "API token for scripts")):
+                note = st.text_input(t("Ghi chú", "Note"), key="mu_tok_note")
+                if st.button(t("Tạo mã", "Create token"), key="mu_tok_ok"):
+                    tok = auth.create_token(url, who, actor=me.username, note=note or None)
+                    st.caption(t("Chỉ hiện một lần; dùng trong DIABAN_TOKEN:",
+                                 "Shown once; use it in DIABAN_TOKEN:"))
+                    st.code(tok, language=None)
+            tokens = pd.DataFrame(auth.list_tokens(url))
+            if not tokens.empty:
+                st.caption(t("Mã truy cập (không hiện mã)", "API tokens (never shown again)"))
+                st.dataframe(tokens, hide_index=True, width="stretch")
+                live = tokens[tokens.revoked_at.isna()].id.tolist()
+                if live:
+                    tid = st.selectbox(t("Thu hồi mã số", "Revoke token"), live, key="mu_rev")
+                    if st.button(t("Thu hồi", "Revoke"), key="mu_rev_ok"):
+                        auth.revoke_token(url, int(tid), actor=me.username)
+                        st.rerun()
+
+with tab_audit:
+    c1, c2, c3, c4 = st.columns(4)
+    f_user = c1.text_input(t("Người thực hiện", "User"), key="al_user")
+    acts = [""] + audit_actions(url)
+    f_action = c2.selectbox(t("Thao tác", "Action"), acts, key="al_action")
+    f_batch = c3.number_input(t("Lần nhập số", "Batch"), min_value=0, step=1, value=0,
+                              key="al_batch", help=t("0: tất cả", "0: all"))
+    f_text = c4.text_input(t("Tìm trong chi tiết", "Search details"), key="al_text")
+    d1, d2, d3 = st.columns(3)
+    f_since = d1.date_input(t("Từ ngày", "From"), value=date.today() - timedelta(days=30),
+                            key="al_since", format="DD/MM/YYYY")
+    f_until = d2.date_input(t("Đến ngày", "To"), value=date.today(), key="al_until",
+                            format="DD/MM/YYYY")
+    f_limit = d3.number_input(t("Số dòng tối đa", "Most rows"), min_value=10, max_value=100_000,
+                              value=1000, step=100, key="al_limit")
+    log = audit_entries(url, username=f_user.strip() or None, action=f_action or None,
+                        batch_id=int(f_batch) or None, since=f_since, until=f_until,
+                        text=f_text.strip() or None, limit=int(f_limit))
+    st.caption(t(f"{len(log)} dòng; giờ UTC.", f"{len(log)} entries; times in UTC."))
+    st.dataframe(log.rename(columns={
+        "at": t("Thời gian", "Time"), "username": t("Người", "User"),
+        "action": t("Thao tác", "Action"), "entity": t("Đối tượng", "Entity"),
+        "batch_id": t("Lần nhập", "Batch"), "detail": t("Chi tiết", "Detail")}),
+        hide_index=True, width="stretch")
+    with tempfile.TemporaryDirectory() as d:
+        csv = write_audit_csv(log, Path(d) / "nhat_ky.csv").read_bytes()
+    st.download_button(t("Tải CSV", "Download CSV"), csv, "nhat_ky_thay_doi.csv", "text/csv",
+                       key="al_csv")
+
+with tab_roles:
+    st.caption(t("Vai trò nào được làm gì (geo/auth.py).", "What each role may do (geo/auth.py)."))
+    tbl = pd.DataFrame(auth.roles_table(lang())).drop(columns="role")
+    st.dataframe(tbl.rename(columns={"label": t("Vai trò", "Role"), **{
+        a: t(*auth.ACTIONS[a]) for a in auth.ACTIONS}}), hide_index=True, width="stretch")
+
+with tab_backup:
+    if not can("backup"):
+        st.info(t("Chỉ quản trị mới sao lưu.", "Only administrators make backups."))
+    else:
+        st.caption(t("Bản sao lưu chứa mọi dữ liệu, kể cả mã băm mật khẩu: giữ ở nơi an toàn. "
+                     "Phục hồi bằng lệnh `diaban restore TỆP --db URL_CSDL_MỚI`.",
+                     "A backup holds all data, password hashes too: keep it safe. Restore "
+                     "with `diaban restore FILE --db NEW_EMPTY_DB_URL`."))
+        if st.button(t("Tạo bản sao lưu", "Make a backup"), key="bk_make"):
+            from geo.backup import backup
+
+            with tempfile.TemporaryDirectory() as d:
+                out = Path(d) / "diaban_backup.zip"
+                backup(url, out, user=me.username)
+                st.session_state["bk_bytes"] = out.read_bytes()
+        if st.session_state.get("bk_bytes"):
+            st.download_button(t("Tải bản sao lưu", "Download the backup"),
+                               st.session_state["bk_bytes"],
+                               f"diaban_{date.today():%Y%m%d}.zip", "application/zip",
+                               key="bk_dl")
