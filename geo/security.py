@@ -256,6 +256,15 @@ def safe_extract_zip(path: str | Path, dest: str | Path,
                                f"Archive '{shown}' refused: {en}.", file=shown)
 
     written: list[Path] = []
+    made: list[Path] = []  # folders this call created, removed again on refusal
+
+    def mkdirs(folder: Path) -> None:
+        missing = [folder, *folder.parents]
+        missing = [d for d in missing if not d.exists()]
+        for d in reversed(missing):
+            d.mkdir()
+            made.append(d)
+
     try:
         with zf:
             infos = zf.infolist()
@@ -291,14 +300,14 @@ def safe_extract_zip(path: str | Path, dest: str | Path,
                 raise refuse(f"giải nén ra {_mb(declared)}, quá giới hạn {_mb(max_total_bytes)}",
                              f"unpacks to {_mb(declared)}, over the limit of "
                              f"{_mb(max_total_bytes)}")
-            dest.mkdir(parents=True, exist_ok=True)
+            mkdirs(root)
             total = 0
             for info in infos:
                 target = (root / info.filename.replace("\\", "/")).resolve()
                 if info.is_dir() or info.filename.endswith(("/", "\\")):
-                    target.mkdir(parents=True, exist_ok=True)
+                    mkdirs(target)
                     continue
-                target.parent.mkdir(parents=True, exist_ok=True)
+                mkdirs(target.parent)
                 with zf.open(info) as src, open(target, "xb") as out:
                     written.append(target)
                     while chunk := src.read(1 << 20):
@@ -311,6 +320,11 @@ def safe_extract_zip(path: str | Path, dest: str | Path,
     except (ValidationError, zipfile.BadZipFile, FileExistsError, OSError) as e:
         for p in written:
             p.unlink(missing_ok=True)
+        for d in reversed(made):
+            try:
+                d.rmdir()
+            except OSError:
+                pass
         if isinstance(e, ValidationError):
             raise
         raise refuse("không đọc được hoặc có mục trùng tên", "unreadable or duplicate "
