@@ -653,7 +653,7 @@ def create_token(url: str | None, username: str, actor: str = "system",
                      created_by=actor)
         s.add(t)
         s.flush()
-        audit(s, actor, "create", "api_token", t.id, user=username, note=note)
+        audit(s, actor, "create", "api_token", t.id, account=username, note=note)
     return token
 
 
