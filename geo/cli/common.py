@@ -189,12 +189,12 @@ def acting_user(action: str, province: str | None = None, *,
     """
     from geo.auth import _province_code, authorize, cli_principal
 
-    code = None
-    if province:
+    p = cli_principal(ctx_obj().get("db"))
+    authorize(p, action, whole_province=whole_province)  # the role first: no registry needed
+    if province and (p.province_code or p.district_code):
         try:
             code = _province_code(province)
         except DiabanError:
             code = None  # an unknown province is reported by the command itself
-    p = cli_principal(ctx_obj().get("db"))
-    authorize(p, action, code, whole_province=whole_province)
+        authorize(p, action, code, whole_province=whole_province)
     return p.username
