@@ -213,7 +213,8 @@ def _bad_member(name: str) -> str | None:
 
 def safe_extract_zip(path: str | Path, dest: str | Path,
                      max_total_bytes: int = MAX_EXTRACTED_BYTES,
-                     max_files: int = MAX_ARCHIVE_FILES) -> list[Path]:
+                     max_files: int = MAX_ARCHIVE_FILES,
+                     display_name: str | None = None) -> list[Path]:
     """Unpack a zip archive into ``dest`` without letting any entry escape it.
 
     Parameters
@@ -227,6 +228,8 @@ def safe_extract_zip(path: str | Path, dest: str | Path,
         that lies about its sizes is stopped too.
     max_files : int
         Most entries.
+    display_name : str, optional
+        File name to show in messages (uploads are saved under temporary names).
 
     Returns
     -------
@@ -243,7 +246,7 @@ def safe_extract_zip(path: str | Path, dest: str | Path,
     """
     path = Path(path)
     dest = Path(dest)
-    shown = safe_filename(path.name)
+    shown = safe_filename(display_name or path.name)
     root = dest.resolve()
     try:
         zf = zipfile.ZipFile(path)

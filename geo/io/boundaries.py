@@ -19,10 +19,9 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import geopandas as gpd
@@ -119,70 +118,16 @@ def safe_extract_zip(path: str | Path, dest: str | Path, display_name: str | Non
                      ) -> list[Path]:
     """Extract a zip file refusing absolute paths, ``..``, links and zip bombs.
 
-    Uses :func:`geo.security.safe_extract_zip` when that module exists.
+    See :func:`geo.security.safe_extract_zip`, which does the work.
 
     Raises
     ------
     ValidationError
         When the archive is not a zip, is damaged or holds a dangerous member.
     """
-    name = display_name or Path(path).name
-    try:
-        from geo.security import safe_extract_zip as _sec  # type: ignore[attr-defined]
-    except ImportError:
-        _sec = None
-    if _sec is not None:
-        try:
-            return [Path(p) for p in _sec(path, dest)]
-        except ValidationError:
-            raise
-        except Exception:  # noqa: BLE001 - fall back to our own checks below
-            pass
-    dest = Path(dest).resolve()
-    try:
-        zf = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as e:
-        raise ValidationError(
-            "Tệp nén .zip bị hỏng hoặc không phải tệp zip.",
-            "The .zip archive is damaged or not a zip file.", file=name) from e
-    out: list[Path] = []
-    with zf:
-        total = 0
-        for info in zf.infolist():
-            member = info.filename.replace("\\", "/")
-            pp = PurePosixPath(member)
-            is_link = (info.external_attr >> 16) & 0o170000 == 0o120000
-            if pp.is_absolute() or ".." in pp.parts or member.startswith("/") or \
-                    (len(member) > 1 and member[1] == ":") or is_link:
-                raise ValidationError(
-                    f"Tệp nén chứa đường dẫn nguy hiểm '{info.filename}' (ra ngoài thư mục giải "
-                    "nén); không mở tệp này.",
-                    f"The archive holds a dangerous path '{info.filename}' (outside the "
-                    "extraction folder); refused.", file=name)
-            total += info.file_size
-            if total > _MAX_UNZIPPED:
-                raise ValidationError(
-                    "Tệp nén giải ra quá lớn (trên 2 GB).",
-                    "The archive expands to more than 2 GB.", file=name)
-        for info in zf.infolist():
-            target = (dest / info.filename.replace("\\", "/")).resolve()
-            if not str(target).startswith(str(dest)):
-                raise ValidationError(
-                    f"Tệp nén chứa đường dẫn nguy hiểm '{info.filename}'.",
-                    f"The archive holds a dangerous path '{info.filename}'.", file=name)
-            if info.is_dir():
-                target.mkdir(parents=True, exist_ok=True)
-                continue
-            target.parent.mkdir(parents=True, exist_ok=True)
-            try:
-                with zf.open(info) as src, open(target, "wb") as dst:
-                    shutil.copyfileobj(src, dst)
-            except (zipfile.BadZipFile, OSError, EOFError) as e:
-                raise ValidationError(
-                    f"Tệp nén bị hỏng: không giải nén được '{info.filename}'.",
-                    f"Damaged archive: cannot extract '{info.filename}'.", file=name) from e
-            out.append(target)
-    return out
+    from geo.security import safe_extract_zip as extract
+
+    return extract(path, dest, display_name=display_name)
 
 
 def _find_dataset(folder: Path, name: str) -> Path:
