@@ -82,9 +82,12 @@ def audit_entries(
         else:
             q = q.where(AuditEntry.at <= end)
     if text:
-        pat = f"%{text.lower()}%"  # a bound parameter, never spliced into SQL
-        q = q.where(func.lower(func.coalesce(AuditEntry.detail, "")).like(pat)
-                    | func.lower(func.coalesce(AuditEntry.entity_id, "")).like(pat))
+        # A bound parameter, never spliced into SQL; %, _ and backslash match literally.
+        low = text.lower()
+        q = q.where(func.lower(func.coalesce(AuditEntry.detail, "")).contains(
+                        low, autoescape=True)
+                    | func.lower(func.coalesce(AuditEntry.entity_id, "")).contains(
+                        low, autoescape=True))
     if limit is not None:
         q = q.limit(int(limit))
     with session_scope(url) as s:
@@ -112,7 +115,7 @@ def write_audit_csv(df: pd.DataFrame, out: str | Path) -> Path:
     out = Path(out)
     safe = df.copy()
     for c in safe.columns:
-        if safe[c].dtype == object:
+        if safe[c].dtype == object or pd.api.types.is_string_dtype(safe[c].dtype):
             safe[c] = safe[c].map(_defuse)
     safe.to_csv(out, index=False, encoding="utf-8-sig")
     return out
