@@ -338,9 +338,10 @@ def safe_extract_zip(path: str | Path, dest: str | Path,
 def find_unescaped(markup: str, payloads: Iterable[str] = HOSTILE_NAMES) -> list[str]:
     r"""Payloads whose markup appears raw in ``markup`` (HTML, or JSON/JS inside HTML).
 
-    A payload is raw when it appears verbatim, or when one of its dangerous tags
-    does (a tag with attributes, ``<script``, ``<iframe``, ``<svg``): inside a JS
-    string a quote is escaped but the tag would still be parsed. A safely shown
+    A payload is raw when it appears verbatim, or when one of its tags with
+    attributes does, or a bare tag together with the next characters of the payload
+    (``<script>alert``; a bare ``<script>`` alone is in every page's own markup):
+    inside a JS string a quote is escaped but the tag would still be parsed. A safely shown
     name appears as ``&lt;img …`` or ``\\u003cimg …``. Payloads without ``<``,
     ``>`` or ``"`` are plain text and ignored.
 
@@ -357,8 +358,11 @@ def find_unescaped(markup: str, payloads: Iterable[str] = HOSTILE_NAMES) -> list
         if not any(c in p for c in "<>\""):
             continue
         tags = re.findall(r"<[A-Za-z][^<>]*>", p)
-        markers = [p] + [t for t in tags
-                         if " " in t or t.lower().startswith(("<script", "<iframe", "<svg"))]
+        # A bare tag such as <script> is in every page's own markup: only a tag with
+        # attributes, or the payload's tag together with what follows it, marks it.
+        markers = [p] + [t for t in tags if " " in t]
+        markers += [p[p.index(t):p.index(t) + len(t) + 6] for t in tags
+                    if " " not in t and len(p) >= p.index(t) + len(t) + 6]
         if any(m in markup for m in markers):
             raw.append(p)
     return raw
