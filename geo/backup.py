@@ -301,6 +301,13 @@ def restore(path: str | Path, url: str | None, user: str = "system",
             "hãy dùng phiên bản diaban mới hơn.",
             f"Backup '{name}' has schema revision {rev}, unknown to this diaban; use a newer "
             "diaban.", file=name)
+    tables = {t.name: t for t in _tables()}
+    unknown = set(m["tables"]) - set(tables)
+    if unknown:
+        raise ValidationError(
+            f"Bản sao lưu '{name}' có bảng không biết: {', '.join(sorted(unknown))}.",
+            f"Backup '{name}' has unknown tables: {', '.join(sorted(unknown))}.", file=name)
+    _verify(path, m, name)
     busy = _nonempty_tables(url)
     if busy:
         listing = ", ".join(f"{t} ({n})" for t, n in busy[:5])
@@ -313,15 +320,9 @@ def restore(path: str | Path, url: str | None, user: str = "system",
     if current_revision(url) not in (None, rev):
         downgrade(url, "base")
     migrate(url, rev)
-    tables = {t.name: t for t in _tables()}
     engine = get_engine(url)
     counts: dict[str, int] = {}
     order = [t for t in tables if t in m["tables"]]
-    unknown = set(m["tables"]) - set(tables)
-    if unknown:
-        raise ValidationError(
-            f"Bản sao lưu '{name}' có bảng không biết: {', '.join(sorted(unknown))}.",
-            f"Backup '{name}' has unknown tables: {', '.join(sorted(unknown))}.", file=name)
     with zipfile.ZipFile(path) as zf, engine.begin() as conn:
         for i, tname in enumerate(order):
             if progress:
@@ -337,6 +338,44 @@ def restore(path: str | Path, url: str | None, user: str = "system",
     if progress:
         progress(1.0, "Xong")
     return {"tables": counts, "revision": rev, "schema": current_revision(url)}
+
+
+def _damaged(name: str, table: str) -> ValidationError:
+    return ValidationError(
+        f"Bản sao lưu '{name}' bị hỏng: bảng {table} không khớp tổng kiểm tra; "
+        "chưa phục hồi gì.",
+        f"Backup '{name}' is damaged: table {table} fails its checksum; nothing was "
+        "restored.", file=name)
+
+
+def _verify(path: Path, m: dict, name: str) -> None:
+    """Check every table's SHA-256 and row count before the target is touched.
+
+    A damaged line may not even be JSON, or may break a constraint: it must be
+    reported as damage, not met as a database error halfway through loading.
+    """
+    try:
+        with zipfile.ZipFile(path) as zf:
+            for tname, meta in m["tables"].items():
+                h = hashlib.sha256()
+                n = 0
+                try:
+                    raw = zf.open(f"tables/{tname}.jsonl")
+                except KeyError as e:
+                    raise ValidationError(
+                        f"Bản sao lưu '{name}' thiếu bảng {tname}.",
+                        f"Backup '{name}' lacks table {tname}.", file=name) from e
+                with raw:
+                    for line in raw:
+                        h.update(line)
+                        n += 1
+                if not isinstance(meta, dict) or h.hexdigest() != meta.get("sha256") \
+                        or n != meta.get("rows"):
+                    raise _damaged(name, tname)
+    except (zipfile.BadZipFile, OSError, EOFError) as e:  # bad CRC, truncated file
+        raise ValidationError(f"Bản sao lưu '{name}' bị hỏng, không đọc được; chưa phục hồi gì.",
+                              f"Backup '{name}' is damaged and unreadable; nothing was "
+                              "restored.", file=name) from e
 
 
 def _load_table(conn: Connection, zf: zipfile.ZipFile, table: Table, meta: dict,
@@ -368,11 +407,7 @@ def _load_table(conn: Connection, zf: zipfile.ZipFile, table: Table, meta: dict,
     if batch:
         conn.execute(table.insert(), batch)
     if h.hexdigest() != meta["sha256"] or n != meta["rows"]:
-        raise ValidationError(
-            f"Bản sao lưu '{name}' bị hỏng: bảng {table.name} không khớp tổng kiểm tra; "
-            "chưa phục hồi gì.",
-            f"Backup '{name}' is damaged: table {table.name} fails its checksum; nothing was "
-            "restored.", file=name)
+        raise _damaged(name, table.name)
     return n
 
 
