@@ -1,21 +1,19 @@
 """Importing commune figures: all or nothing, clear messages, idempotent, undoable."""
 
-import hashlib
 import json
-from pathlib import Path
 
 import openpyxl
 import pytest
 
-from geo.db import dispose_engines, session_scope
+from geo.db import session_scope
 from geo.errors import ValidationError
 from geo.ingest import import_indicators, write_template
 from geo.store import get_values, list_batches, undo_batch
+from tests.conftest import db_fingerprint
 
 
 def _sha(url):
-    dispose_engines()
-    return hashlib.sha256(Path(url.removeprefix("sqlite:///")).read_bytes()).hexdigest()
+    return db_fingerprint(url)
 
 
 def _csv(tmp_path, text, name="f.csv", encoding="utf-8"):

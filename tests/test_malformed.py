@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import hashlib
-import shutil
 from pathlib import Path
 
 import pytest
 
 from geo.errors import ValidationError
+from tests.conftest import copy_database, db_fingerprint
 from tests.malformed.make_corpus import make_corpus
 
 
@@ -39,11 +38,8 @@ def _run(kind: str, path: Path, url: str) -> None:
         import_population(path, "Sơn La", 2020, url)
 
 
-def _sha(url: str) -> str:
-    from geo.db import dispose_engines
-
-    dispose_engines()
-    return hashlib.sha256(Path(url.removeprefix("sqlite:///")).read_bytes()).hexdigest()
+def _sha(url: str) -> object:
+    return db_fingerprint(url)
 
 
 @pytest.fixture(scope="module")
@@ -53,9 +49,7 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> list:
 
 @pytest.fixture(scope="module")
 def db(demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> str:
-    dst = tmp_path_factory.mktemp("mdb") / "m.db"
-    shutil.copy(demo_url.removeprefix("sqlite:///"), dst)
-    return f"sqlite:///{dst}"
+    return copy_database(demo_url, tmp_path_factory.mktemp("mdb"))
 
 
 def test_corpus_is_large_enough(corpus: list) -> None:
