@@ -429,22 +429,67 @@ def _alembic_config(url: str) -> Any:
     return cfg
 
 
+#: First key of diaban's PostgreSQL advisory locks (:func:`geo.store.lock_province` uses
+#: the province code as second key; negative second keys are diaban's own).
+PG_LOCK_NAMESPACE = 0x0D1A
+#: Second key of the lock held while the schema is migrated and the seeds are loaded.
+PG_SCHEMA_LOCK = -1
+
+
+def lock_schema(conn: Any) -> None:
+    """On PostgreSQL, wait for the schema lock until the transaction of ``conn`` ends.
+
+    Several processes (app sessions, CLI jobs) may find the same new database and
+    migrate or seed it at once; with this lock one does the work and the others
+    then find it done. Does nothing on other backends.
+
+    Parameters
+    ----------
+    conn : Connection or Session
+        Connection or session whose transaction holds the lock.
+    """
+    bind = conn.get_bind() if isinstance(conn, Session) else conn
+    if bind.dialect.name == "postgresql":
+        conn.execute(
+            text("SELECT pg_advisory_xact_lock(:ns, :key)"),
+            {"ns": PG_LOCK_NAMESPACE, "key": PG_SCHEMA_LOCK},
+        )
+
+
 def migrate(url: str | None = None, revision: str = "head") -> None:
-    """Upgrade the database schema to ``revision`` (creates the database if needed)."""
+    """Upgrade the database schema to ``revision`` (creates the database if needed).
+
+    On PostgreSQL the PostGIS extension is created first, and the whole upgrade is one
+    transaction under :func:`lock_schema`, so processes migrating the same database at
+    once do not collide.
+    """
     from alembic import command
 
     url = database_url(url)
+    cfg = _alembic_config(url)
     if url.startswith("postgresql"):
         with get_engine(url).begin() as conn:
+            lock_schema(conn)
             conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS postgis")
-    command.upgrade(_alembic_config(url), revision)
+            cfg.attributes["connection"] = conn  # env.py runs in this transaction
+            command.upgrade(cfg, revision)
+        return
+    command.upgrade(cfg, revision)
 
 
 def downgrade(url: str | None = None, revision: str = "base") -> None:
     """Downgrade the database schema to ``revision``."""
     from alembic import command
 
-    command.downgrade(_alembic_config(database_url(url)), revision)
+    url = database_url(url)
+    cfg = _alembic_config(url)
+    if url.startswith("postgresql"):
+        with get_engine(url).begin() as conn:
+            lock_schema(conn)
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, revision)
+        return
+    command.downgrade(cfg, revision)
 
 
 def current_revision(url: str | None = None) -> str | None:

@@ -26,6 +26,7 @@ from geo.store import (
     find_active_batch,
     get_values,
     init_db,
+    lock_units,
     new_batch,
     write_values,
 )
@@ -434,24 +435,28 @@ def import_indicators(
         raise ValidationError("Tệp không có số liệu nào.", "The file has no figures.",
                               file=name)
     init_db(url)
+    sha = file_sha256(path)
     with session_scope(url) as s:
-        sha = file_sha256(path)
+        if not dry_run and not problems:
+            # One transaction from the checks to the write, holding the provinces' locks:
+            # a concurrent import of the same file then finds this batch, and one of
+            # the same keys supersedes these values instead of adding a second current row.
+            lock_units(s, {str(ed): grp.unit_code for ed, grp in vals.groupby("edition")})
         prev = find_active_batch(s, "indicators", sha)
         if prev is not None and not problems:
             return ImportResult(name, prev.id, 0, vals, already_imported=True)
         if not problems:
             problems += _consistency_with_stored(s, vals, tab)
-    if problems:
-        problems.sort(key=lambda p: (p.row or 0))
-        raise ValidationError(
-            f"Tệp '{name}' có {len(problems)} lỗi; chưa lưu gì vào cơ sở dữ liệu.",
-            f"File '{name}' has {len(problems)} problems; nothing was stored.",
-            problems=problems, file=name)
-    counts = vals.groupby("edition").size().to_dict()
-    if dry_run:
-        return ImportResult(name, None, len(vals), vals, dry_run=True, editions=counts)
-    step(0.7, "Lưu vào cơ sở dữ liệu")
-    with session_scope(url) as s:
+        if problems:
+            problems.sort(key=lambda p: (p.row or 0))
+            raise ValidationError(
+                f"Tệp '{name}' có {len(problems)} lỗi; chưa lưu gì vào cơ sở dữ liệu.",
+                f"File '{name}' has {len(problems)} problems; nothing was stored.",
+                problems=problems, file=name)
+        counts = vals.groupby("edition").size().to_dict()
+        if dry_run:
+            return ImportResult(name, None, len(vals), vals, dry_run=True, editions=counts)
+        step(0.7, "Lưu vào cơ sở dữ liệu")
         first = vals.iloc[0]
         prov = load_units(first.edition, "commune").set_index("code").province_code.get(
             first.unit_code)

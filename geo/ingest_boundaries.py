@@ -291,7 +291,14 @@ def import_boundaries(
         (every such feature is listed with its closest units); nothing is stored.
     """
     from geo.db import session_scope
-    from geo.store import file_sha256, find_active_batch, init_db, new_batch, save_boundaries
+    from geo.store import (
+        file_sha256,
+        find_active_batch,
+        init_db,
+        lock_units,
+        new_batch,
+        save_boundaries,
+    )
 
     name = display_name or Path(path).name
 
@@ -354,6 +361,8 @@ def import_boundaries(
     init_db(url)
     sha = file_sha256(path) if Path(path).is_file() else None
     with session_scope(url) as s:
+        # Hold the province's lock from the check to the write (see geo.store.lock_units).
+        lock_units(s, {ed: out.code})
         if sha:
             prev = find_active_batch(s, "boundaries", sha)
             if prev is not None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from geo.db import (
+    PG_LOCK_NAMESPACE,
     AuditEntry,
     Boundary,
     CrosswalkRow,
@@ -33,6 +35,7 @@ from geo.db import (
     Plan,
     PlanTarget,
     Unit,
+    lock_schema,
     migrate,
     session_scope,
     utcnow,
@@ -53,6 +56,7 @@ __all__ = [
     "init_db",
     "list_batches",
     "lock_province",
+    "lock_units",
     "new_batch",
     "province_units",
     "save_boundaries",
@@ -88,6 +92,7 @@ def init_db(url: str | None = None, progress: Any = None) -> None:
     """
     migrate(url)
     with session_scope(url) as s:
+        lock_schema(s)  # another process may be seeding the same new database
         if s.scalar(select(func.count()).select_from(EditionRow)) == 0:
             for ed in EDITIONS.values():
                 s.add(
@@ -311,6 +316,18 @@ def undo_batch(s: Session, batch_id: int, user: str = "system") -> dict:
         raise NotFoundError(
             f"Không có lần nhập dữ liệu số {batch_id}.", f"No import batch {batch_id}."
         )
+    if s.get_bind().dialect.name == "postgresql":
+        # Serialise with imports and undos of the same provinces, then look again:
+        # another undo of this batch may have finished while we waited.
+        units: dict[str, set[str]] = {}
+        for model in (IndicatorValue, Boundary):
+            for ed, code in s.execute(
+                select(model.edition_id, model.unit_code).where(model.batch_id == batch_id)
+                .distinct()
+            ):
+                units.setdefault(ed, set()).add(code)
+        lock_units(s, units)
+        s.refresh(b)
     if b.status != "active":
         raise ValidationError(
             f"Lần nhập số {batch_id} đã được hoàn tác trước đó.",
@@ -784,9 +801,6 @@ def plan_targets(s: Session, plan_id: int) -> pd.DataFrame:
 
 # ------------------------------------------------------------------ concurrency
 
-#: First key of diaban's PostgreSQL advisory locks (the second is the province).
-_LOCK_NAMESPACE = 0x0D1A
-
 
 def lock_province(s: Session, code: str | None) -> None:
     """Serialise writers of one province until the session's transaction ends.
@@ -797,10 +811,10 @@ def lock_province(s: Session, code: str | None) -> None:
     the same transaction, before reading or superseding anything::
 
         with session_scope(url) as s:
-            for code in sorted(provinces):
-                lock_province(s, code)
-            b = new_batch(s, "indicators", ...)
-            write_values(s, values, b, edition)
+            lock_units(s, {edition: values.unit_code})  # or lock_province per code
+            if find_active_batch(s, "indicators", sha) is None:
+                b = new_batch(s, "indicators", ...)
+                write_values(s, values, b, edition)
 
     On PostgreSQL this takes a transaction-level advisory lock on
     ``(namespace, province)``; other provinces are not blocked and the lock is
@@ -818,4 +832,43 @@ def lock_province(s: Session, code: str | None) -> None:
         return
     key = int(code) if code and str(code).isdigit() else (
         0 if not code else int(hashlib.sha256(str(code).encode()).hexdigest()[:7], 16))
-    s.execute(select(func.pg_advisory_xact_lock(_LOCK_NAMESPACE, key)))
+    s.execute(select(func.pg_advisory_xact_lock(PG_LOCK_NAMESPACE, key)))
+
+
+def lock_units(s: Session, units: Mapping[str, Iterable[str]]) -> list[str | None]:
+    """Take the :func:`lock_province` locks of every province these communes are in.
+
+    Call it in the writing transaction before checking what is stored (e.g. whether
+    the file was already imported) and before superseding anything. Provinces are
+    locked in sorted order, so two writers of overlapping provinces cannot deadlock.
+    Does nothing on SQLite.
+
+    Parameters
+    ----------
+    s : Session
+        Session whose transaction holds the locks.
+    units : mapping of str to iterable of str
+        Registry edition → commune codes to be written (unknown codes share the
+        lock of unknown provinces).
+
+    Returns
+    -------
+    list of str or None
+        The province codes locked, in the order taken (empty on SQLite).
+    """
+    if s.get_bind().dialect.name != "postgresql":
+        return []
+    provinces: set[str | None] = set()
+    for edition, codes in units.items():
+        wanted = set(codes)
+        if not wanted:
+            continue
+        prov = load_units(edition, "commune").set_index("code").province_code
+        known = wanted & set(prov.index)
+        provinces |= {str(p) for p in prov.loc[sorted(known)].unique()}
+        if wanted - known:
+            provinces.add(None)
+    ordered = sorted(provinces, key=lambda c: (c is None, c or ""))
+    for code in ordered:
+        lock_province(s, code)
+    return ordered

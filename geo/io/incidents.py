@@ -204,6 +204,7 @@ def import_incidents(
         file_sha256,
         find_active_batch,
         init_db,
+        lock_units,
         new_batch,
         province_units,
         write_values,
@@ -300,7 +301,14 @@ def import_incidents(
         return res
     step(0.8, "Lưu")
     sha = file_sha256(path)
+    editions = {per_id: "legacy" if parse_period(per_id).end < REFORM_DATE else "2025"
+                for per_id in counts.period.unique()}
     with session_scope(url) as s:
+        # Hold the provinces' locks from the check to the write (see geo.store.lock_units).
+        units: dict[str, set[str]] = {}
+        for per_id, grp in counts.groupby("period"):
+            units.setdefault(editions[per_id], set()).update(grp.unit_code)
+        lock_units(s, units)
         prev = find_active_batch(s, "incidents", sha)
         if prev is not None:
             res.batch_id, res.already_imported = prev.id, True
@@ -308,8 +316,7 @@ def import_incidents(
         b = new_batch(s, "incidents", user=user, file_name=name, sha256=sha,
                       province_code=pcode)
         for per_id, grp in counts.groupby("period"):
-            ed = "legacy" if parse_period(per_id).end < REFORM_DATE else "2025"
-            res.stored += write_values(s, grp, b, ed)
+            res.stored += write_values(s, grp, b, editions[per_id])
         res.batch_id = b.id
     step(1.0, "Xong")
     return res

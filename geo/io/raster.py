@@ -112,6 +112,7 @@ def import_population(path: str | Path, province: str, year: int, url: str | Non
         file_sha256,
         find_active_batch,
         init_db,
+        lock_units,
         new_batch,
         write_values,
     )
@@ -134,6 +135,8 @@ def import_population(path: str | Path, province: str, year: int, url: str | Non
     sums["indicator"] = "population"
     sha = file_sha256(path)
     with session_scope(url) as s:
+        # Hold the province's lock from the check to the write (see geo.store.lock_units).
+        lock_units(s, {ed: sums.unit_code})
         prev = find_active_batch(s, "population", sha)
         if prev is not None:
             return {"file": name, "batch": prev.id, "stored": 0, "already_imported": True}

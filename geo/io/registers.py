@@ -174,6 +174,8 @@ def _store(kind: str, path: str | Path, province: str, url: str | None, user: st
         file_sha256,
         find_active_batch,
         init_db,
+        lock_province,
+        lock_units,
         new_batch,
     )
 
@@ -192,6 +194,14 @@ def _store(kind: str, path: str | Path, province: str, url: str | None, user: st
     init_db(url)
     sha = file_sha256(path)
     with session_scope(url) as s:
+        # Hold the province's lock from the check to the write (see geo.store.lock_units).
+        if kind == "facilities":
+            lock_province(s, recs[0]["province_code"])
+        else:
+            units: dict[str, set[str]] = {}
+            for ed, code in recs:
+                units.setdefault(ed, set()).add(code)
+            lock_units(s, units)
         prev = find_active_batch(s, kind, sha)
         if prev is not None:
             return {"file": name, "batch": prev.id, "stored": 0, "already_imported": True}
