@@ -643,9 +643,18 @@ def create_token(url: str | None, username: str, actor: str = "system",
     -------
     str
         The token (``dbn_…``), shown once. Scripts pass it in ``DIABAN_TOKEN``.
+
+    Raises
+    ------
+    ValidationError
+        When the note is longer than its column (200 characters).
     """
     from geo.store import audit
 
+    limit = ApiToken.__table__.c.note.type.length
+    if note is not None and len(note) > limit:
+        raise ValidationError(f"Ghi chú của token dài quá {limit} ký tự.",
+                              f"A token note has at most {limit} characters.")
     token = _TOKEN_PREFIX + secrets.token_urlsafe(32)
     with session_scope(url) as s:
         u = _get_user(s, username)

@@ -191,7 +191,8 @@ class Boundary(Base):
     unit_code: Mapped[str] = mapped_column(String(12))
     version: Mapped[int] = mapped_column(Integer, default=1)
     geom: Mapped[Any] = mapped_column(GeometryType())
-    source_crs: Mapped[str | None] = mapped_column(String(64))
+    #: ``EPSG:n``, or the whole WKT of a CRS that has no EPSG code (migration 0003).
+    source_crs: Mapped[str | None] = mapped_column(Text)
     source: Mapped[str] = mapped_column(String(12))
     source_file: Mapped[str | None] = mapped_column(String(500))
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))

@@ -2,7 +2,8 @@
 
 Validation: facility type from :data:`geo.store.FACILITY_KINDS` (id or Vietnamese/English
 label), location inside the province, dates in order; hotspot status from
-:data:`geo.store.HOTSPOT_STATUSES`, commune of the province, dates in order per commune.
+:data:`geo.store.HOTSPOT_STATUSES`, commune of the province, dates in order per commune;
+texts no longer than their columns (PostgreSQL enforces ``VARCHAR`` lengths).
 All or nothing, one undoable batch.
 """
 
@@ -13,6 +14,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from geo.db import Facility, HotspotEvent
 from geo.errors import Problem, ValidationError
 from geo.io.tables import Table, column_key, parse_number, problem, read_table
 
@@ -28,6 +30,14 @@ HOTSPOT_COLS = {"unit_code": ["ma_xa", "mã xã", "unit_code"], "status": ["tran
                 "trạng thái", "status"], "event_date": ["ngay", "ngày", "date", "event_date"],
                 "decision_no": ["so_quyet_dinh", "số quyết định", "decision_no"],
                 "note": ["ghi_chu", "ghi chú", "note"]}
+
+
+def _over_length(model: type, column: str, value: object) -> tuple[int, int] | None:
+    """``(length, limit)`` when ``value`` is longer than the ``VARCHAR`` of the column."""
+    limit = getattr(model.__table__.c[column].type, "length", None)
+    if value is None or limit is None or len(str(value)) <= limit:
+        return None
+    return len(str(value)), limit
 
 
 def _find(df: pd.DataFrame, aliases: dict[str, list[str]]) -> dict[str, str]:
@@ -99,6 +109,11 @@ def validate_facilities(df: pd.DataFrame, province: str, tab: Table | None = Non
             bad(i, cols["closed_on"], "ngày đóng trước ngày mở", "closed before opened")
         if not str(r[cols["name"]] or "").strip():
             bad(i, cols["name"], "thiếu tên cơ sở", "missing name")
+        for key in ("name", "operator"):
+            over = _over_length(Facility, key, r[cols[key]] if key in cols else None)
+            if over:
+                bad(i, cols[key], f"quá dài ({over[0]} ký tự, tối đa {over[1]})",
+                    f"too long ({over[0]} characters, at most {over[1]})")
         cap = parse_number(r[cols["capacity"]]) if "capacity" in cols else None
         recs.append({"kind": kind, "name": str(r[cols["name"]] or "").strip(),
                      "province_code": pcode, "lat": lat, "lon": lon,
@@ -153,6 +168,13 @@ def validate_hotspots(df: pd.DataFrame, province: str, tab: Table | None = None,
         if not isinstance(d, date):
             bad(i, cols["event_date"], "ngày trống hoặc không đọc được",
                 "missing or unreadable date")
+            continue
+        over = _over_length(HotspotEvent, "decision_no",
+                            r[cols["decision_no"]] if "decision_no" in cols else None)
+        if over:
+            bad(i, cols["decision_no"], f"số quyết định quá dài ({over[0]} ký tự, tối đa "
+                f"{over[1]})", f"decision number too long ({over[0]} characters, at most "
+                f"{over[1]})")
             continue
         evs = out.setdefault((ed, code), [])
         if evs and d < evs[-1]["event_date"]:
