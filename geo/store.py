@@ -793,7 +793,8 @@ def plan_targets(s: Session, plan_id: int) -> pd.DataFrame:
         {"id": t.id, "key": t.key, "label_vi": t.label_vi, "label_en": t.label_en,
          "kind": t.kind, "indicator": t.indicator_id, "denominator": t.denominator_id,
          "target": t.target, "year": t.year, "source": t.source}
-        for t in s.scalars(select(PlanTarget).where(PlanTarget.plan_id == plan_id))
+        for t in s.scalars(
+            select(PlanTarget).where(PlanTarget.plan_id == plan_id).order_by(PlanTarget.id))
     ]
     return pd.DataFrame(rows, columns=["id", "key", "label_vi", "label_en", "kind", "indicator",
                                        "denominator", "target", "year", "source"])
