@@ -12,6 +12,8 @@ Pages call :func:`require_action` before showing what a role may not use.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from geo import auth
@@ -24,10 +26,16 @@ _MSG = "_auth_message"
 
 
 def _users_exist() -> bool:
+    """Whether accounts exist; stops the app (fails closed) when the database is unreachable."""
     try:
         return auth.has_users(db_url())
-    except Exception:  # noqa: BLE001 - an unreachable database is reported by the pages
-        return False
+    except Exception:  # noqa: BLE001 - never open the app because the database is down
+        st.error(t("Không kết nối được cơ sở dữ liệu. Hãy báo quản trị hệ thống kiểm tra máy chủ "
+                   "CSDL (DIABAN_DATABASE_URL) rồi tải lại trang.",
+                   "Cannot reach the database. Ask the administrator to check the database "
+                   "server (DIABAN_DATABASE_URL), then reload the page."))
+        st.stop()
+        raise  # st.stop() raises; this keeps type checkers right
 
 
 def _set_user(p: auth.Principal) -> None:
@@ -94,8 +102,27 @@ def login_gate() -> None:
                 _sidebar(p)
                 return
     st.session_state.pop("user", None)
+    _hidden_navigation()
     _login_form(url)
     st.stop()
+
+
+def _login_page() -> None:
+    """Never run: the login form is drawn by :func:`login_gate` itself."""
+
+
+def _hidden_navigation() -> None:
+    """Know the app's page URLs but show no menu while the login form is up.
+
+    Without an ``st.navigation`` call Streamlit lists every file of ``pages/`` in the
+    sidebar, helper modules included. A page URL (``/data``) stays valid without a
+    "page not found" message and opens after login if the role allows it.
+    """
+    here = Path(__file__).resolve().parent
+    pages = [st.Page(_login_page, title=t("Đăng nhập", "Log in"), default=True)]
+    pages += [st.Page(str(f), url_path=f.stem) for f in sorted(here.glob("*.py"))
+              if not f.stem.startswith("_")]
+    st.navigation(pages, position="hidden")
 
 
 def _login_form(url: str | None) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -26,36 +27,50 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture(scope="session")
-def app_url(demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Start ``streamlit run app.py`` on the demo database; yield its URL."""
+@contextlib.contextmanager
+def streamlit_server(db_url: str, log_dir: Path) -> Iterator[str]:
+    """Run ``streamlit run app.py`` on ``db_url``; yield its URL, stop it afterwards.
+
+    The log goes to ``log_dir/streamlit.log``. Skips when Debian chromium is missing.
+    """
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed")
     port = _free_port()
-    env = dict(os.environ, DIABAN_DATABASE_URL=demo_url)
-    log = tmp_path_factory.mktemp("st") / "streamlit.log"
+    env = dict(os.environ, DIABAN_DATABASE_URL=db_url)
+    log = Path(log_dir) / "streamlit.log"
     with open(log, "w") as fh:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
              "--server.headless", "true", "--server.address", "127.0.0.1"],
             cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=1):
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        pytest.fail("streamlit did not start: " + log.read_text())
-    yield url
-    proc.terminate()
     try:
-        proc.wait(10)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        deadline = time.time() + 60
+        while time.time() < deadline:
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=1):
+                    break
+            except OSError:
+                if proc.poll() is not None:
+                    break
+                time.sleep(0.5)
+        else:
+            pytest.fail("streamlit did not start: " + log.read_text())
+        if proc.poll() is not None:
+            pytest.fail("streamlit exited: " + log.read_text())
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url(demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Start ``streamlit run app.py`` on the demo database; yield its URL."""
+    with streamlit_server(demo_url, tmp_path_factory.mktemp("st")) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
