@@ -33,6 +33,10 @@ except ImportError:  # login arrives with the roles module; until then, open acc
     st.session_state.setdefault("user", {"username": "local", "role": "admin",
                                          "province_code": None})
 
+from pages._common import refresh_if_data_changed  # noqa: E402
+
+refresh_if_data_changed()
+
 # (file, title, icon, action the user needs to see the page in the menu)
 PAGES = [
     ("pages/map.py", t("Bản đồ", "Map"), ":material/map:", "view"),

@@ -18,6 +18,32 @@ from geo.store import available_periods, facilities, hotspot_table, province_uni
 from layers.maps import SCHEMES, choropleth_map, classify_values
 from pages._state import db_url, index_of, lang, recall, remember, t, wkey
 
+_SEEN_VERSION: dict[str | None, tuple] = {}
+
+
+def refresh_if_data_changed() -> None:
+    """Drop cached figures once anyone stored or undid an import (app or CLI).
+
+    Called on every run (a two-aggregate query): a new or undone import batch of any
+    process changes the version, and every session then reads fresh data instead of
+    waiting for the caches to expire.
+    """
+    from sqlalchemy import func, select
+
+    from geo.db import ImportBatch
+
+    url = db_url()
+    try:
+        with session_scope(url) as s:
+            version = tuple(s.execute(select(func.max(ImportBatch.id),
+                                             func.max(ImportBatch.undone_at))).one())
+    except Exception:  # noqa: BLE001 - no schema yet: nothing cached from it either
+        return
+    seen = _SEEN_VERSION.get(url)
+    if seen is not None and seen != version:
+        st.cache_data.clear()
+    _SEEN_VERSION[url] = version
+
 
 class MapControls(NamedTuple):
     """What the user chose for a map."""

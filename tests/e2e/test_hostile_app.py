@@ -96,3 +96,31 @@ def test_database_down_shows_a_message_not_internals(browser: object,
             assert "Dữ liệu" not in body
         finally:
             p.close()
+
+
+def test_figures_imported_elsewhere_show_without_waiting_for_the_cache(
+        demo_url: str, browser: object, tmp_path: Path) -> None:
+    # A data officer imports a new period from the CLI while the app is open: the next
+    # page load shows it (the caches are dropped when the import batches change).
+    from geo.ingest import import_indicators
+
+    url = copy_database(demo_url, tmp_path)
+    with streamlit_server(url, tmp_path) as app:
+        p = Page(browser)
+        try:
+            p.page.goto(app)
+            p.map_frame()
+            assert p.page.get_by_text("6 tháng đầu năm 2026").count() == 0
+            f = tmp_path / "ky_moi.csv"
+            f.write_text("ma_xa,ky,chi_tieu,gia_tri\n04045,2026-H1,registered_addicts,21\n",
+                         encoding="utf-8")
+            import_indicators(f, url, user="test")
+        finally:
+            p.close()
+        p = Page(browser)  # a new visit (the old one remembers its chosen period)
+        try:
+            p.page.goto(app)
+            p.map_frame()
+            p.page.get_by_text("6 tháng đầu năm 2026").first.wait_for(timeout=30_000)
+        finally:
+            p.close()
