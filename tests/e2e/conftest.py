@@ -103,6 +103,11 @@ class Page:
         else:
             route.continue_()
 
+    def idle(self, timeout: float = 60_000) -> None:
+        """Wait until the app's script run has finished (its choices are stored)."""
+        self.page.wait_for_selector(".stApp[data-test-script-state='notRunning']",
+                                    timeout=timeout)
+
     def map_frame(self, timeout: float = 60_000) -> object:
         """The streamlit-folium iframe, once its polygons are drawn."""
         self.page.wait_for_selector("iframe[title*='st_folium']", timeout=timeout)

@@ -86,6 +86,7 @@ def test_language_switch(app_url, page):
     page.map_frame()
     page.page.get_by_text("Sau 01/7/2025").click()
     expect(page.page.get_by_role("radio", name="Sau 01/7/2025")).to_be_checked(timeout=30_000)
+    page.idle()  # switching language mid-run would start from the choices stored before
     page.map_frame()
     langs = page.page.get_by_role("radiogroup", name="Ngôn ngữ / Language")
     langs.get_by_text("English", exact=True).click()
