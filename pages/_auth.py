@@ -60,6 +60,14 @@ def _logout(reason: str | None = None) -> None:
             pass
 
 
+def _province_name(code: str) -> str:
+    """Name of the province a user is limited to (the code if the registry lacks it)."""
+    from pages._common import provinces
+
+    names = dict(zip(provinces().code, provinces().name))
+    return names.get(code, f"{t('tỉnh', 'province')} {code}")
+
+
 def _sidebar(p: auth.Principal) -> None:
     with st.sidebar:
         if p.local:
@@ -72,8 +80,7 @@ def _sidebar(p: auth.Principal) -> None:
             return
         role = t(*auth.ROLES.get(p.role, (p.role, p.role)))
         st.caption(t("Đăng nhập:", "Logged in:") + f" {p.username} — {role}"
-                   + (f" — {t('tỉnh', 'province')} {p.province_code}" if p.province_code
-                      else ""))
+                   + (f" — {_province_name(p.province_code)}" if p.province_code else ""))
         st.button(t("Đăng xuất", "Log out"), key="logout_btn", on_click=_logout)
 
 

@@ -33,18 +33,43 @@ def _role_label(r: str) -> str:
     return t(*auth.ROLES[r])
 
 
+def _blank_missing(df: pd.DataFrame, cols: list[str],
+                   times: tuple[str, ...] = ()) -> pd.DataFrame:
+    """Empty cells instead of "None" in ``cols``; ``times`` to the minute (UTC)."""
+    df = df.copy()
+    for c in times:
+        if c in df:
+            df[c] = pd.to_datetime(df[c], utc=True).dt.strftime("%Y-%m-%d %H:%M")
+    for c in (*cols, *times):
+        if c in df:
+            df[c] = df[c].astype(object).where(df[c].notna(), "")
+    return df
+
+
+_FLASH = "_admin_flash"
+
+
 with tab_users:
     if not can("manage_users"):
         st.info(t("Chỉ quản trị mới quản lý tài khoản.", "Only administrators manage accounts."))
     else:
+        if flash := st.session_state.pop(_FLASH, None):
+            st.success(flash)  # set before the rerun that follows a change
         users = pd.DataFrame(auth.list_users(url))
+        provs = data.provinces()
+        names = dict(zip(provs.code, provs.name))
         if users.empty:
             st.info(t("Chưa có tài khoản nào: ứng dụng đang mở cho mọi người dùng máy này. Tài "
                       "khoản đầu tiên phải là quản trị; sau khi tạo, mọi người phải đăng nhập.",
                       "No accounts yet: the app is open to whoever uses this machine. The first "
                       "account must be an administrator; after it is created everyone logs in."))
         else:
-            view = users.rename(columns={
+            view = _blank_missing(users.assign(
+                role=users.role.map(lambda r: _role_label(r) if r in auth.ROLES else r),
+                province_code=users.province_code.map(lambda c: names.get(c, c) if c else c)),
+                ["province_code", "district_code"],
+                times=("locked_until", "created_at", "last_login"))
+            view = view.rename(columns={
                 "username": t("Tài khoản", "Account"), "role": t("Vai trò", "Role"),
                 "province_code": t("Tỉnh", "Province"), "district_code": t("Huyện", "District"),
                 "active": t("Hoạt động", "Active"), "locked_until": t("Khóa đến", "Locked until"),
@@ -52,9 +77,9 @@ with tab_users:
                 "created_at": t("Tạo lúc", "Created"),
                 "last_login": t("Đăng nhập gần nhất", "Last login")})
             st.dataframe(view, hide_index=True, width="stretch")
+            st.caption(t("Giờ UTC.", "Times in UTC."))
 
         st.subheader(t("Thêm tài khoản", "Add an account"))
-        provs = data.provinces()
         with st.form("add_user", clear_on_submit=True):
             c1, c2 = st.columns(2)
             new_name = c1.text_input(t("Tên đăng nhập", "Username"), key="au_name")
@@ -63,7 +88,6 @@ with tab_users:
                                     index=roles.index("admin") if users.empty else 0,
                                     format_func=_role_label, key="au_role")
             pcodes = [""] + list(provs.code)
-            names = dict(zip(provs.code, provs.name))
             new_prov = c1.selectbox(t("Giới hạn tỉnh (tùy chọn)", "Limit to province (optional)"),
                                     pcodes, format_func=lambda c: names.get(c, "—"),
                                     key="au_prov")
@@ -80,8 +104,8 @@ with tab_users:
                         p = auth.add_user(url, new_name.strip(), pw1, new_role,
                                           new_prov or None, new_dist.strip() or None,
                                           actor=me.username)
-                        st.success(t(f"Đã tạo tài khoản {p.username}.",
-                                     f"Account {p.username} created."))
+                        st.session_state[_FLASH] = t(f"Đã tạo tài khoản {p.username}.",
+                                                     f"Account {p.username} created.")
                         st.rerun()
                     except DiabanError as e:
                         st.error(e.message(lang()))
@@ -133,7 +157,8 @@ with tab_audit:
     c1, c2, c3, c4 = st.columns(4)
     f_user = c1.text_input(t("Người thực hiện", "User"), key="al_user")
     acts = [""] + audit_actions(url)
-    f_action = c2.selectbox(t("Thao tác", "Action"), acts, key="al_action")
+    f_action = c2.selectbox(t("Thao tác", "Action"), acts, key="al_action",
+                            format_func=lambda a: a or t("Tất cả", "All"))
     f_batch = c3.number_input(t("Lần nhập số", "Batch"), min_value=0, step=1, value=0,
                               key="al_batch", help=t("0: tất cả", "0: all"))
     f_text = c4.text_input(t("Tìm trong chi tiết", "Search details"), key="al_text")
@@ -148,9 +173,10 @@ with tab_audit:
                         batch_id=int(f_batch) or None, since=f_since, until=f_until,
                         text=f_text.strip() or None, limit=int(f_limit))
     st.caption(t(f"{len(log)} dòng; giờ UTC.", f"{len(log)} entries; times in UTC."))
-    st.dataframe(log.rename(columns={
+    st.dataframe(_blank_missing(log, ["entity_id", "batch_id", "detail"]).rename(columns={
         "at": t("Thời gian", "Time"), "username": t("Người", "User"),
         "action": t("Thao tác", "Action"), "entity": t("Đối tượng", "Entity"),
+        "entity_id": t("Mã đối tượng", "Entity id"),
         "batch_id": t("Lần nhập", "Batch"), "detail": t("Chi tiết", "Detail")}),
         hide_index=True, width="stretch")
     with tempfile.TemporaryDirectory() as d:
