@@ -16,7 +16,40 @@ from sqlalchemy import func, select
 
 from geo.db import AuditEntry, session_scope
 
-__all__ = ["AUDIT_COLUMNS", "audit_actions", "audit_entries", "write_audit_csv"]
+__all__ = [
+    "ACTION_LABELS",
+    "AUDIT_COLUMNS",
+    "action_label",
+    "audit_actions",
+    "audit_entries",
+    "write_audit_csv",
+]
+
+#: Vietnamese and English labels of the recorded actions (the log keeps the codes).
+ACTION_LABELS: dict[str, tuple[str, str]] = {
+    "import": ("nhập dữ liệu", "import"),
+    "undo": ("hoàn tác lần nhập", "undo import"),
+    "create": ("tạo mới", "create"),
+    "update": ("cập nhật", "update"),
+    "login": ("đăng nhập", "log in"),
+    "logout": ("đăng xuất", "log out"),
+    "login_failed": ("đăng nhập sai", "failed login"),
+    "login_refused": ("từ chối đăng nhập (đang khóa)", "login refused (locked)"),
+    "lock": ("khóa tài khoản", "account locked"),
+    "passwd": ("đổi mật khẩu", "password changed"),
+    "disable": ("vô hiệu hóa tài khoản", "account disabled"),
+    "enable": ("kích hoạt lại tài khoản", "account enabled"),
+    "revoke": ("thu hồi mã truy cập", "token revoked"),
+    "backup": ("sao lưu", "backup"),
+    "restore": ("phục hồi", "restore"),
+}
+
+
+def action_label(action: str, lang: str = "vi") -> str:
+    """Label of an audit action in ``lang`` (the code itself when unknown)."""
+    vi, en = ACTION_LABELS.get(action, (action, action))
+    return vi if lang == "vi" else en
+
 
 #: Columns of :func:`audit_entries`.
 AUDIT_COLUMNS = ["id", "at", "username", "action", "entity", "entity_id", "batch_id", "detail"]

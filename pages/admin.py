@@ -14,7 +14,7 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from geo import auth  # noqa: E402
-from geo.audit import audit_actions, audit_entries, write_audit_csv  # noqa: E402
+from geo.audit import action_label, audit_actions, audit_entries, write_audit_csv  # noqa: E402
 from geo.errors import DiabanError  # noqa: E402
 from pages import _common as data  # noqa: E402
 from pages._auth import can, require_action  # noqa: E402
@@ -158,7 +158,8 @@ with tab_audit:
     f_user = c1.text_input(t("Người thực hiện", "User"), key="al_user")
     acts = [""] + audit_actions(url)
     f_action = c2.selectbox(t("Thao tác", "Action"), acts, key="al_action",
-                            format_func=lambda a: a or t("Tất cả", "All"))
+                            format_func=lambda a: action_label(a, lang()) if a
+                            else t("Tất cả", "All"))
     f_batch = c3.number_input(t("Lần nhập số", "Batch"), min_value=0, step=1, value=0,
                               key="al_batch", help=t("0: tất cả", "0: all"))
     f_text = c4.text_input(t("Tìm trong chi tiết", "Search details"), key="al_text")
@@ -173,7 +174,8 @@ with tab_audit:
                         batch_id=int(f_batch) or None, since=f_since, until=f_until,
                         text=f_text.strip() or None, limit=int(f_limit))
     st.caption(t(f"{len(log)} dòng; giờ UTC.", f"{len(log)} entries; times in UTC."))
-    st.dataframe(_blank_missing(log, ["entity_id", "batch_id", "detail"]).rename(columns={
+    shown = log.assign(action=log.action.map(lambda a: action_label(a, lang())))
+    st.dataframe(_blank_missing(shown, ["entity_id", "batch_id", "detail"]).rename(columns={
         "at": t("Thời gian", "Time"), "username": t("Người", "User"),
         "action": t("Thao tác", "Action"), "entity": t("Đối tượng", "Entity"),
         "entity_id": t("Mã đối tượng", "Entity id"),

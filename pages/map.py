@@ -9,6 +9,7 @@ from pages._state import boot
 boot()
 
 from pages import _common as data  # noqa: E402
+from pages._auth import can  # noqa: E402
 from pages._state import lang, t  # noqa: E402
 
 st.title(t("Bản đồ", "Map"))
@@ -16,10 +17,15 @@ st.title(t("Bản đồ", "Map"))
 ctl = data.map_controls(key="map")
 gdf = data.cached_map_frame(ctl.province, ctl.edition, ctl.indicator, ctl.period, ctl.measure)
 if gdf.empty:
-    st.warning(t("Chưa có ranh giới xã cho tỉnh này. Hãy chạy `diaban demo` hoặc nạp ranh giới "
-                 "ở trang Dữ liệu.",
-                 "No commune boundaries for this province yet. Run `diaban demo` or import "
-                 "boundaries on the Data page."))
+    if can("import", ctl.province):
+        st.warning(t("Chưa có ranh giới xã cho tỉnh này: hãy nạp ranh giới ở trang Dữ liệu.",
+                     "No commune boundaries for this province yet: import them on the Data "
+                     "page."))
+    else:
+        st.warning(t("Chưa có ranh giới xã cho tỉnh này. Cán bộ nhập liệu của tỉnh cần nạp "
+                     "ranh giới trước khi bản đồ hiện.",
+                     "No commune boundaries for this province yet. The province's data "
+                     "officer must import them before the map can show."))
     st.stop()
 if data.is_approximate(gdf):
     st.info(t("⚠ Ranh giới xã trên bản đồ là **gần đúng** (dựng từ tâm và diện tích trong danh "
