@@ -141,7 +141,8 @@ def _login_form(url: str | None) -> None:
     elif msg == "disabled":
         st.warning(t("Tài khoản đã bị vô hiệu hóa hoặc tạm khóa.",
                      "The account has been disabled or locked."))
-    with st.form("login_form", clear_on_submit=False):
+    box = st.container(width=460)  # a login form, not a full-width banner
+    with box, st.form("login_form", clear_on_submit=False):
         username = st.text_input(t("Tên đăng nhập", "Username"), key="login_user")
         password = st.text_input(t("Mật khẩu", "Password"), type="password", key="login_pw")
         ok = st.form_submit_button(t("Đăng nhập", "Log in"))
@@ -149,7 +150,7 @@ def _login_form(url: str | None) -> None:
         try:
             p = auth.authenticate(url, username.strip(), password)
         except AuthError as e:
-            st.error(e.message(lang()))
+            box.error(e.message(lang()))
             return
         now = utcnow()
         st.session_state[_AUTH] = {"user": p.to_dict(), "started": now, "last_seen": now}
