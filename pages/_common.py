@@ -143,9 +143,10 @@ def map_controls(key: str) -> MapControls:
         from pages._auth import visible_provinces
 
         codes = visible_provinces(list(provs.code))
+        names = dict(zip(provs.code, provs.name))
         pcode = remember("province", st.selectbox(
             t("Tỉnh", "Province"), codes, index=index_of(codes, "province", "14"),
-            format_func=lambda c: provs.set_index("code").name[c], key=wkey(f"{key}_prov")))
+            format_func=names.__getitem__, key=wkey(f"{key}_prov")))
         st.session_state["province"] = pcode
         eds = ["legacy", "2025"]
         edition = remember("edition", st.radio(
