@@ -112,6 +112,44 @@ def db_fingerprint(url: str) -> object:
     return table_digests(url)
 
 
+# Credentials and language from the developer's shell must not leak into CLI tests.
+_CLI_CLEAN_ENV = {"DIABAN_USER": None, "DIABAN_PASSWORD": None, "DIABAN_TOKEN": None,
+                  "DIABAN_LANG": None, "DIABAN_DATABASE_URL": None}
+
+
+def run_cli(args: list[str], env: dict | None = None, stdin: str | None = None
+            ) -> tuple[int, str, str]:
+    """Run ``diaban ARGS`` in-process as the console script does.
+
+    Errors become messages and exit codes through :func:`geo.cli.common.run`,
+    exactly as for a user. Credential variables are cleared unless ``env`` sets them.
+
+    Returns
+    -------
+    tuple of (int, str, str)
+        Exit code, standard output and standard error.
+    """
+    import sys
+
+    from click.testing import CliRunner
+
+    from geo.cli import common
+    from geo.cli.main import cli
+
+    runner = CliRunner()
+    with runner.isolation(input=stdin, env={**_CLI_CLEAN_ENV, **(env or {})}) as (out, err, _):
+        argv = sys.argv
+        sys.argv = ["diaban", *args]
+        try:
+            common.run(cli)
+            code = 0
+        except SystemExit as e:
+            code = e.code if isinstance(e.code, int) else 1
+        finally:
+            sys.argv = argv
+        return code, out.getvalue().decode(), err.getvalue().decode()
+
+
 @pytest.fixture(scope="session")
 def _pg_templates() -> Iterator[dict]:
     """Per-session template databases on the PostgreSQL server (built lazily)."""

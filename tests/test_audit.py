@@ -9,13 +9,12 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from click.testing import CliRunner
 
 from geo.audit import AUDIT_COLUMNS, audit_actions, audit_entries, detail_dict, write_audit_csv
 from geo.db import session_scope
 from geo.ingest import import_indicators
 from geo.store import undo_batch
-from tests.conftest import db_fingerprint
+from tests.conftest import db_fingerprint, run_cli
 
 FORMULA = "=HYPERLINK(\"http://x\",\"bam\")"
 
@@ -136,28 +135,6 @@ def test_csv_defuses_plain_string_columns(tmp_path: Path) -> None:
 # ------------------------------------------------------------------ CLI
 
 
-def _cli(args: list[str], env: dict | None = None):
-    from geo.cli import common
-    from geo.cli.main import cli
-
-    runner = CliRunner()
-    with runner.isolation(env=env) as (out, err, _):
-        import sys
-
-        argv = sys.argv
-        sys.argv = ["diaban", *args]
-        try:
-            common.run(cli)
-            code = 0
-        except SystemExit as e:
-            code = e.code if isinstance(e.code, int) else 1
-        finally:
-            sys.argv = argv
-        return code, out.getvalue().decode(), err.getvalue().decode()
-
-
-_NO_CREDS = {"DIABAN_USER": None, "DIABAN_PASSWORD": None, "DIABAN_TOKEN": None,
-             "DIABAN_LANG": None}
 
 
 def test_cli_audit_for_admin_and_not_for_a_viewer(history: dict, tmp_path: Path) -> None:
@@ -167,27 +144,27 @@ def test_cli_audit_for_admin_and_not_for_a_viewer(history: dict, tmp_path: Path)
     add_user(url, "quantri", "quan-tri-2025", "admin")
     add_user(url, "lanhdao", "lanh-dao-2025", "viewer")
     out = tmp_path / "nhat_ky.csv"
-    admin = {**_NO_CREDS, "DIABAN_USER": "quantri", "DIABAN_PASSWORD": "quan-tri-2025"}
-    code, stdout, stderr = _cli(["--db", url, "audit", "--user", "cb_nhaplieu",
-                                 "--out", str(out)], admin)
+    admin = {"DIABAN_USER": "quantri", "DIABAN_PASSWORD": "quan-tri-2025"}
+    code, stdout, stderr = run_cli(["--db", url, "audit", "--user", "cb_nhaplieu",
+                                    "--out", str(out)], admin)
     assert code == 0, stderr
     assert "Đã ghi 2 dòng nhật ký" in stdout
     rows = list(csv.DictReader(out.read_text(encoding="utf-8-sig").splitlines()))
     assert [r["action"] for r in rows] == ["import", "import"]
     assert {r["username"] for r in rows} == {"cb_nhaplieu"}
 
-    code, stdout, _ = _cli(["--db", url, "audit", "--batch", str(history["a"]), "--json"],
-                           admin)
+    code, stdout, _ = run_cli(["--db", url, "audit", "--batch", str(history["a"]), "--json"],
+                              admin)
     assert code == 0
     assert sorted(r["action"] for r in json.loads(stdout)) == ["import", "undo"]
 
-    viewer = {**_NO_CREDS, "DIABAN_USER": "lanhdao", "DIABAN_PASSWORD": "lanh-dao-2025"}
+    viewer = {"DIABAN_USER": "lanhdao", "DIABAN_PASSWORD": "lanh-dao-2025"}
     out2 = tmp_path / "khong.csv"
-    code, stdout, stderr = _cli(["--db", url, "audit", "--out", str(out2)], viewer)
+    code, stdout, stderr = run_cli(["--db", url, "audit", "--out", str(out2)], viewer)
     assert code == 6
     assert "không có quyền xem nhật ký" in stderr
     assert "Traceback" not in stdout + stderr
     assert not out2.exists()
     # Nobody logged in at all.
-    code, _, stderr = _cli(["--db", url, "audit"], _NO_CREDS)
+    code, _, stderr = run_cli(["--db", url, "audit"])
     assert code == 7 and "--user" in stderr and "Traceback" not in stderr

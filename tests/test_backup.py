@@ -12,13 +12,12 @@ from pathlib import Path
 
 import pytest
 import shapely
-from click.testing import CliRunner
 from sqlalchemy import func, inspect, select, table
 
 from geo.backup import VERSION, backup, dump_table, read_manifest, restore, table_digests
 from geo.db import Boundary, Facility, ImportBatch, User, get_engine, session_scope
 from geo.errors import ValidationError
-from tests.conftest import PG_URL, copy_database, db_fingerprint, pg_create, pg_drop
+from tests.conftest import PG_URL, copy_database, db_fingerprint, pg_create, pg_drop, run_cli
 
 PRECISE = 21.123456789012345  # needs all 17 significant digits
 
@@ -133,45 +132,22 @@ def test_round_trip_is_exact(demo_copy_url: str, tmp_path: Path, new_db: Callabl
     assert len(ids) == 3 and ids[-1] > ids[-2]
 
 
-def _run(args: list[str], env: dict | None = None) -> tuple[int, str, str]:
-    """Run the CLI as ``diaban`` does (errors become messages and exit codes)."""
-    import sys
-
-    from geo.cli import common
-    from geo.cli.main import cli
-
-    runner = CliRunner()
-    with runner.isolation(env={"DIABAN_USER": None, "DIABAN_PASSWORD": None,
-                               "DIABAN_TOKEN": None, "DIABAN_LANG": None, **(env or {})}
-                          ) as (out, err, _):
-        argv = sys.argv
-        sys.argv = ["diaban", *args]
-        try:
-            common.run(cli)
-            code = 0
-        except SystemExit as e:
-            code = e.code if isinstance(e.code, int) else 1
-        finally:
-            sys.argv = argv
-        return code, out.getvalue().decode(), err.getvalue().decode()
-
-
 def test_cli_backup_and_restore(demo_copy_url: str, tmp_path: Path, new_db: Callable) -> None:
     src = demo_copy_url
     audit_before = dump_table(src, "audit_log")
     out = tmp_path / "sao_luu.zip"
-    code, stdout, stderr = _run(["backup", str(out), "--db", src])
+    code, stdout, stderr = run_cli(["backup", str(out), "--db", src])
     assert code == 0, stderr
     assert "Đã sao lưu" in stdout and out.exists()
     dst = new_db()
-    code, stdout, stderr = _run(["restore", str(out), "--db", dst, "--json"])
+    code, stdout, stderr = run_cli(["restore", str(out), "--db", dst, "--json"])
     assert code == 0, stderr
     res = json.loads(stdout)
     assert res["ok"] and res["tables"]["units"] > 0
     _check_restored(src, dst, audit_before, dump_table(dst, "audit_log")[-1][2])
     # Restoring again into the now filled database is refused, and changes nothing.
     before = db_fingerprint(dst)
-    code, stdout, stderr = _run(["restore", str(out), "--db", dst])
+    code, stdout, stderr = run_cli(["restore", str(out), "--db", dst])
     assert code == 4 and "đã có dữ liệu" in stderr
     assert "Traceback" not in stdout + stderr
     assert db_fingerprint(dst) == before
@@ -183,12 +159,13 @@ def test_cli_backup_needs_the_backup_right(demo_copy_url: str, tmp_path: Path) -
     add_user(demo_copy_url, "quantri", "quan-tri-2025", "admin")
     add_user(demo_copy_url, "nhaplieu", "nhap-lieu-2025", "data_officer")
     out = tmp_path / "sao_luu.zip"
-    code, stdout, stderr = _run(["--user", "nhaplieu", "backup", str(out), "--db", demo_copy_url],
-                                {"DIABAN_PASSWORD": "nhap-lieu-2025"})
+    code, stdout, stderr = run_cli(
+        ["--user", "nhaplieu", "backup", str(out), "--db", demo_copy_url],
+        {"DIABAN_PASSWORD": "nhap-lieu-2025"})
     assert code == 6 and "không có quyền sao lưu" in stderr
     assert "Traceback" not in stdout + stderr and not out.exists()
-    code, _, stderr = _run(["--user", "quantri", "backup", str(out), "--db", demo_copy_url],
-                           {"DIABAN_PASSWORD": "quan-tri-2025"})
+    code, _, stderr = run_cli(["--user", "quantri", "backup", str(out), "--db", demo_copy_url],
+                              {"DIABAN_PASSWORD": "quan-tri-2025"})
     assert code == 0, stderr
     assert read_manifest(out)["created_by"] == "quantri"
 

@@ -8,20 +8,15 @@ trace, and leave the database exactly as it was.
 
 from __future__ import annotations
 
-import sys
 from pathlib import Path
 
-import click
 import pytest
-from click.testing import CliRunner
 
 from geo.audit import audit_entries
 from geo.auth import add_user
 from geo.backup import table_digests
-from geo.cli.common import run
-from geo.cli.main import cli
 from geo.errors import AuthError, PermissionDenied
-from tests.conftest import copy_database
+from tests.conftest import copy_database, run_cli
 
 # Logging in records itself (users.last_login, a 'login' audit row); everything else
 # must stay exactly as it was when a job is refused.
@@ -75,21 +70,10 @@ def files(tmp_path: Path) -> dict[str, Path]:
 def diaban(db: str, *args: str, user: str | None = None, password: str = PW,
            token: str | None = None) -> tuple[int, str]:
     """Run ``diaban ARGS --db DB`` in-process through the console-script entry point."""
-    argv = ["diaban", *args, "--db", db]
-
-    @click.command(context_settings={"ignore_unknown_options": True})
-    def entry() -> None:
-        saved = sys.argv
-        sys.argv = argv
-        try:
-            run(cli)
-        finally:
-            sys.argv = saved
-
     env = {"DIABAN_USER": user, "DIABAN_PASSWORD": password if user else None,
            "DIABAN_TOKEN": token, "DIABAN_LANG": "vi"}
-    res = CliRunner().invoke(entry, [], env=env, catch_exceptions=False)
-    return res.exit_code, res.output
+    code, out, err = run_cli([*args, "--db", db], env)
+    return code, out + err
 
 
 def jobs(f: dict[str, Path]) -> dict[str, tuple[str, list[str]]]:
