@@ -10,6 +10,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -28,36 +29,56 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def streamlit_server(db_url: str, log_dir: Path) -> Iterator[str]:
-    """Run ``streamlit run app.py`` on ``db_url``; yield its URL, stop it afterwards.
+def streamlit_server(db_url: str | None, log_dir: Path, script: Path | None = None
+                     ) -> Iterator[str]:
+    """Run ``streamlit run`` on ``db_url``; yield the server's URL, stop it afterwards.
 
-    The log goes to ``log_dir/streamlit.log``. Skips when Debian chromium is missing.
+    Parameters
+    ----------
+    db_url : str or None
+        Database for ``DIABAN_DATABASE_URL`` (None: leave the environment as it is).
+    log_dir : Path
+        The server's output goes to ``log_dir/streamlit.log``.
+    script : Path, optional
+        A script to serve instead of diaban's ``app.py``; it runs in its own folder
+        with the repository on ``PYTHONPATH``.
+
+    Skips when Debian chromium is missing; fails with the server's log when it does
+    not answer its health check within a minute.
     """
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed")
     port = _free_port()
-    env = dict(os.environ, DIABAN_DATABASE_URL=db_url)
+    env = dict(os.environ)
+    if db_url is not None:
+        env["DIABAN_DATABASE_URL"] = db_url
+    cwd = ROOT
+    if script is not None:
+        cwd = script.parent
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(ROOT), *[p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]])
     log = Path(log_dir) / "streamlit.log"
+    url = f"http://127.0.0.1:{port}"
     with open(log, "w") as fh:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.headless", "true", "--server.address", "127.0.0.1"],
-            cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
+            [sys.executable, "-m", "streamlit", "run", str(script or "app.py"),
+             "--server.port", str(port), "--server.headless", "true",
+             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
+             "--server.fileWatcherType", "none", "--global.developmentMode", "false"],
+            cwd=cwd, env=env, stdout=fh, stderr=subprocess.STDOUT)
     try:
         deadline = time.time() + 60
-        while time.time() < deadline:
+        while True:
             try:
-                with socket.create_connection(("127.0.0.1", port), timeout=1):
-                    break
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
             except OSError:
-                if proc.poll() is not None:
-                    break
-                time.sleep(0.5)
-        else:
-            pytest.fail("streamlit did not start: " + log.read_text())
-        if proc.poll() is not None:
-            pytest.fail("streamlit exited: " + log.read_text())
-        yield f"http://127.0.0.1:{port}"
+                pass
+            if proc.poll() is not None or time.time() > deadline:
+                pytest.fail("streamlit did not start:\n" + log.read_text())
+            time.sleep(0.5)
+        yield url
     finally:
         proc.terminate()
         try:

@@ -8,20 +8,15 @@ localhost blocked and recorded (the ``page`` fixture of ``conftest.py``).
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
 import textwrap
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from tests.e2e.conftest import streamlit_server
+
 CHROMIUM = Path("/usr/bin/chromium")
-ROOT = Path(__file__).resolve().parents[2]
 POLYGONS = 8  # 4 GeoJson communes + the same 4 as choropleth
 SCRIPT = """
     import streamlit as st
@@ -45,48 +40,14 @@ pytestmark = [
 ]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def offline_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``streamlit run`` of the tiny script on a free localhost port; yields its URL."""
     work = tmp_path_factory.mktemp("offline_app")
-    (work / "offline_app.py").write_text(textwrap.dedent(SCRIPT), encoding="utf-8")
-    port = _free_port()
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(
-        [str(ROOT)] + [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]))
-    log = work / "streamlit.log"
-    with open(log, "w") as fh:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "offline_app.py",
-             "--server.port", str(port), "--server.address", "127.0.0.1",
-             "--server.headless", "true", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none", "--global.developmentMode", "false"],
-            cwd=work, env=env, stdout=fh, stderr=subprocess.STDOUT)
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                pytest.fail("streamlit did not start:\n" + log.read_text())
-            time.sleep(0.5)
+    script = work / "offline_app.py"
+    script.write_text(textwrap.dedent(SCRIPT), encoding="utf-8")
+    with streamlit_server(None, work, script) as url:
         yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def _errors(page: object) -> list[str]:
