@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import streamlit as st
 
+from geo.auth import allowed
+from pages import _auth
 from pages import _state as state
+from pages._common import refresh_if_data_changed
 
 HERE = Path(__file__).resolve().parent
 # A local favicon: Material/emoji page icons make the browser fetch from a CDN.
@@ -25,15 +29,7 @@ with st.sidebar:
 
 t = state.t
 
-try:
-    from pages import _auth
-
-    _auth.login_gate()
-except ImportError:  # login arrives with the roles module; until then, open access
-    st.session_state.setdefault("user", {"username": "local", "role": "admin",
-                                         "province_code": None})
-
-from pages._common import refresh_if_data_changed  # noqa: E402
+_auth.login_gate()
 
 refresh_if_data_changed()
 
@@ -51,20 +47,32 @@ PAGES = [
 ]
 
 
-def _may(action: str) -> bool:
-    try:
-        from geo.auth import allowed
-    except ImportError:
-        return True
-    return allowed(st.session_state.get("user"), action)
+def _no_access(title: str) -> Callable[[], None]:
+    """A hidden page at a forbidden page's URL: says why instead of showing another page."""
+
+    def show() -> None:
+        st.title(t("Không có quyền truy cập", "No access"))
+        st.warning(t(f"Tài khoản của bạn không được mở trang «{title}». Nếu công việc cần "
+                     "quyền này, hãy đề nghị quản trị viên cấp.",
+                     f"Your account may not open the page “{title}”. If your work needs "
+                     "this right, ask the administrator."))
+        # The map (every role may view) is the first page.
+        st.page_link(pages[0], label=t("Về Bản đồ", "Back to the map"), icon=":material/map:")
+
+    return show
 
 
-# Pages a role may not use are left out of the menu; each page checks again
-# (role and province) before it shows or changes anything.
-pages = [
-    st.Page(str(HERE / path), title=title, icon=icon, url_path=Path(path).stem)
-    for path, title, icon, action in PAGES
-    if (HERE / path).exists() and _may(action)
-]
+# Pages a role may not use are left out of the menu and answer their URL (a bookmark,
+# a shared link) with a notice; each page checks again (role and province) before it
+# shows or changes anything.
+user = st.session_state.get("user")
+pages: list = []
+for path, title, icon, action in PAGES:
+    stem = Path(path).stem
+    if allowed(user, action):
+        pages.append(st.Page(str(HERE / path), title=title, icon=icon, url_path=stem))
+    else:
+        pages.append(st.Page(_no_access(title), title=title, url_path=stem,
+                             visibility="hidden"))
 nav = st.navigation(pages)
 nav.run()

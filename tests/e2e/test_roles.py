@@ -215,21 +215,28 @@ ALLOWED_DIRECT = {  # a page reached by its URL that the role may use
 def test_menu_and_forbidden_urls_per_role(roles_url, page, role):
     p = page.page
     user = ROLE_USER[role]
-    # Log in straight at each forbidden URL (a bookmark, a link someone shared).
-    for path, title, marker in FORBIDDEN[role] or [("/", None, None)]:
+    # Log in straight at each forbidden URL (a bookmark, a link someone shared): the
+    # menu is the role's, and the page says it may not be opened, showing none of it.
+    for path, title, marker in FORBIDDEN[role]:
         _login(p, roles_url, user, path)
         assert _menu(p) == MENU[role], path
         expect(p.get_by_text(f"Đăng nhập: {user}")).to_be_visible()
-        # Streamlit falls back to the first page the role may use (the map).
-        _heading(p, "Bản đồ").wait_for(timeout=T)
+        _heading(p, "Không có quyền truy cập").wait_for(timeout=T)
         _settle(p)
+        expect(p.get_by_text(f"Tài khoản của bạn không được mở trang «{title}»")).to_be_visible()
         if role == "viewer" and path == FORBIDDEN[role][0][0]:
             p.screenshot(path="/tmp/roles_viewer_menu.png", full_page=True)
-        if title:
-            assert _heading(p, title).count() == 0, (role, path)
+        assert _heading(p, title).count() == 0, (role, path)
         if marker:
             assert p.get_by_text(marker).count() == 0, (role, path)
         assert p.locator("input[type=file]").count() == 0, (role, path)
+    if FORBIDDEN[role]:
+        # The notice leads back to the map.
+        _click_and_wait(p, p.get_by_role("link", name="Về Bản đồ"))
+    else:
+        _login(p, roles_url, user, "/")
+        assert _menu(p) == MENU[role]
+    _heading(p, "Bản đồ").wait_for(timeout=T)
     path, title = ALLOWED_DIRECT[role]
     _login(p, roles_url, user, path)
     _heading(p, title).wait_for(timeout=T)
