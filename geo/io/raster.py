@@ -90,7 +90,7 @@ def _coverage(geom: object, shape: tuple[int, int], transform: object,
     from affine import Affine
 
     h, w = shape
-    fine = transform * Affine.scale(1 / _SUB)
+    fine = transform @ Affine.scale(1 / _SUB)
     inside = ~geometry_mask([geom], out_shape=(h * _SUB, w * _SUB), transform=fine)
     return inside.reshape(h, _SUB, w, _SUB).mean(axis=(1, 3))
 
