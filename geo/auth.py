@@ -23,8 +23,8 @@ user (``diaban users add``) switches login on for the app and the CLI.
 
 The CLI acts as the user given by ``--user``/``DIABAN_USER`` with a password
 (typed at a hidden prompt, or ``DIABAN_PASSWORD`` for scripts), or by an API
-token an admin created (``DIABAN_TOKEN``); see :func:`cli_user` and
-:func:`require`. This module never imports Streamlit.
+token an admin created (``DIABAN_TOKEN``); see :func:`cli_principal`. This
+module never imports Streamlit.
 """
 
 from __future__ import annotations
@@ -38,7 +38,6 @@ import sys
 from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
@@ -60,14 +59,13 @@ __all__ = [
     "allowed",
     "authenticate",
     "authorize",
-    "cli_user",
+    "cli_principal",
     "create_token",
     "disable_user",
     "has_users",
     "list_users",
     "local_admin",
     "may_undo",
-    "require",
     "revoke_token",
     "session_expired",
     "set_password",
@@ -119,8 +117,14 @@ SESSION_IDLE_MINUTES = int(os.environ.get("DIABAN_SESSION_IDLE_MIN", "30"))
 SESSION_MAX_HOURS = float(os.environ.get("DIABAN_SESSION_MAX_HOURS", "10"))
 
 _HASHER = PasswordHasher()
-# Verified against when the user does not exist, so both paths take as long.
-_DUMMY_HASH = _HASHER.hash("diaban-no-such-user")
+
+
+@functools.cache
+def _dummy_hash() -> str:
+    """Verified against when the user does not exist, so both paths take as long."""
+    return _HASHER.hash("diaban-no-such-user")
+
+
 _TOKEN_PREFIX = "dbn_"
 
 
@@ -337,12 +341,18 @@ def _same_province(limit: str, code: str) -> bool:
     return (limit, code) in links or (code, limit) in links
 
 
-def _district_in_province(district: str, province: str) -> bool:
+def _district_province(district: str) -> str | None:
+    """Province code of a legacy district (``None`` when the registry lacks it)."""
     from geo.registry import load_units
 
     d = load_units("legacy", "district")
     row = d[d.code == district]
-    return row.empty or _same_province(str(row.province_code.iloc[0]), province)
+    return None if row.empty else str(row.province_code.iloc[0])
+
+
+def _district_in_province(district: str, province: str) -> bool:
+    dprov = _district_province(district)
+    return dprov is None or _same_province(dprov, province)
 
 
 # ------------------------------------------------------------------ users
@@ -445,17 +455,13 @@ def add_user(url: str | None, username: str, password: str, role: str,
 
 def _check_area(province: str | None, district: str | None) -> tuple[str | None, str | None]:
     """Resolve a province (code or name) and check a district code against the registry."""
-    from geo.registry import load_units
-
     if province:
         province = _province_code(province)
     if district:
-        d = load_units("legacy", "district")
-        row = d[d.code == district]
-        if row.empty:
+        dprov = _district_province(district)
+        if dprov is None:
             raise ValidationError(f"Không có huyện mã '{district}'.",
                                   f"No district with code '{district}'.")
-        dprov = str(row.province_code.iloc[0])
         if province and not _same_province(province, dprov):
             raise ValidationError(f"Huyện {district} không thuộc tỉnh {province}.",
                                   f"District {district} is not in province {province}.")
@@ -549,7 +555,7 @@ def authenticate(url: str | None, username: str, password: str,
     with session_scope(url) as s:
         u = s.scalars(select(User).where(User.username == username).with_for_update()).first()
         if u is None or not u.active:
-            _verify(_DUMMY_HASH, password)
+            _verify(_dummy_hash(), password)
             audit(s, username or "?", "login_failed", "user", username,
                   reason="unknown" if u is None else "disabled")
             error = _bad_login()
@@ -742,7 +748,41 @@ def cli_principal(url: str | None = None, action: str | None = None,
                   province_code: str | None = None, *, username: str | None = None,
                   password: str | None = None, token: str | None = None,
                   prompt: Callable[[str], str] | None = None) -> Principal:
-    """Who runs this CLI job, checked for ``action``; see :func:`cli_user`."""
+    """Who runs this CLI job, after checking ``action``.
+
+    While the ``users`` table is empty everything is allowed as the local
+    administrator (named after the operating-system user). Otherwise the user is,
+    in this order: the API token in ``DIABAN_TOKEN``; or ``--user``/``DIABAN_USER``
+    with the password in ``DIABAN_PASSWORD`` or typed at a hidden prompt. Failed
+    passwords count towards the lockout. Within one command the answer is
+    remembered, so the password is asked once. CLI commands call it through
+    :func:`geo.cli.common.acting_user`.
+
+    Parameters
+    ----------
+    url : str, optional
+        Database URL (default: the running command's ``--db``).
+    action : str, optional
+        A key of :data:`ACTIONS` to check.
+    province_code : str, optional
+        Province the job touches.
+    username, password, token : str, optional
+        Override the sources above.
+    prompt : callable, optional
+        Asks for the password (default: a hidden prompt on a terminal).
+
+    Returns
+    -------
+    Principal
+        The acting user.
+
+    Raises
+    ------
+    AuthError
+        Missing or wrong credentials, locked account.
+    PermissionDenied
+        The user's role does not allow ``action``.
+    """
     obj, memo = _click_objs()
     url = url if url is not None else obj.get("db")
     cached = memo.get("_principal")
@@ -783,81 +823,6 @@ def cli_principal(url: str | None = None, action: str | None = None,
     if action is not None:
         authorize(p, action, province_code)
     return p
-
-
-def cli_user(url: str | None = None, action: str | None = None,
-             province_code: str | None = None, **kwargs: Any) -> str:
-    """Name of the user running this CLI job, after checking ``action``.
-
-    While the ``users`` table is empty everything is allowed as the local
-    administrator (the operating-system user name is returned). Otherwise the
-    user is, in this order: the API token in ``DIABAN_TOKEN``; or ``--user``/
-    ``DIABAN_USER`` with the password in ``DIABAN_PASSWORD`` or typed at a hidden
-    prompt. Failed passwords count towards the lockout. Within one command the
-    answer is remembered, so the password is asked once.
-
-    Parameters
-    ----------
-    url : str, optional
-        Database URL (default: the running command's ``--db``).
-    action : str, optional
-        A key of :data:`ACTIONS` to check.
-    province_code : str, optional
-        Province the job touches.
-    **kwargs
-        ``username``, ``password``, ``token``, ``prompt`` override the sources above.
-
-    Returns
-    -------
-    str
-        The username to record as the actor.
-
-    Raises
-    ------
-    AuthError
-        Missing or wrong credentials, locked account.
-    PermissionDenied
-        The user's role does not allow ``action``.
-    """
-    return cli_principal(url, action, province_code, **kwargs).username
-
-
-def require(action: str, province_param: str | None = None) -> Callable:
-    """Decorator for click commands: check the running user may do ``action``.
-
-    Use it under ``@options`` (so ``--db`` is known)::
-
-        @click.command()
-        @click.option("--province", "-p")
-        @options
-        @require("import", province_param="province")
-        def cmd(province): ...
-
-    The command can read the acting username with :func:`cli_user` (no second prompt).
-
-    Parameters
-    ----------
-    action : str
-        A key of :data:`ACTIONS`.
-    province_param : str, optional
-        Name of the command parameter holding the province (code or name) to check
-        area limits against.
-    """
-    if action not in ACTIONS:
-        raise ValueError(f"unknown action {action!r}")
-
-    def deco(fn: Callable) -> Callable:
-        @functools.wraps(fn)
-        def wrapper(*args: Any, **kwargs: Any) -> Any:
-            code = None
-            if province_param and kwargs.get(province_param):
-                code = _province_code(str(kwargs[province_param]))
-            cli_principal(None, action, code)
-            return fn(*args, **kwargs)
-
-        return wrapper
-
-    return deco
 
 
 def _province_code(province: str) -> str:

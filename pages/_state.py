@@ -80,12 +80,3 @@ def province() -> str:
 def current_user() -> dict | None:
     """The logged-in user (``username``, ``role``, ``province_code``) or ``None``."""
     return st.session_state.get("user")
-
-
-def require_role(*roles: str) -> None:
-    """Stop the page with a message unless the logged-in user has one of ``roles``."""
-    user = current_user()
-    if user is None or (roles and user.get("role") not in roles):
-        st.error(t("Bạn không có quyền dùng chức năng này.",
-                   "You do not have permission to use this function."))
-        st.stop()

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from geo.cli.common import ctx_obj, echo_table, emit_json, options, t
+from geo.cli.common import acting_user, ctx_obj, echo_table, emit_json, options, t
 
 
 def register(cli: click.Group) -> None:
@@ -37,10 +37,9 @@ def audit_cmd(username: str | None, action: str | None, entity: str | None,
     import pandas as pd
 
     from geo.audit import audit_entries, write_audit_csv
-    from geo.auth import cli_user
 
     o = ctx_obj()
-    cli_user(o["db"], "audit")
+    acting_user("audit")
     df = audit_entries(o["db"], username=username, action=action, entity=entity,
                        batch_id=batch_id, since=since.date() if since else None,
                        until=until.date() if until else None, text=text,

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from geo.cli.common import ctx_obj, emit_json, options, progress_bar, t
+from geo.cli.common import acting_user, ctx_obj, emit_json, options, progress_bar, t
 
 
 def register(cli: click.Group) -> None:
@@ -26,11 +26,10 @@ def backup_cmd(file: Path) -> None:
     and PostgreSQL. The file holds sensitive data (password hashes too): it is
     readable by its owner only.
     """
-    from geo.auth import cli_user
     from geo.backup import backup
 
     o = ctx_obj()
-    user = cli_user(o["db"], "backup")
+    user = acting_user("backup")
     with progress_bar(t("Sao lưu", "Backing up")) as cb:
         m = backup(o["db"], file, user=user, progress=cb)
     rows = {k: v["rows"] for k, v in m["tables"].items()}
@@ -52,12 +51,11 @@ def restore_cmd(file: Path) -> None:
     Không bao giờ ghi đè hay xóa dữ liệu đang có: CSDL đích phải trống. / Never
     overwrites or deletes data: the target database must be empty.
     """
-    from geo.auth import cli_user
     from geo.backup import restore
 
     o = ctx_obj()
     # The target must be empty, so it has no accounts yet: the local administrator.
-    user = cli_user(o["db"], "backup")
+    user = acting_user("backup")
     with progress_bar(t("Phục hồi", "Restoring")) as cb:
         res = restore(file, o["db"], user=user, progress=cb)
     if o["json"]:

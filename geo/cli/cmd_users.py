@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from geo.cli.common import ctx_obj, echo_table, emit_json, options, t
+from geo.cli.common import acting_user, ctx_obj, echo_table, emit_json, options, t
 
 
 def register(cli: click.Group) -> None:
@@ -49,10 +49,10 @@ def _read_password(stdin: bool, confirm: bool = True) -> str:
 def add_cmd(username: str, role: str, province: str | None, district: str | None,
             password_stdin: bool) -> None:
     """Tạo tài khoản. / Create an account."""
-    from geo.auth import add_user, cli_user
+    from geo.auth import add_user
 
     o = ctx_obj()
-    actor = cli_user(o["db"], "manage_users")
+    actor = acting_user("manage_users")
     pw = _read_password(password_stdin)
     p = add_user(o["db"], username, pw, role, province, district, actor=actor)
     if o["json"]:
@@ -66,10 +66,10 @@ def add_cmd(username: str, role: str, province: str | None, district: str | None
 @options
 def list_cmd() -> None:
     """Liệt kê tài khoản. / List accounts."""
-    from geo.auth import cli_user, list_users
+    from geo.auth import list_users
 
     o = ctx_obj()
-    cli_user(o["db"], "manage_users")
+    acting_user("manage_users")
     rows = list_users(o["db"])
     if o["json"]:
         emit_json(rows)
@@ -122,10 +122,10 @@ def enable_cmd(username: str) -> None:
 
 
 def _set_active(username: str, enable: bool) -> None:
-    from geo.auth import cli_user, disable_user
+    from geo.auth import disable_user
 
     o = ctx_obj()
-    actor = cli_user(o["db"], "manage_users")
+    actor = acting_user("manage_users")
     disable_user(o["db"], username, actor=actor, enable=enable)
     if o["json"]:
         emit_json({"ok": True, "username": username, "active": enable})
@@ -142,10 +142,10 @@ def _set_active(username: str, enable: bool) -> None:
 @options
 def token_cmd(username: str, note: str | None) -> None:
     """Tạo mã truy cập cho kịch bản (DIABAN_TOKEN). / Create an API token for scripts."""
-    from geo.auth import cli_user, create_token
+    from geo.auth import create_token
 
     o = ctx_obj()
-    actor = cli_user(o["db"], "manage_users")
+    actor = acting_user("manage_users")
     tok = create_token(o["db"], username, actor=actor, note=note)
     if o["json"]:
         emit_json({"ok": True, "username": username, "token": tok})
@@ -159,10 +159,10 @@ def token_cmd(username: str, note: str | None) -> None:
 @options
 def tokens_cmd() -> None:
     """Liệt kê mã truy cập (không hiện mã). / List API tokens (never the tokens)."""
-    from geo.auth import cli_user, list_tokens
+    from geo.auth import list_tokens
 
     o = ctx_obj()
-    cli_user(o["db"], "manage_users")
+    acting_user("manage_users")
     rows = list_tokens(o["db"])
     if o["json"]:
         emit_json(rows)
@@ -178,10 +178,10 @@ def tokens_cmd() -> None:
 @options
 def revoke_cmd(token_id: int) -> None:
     """Thu hồi mã truy cập. / Revoke an API token."""
-    from geo.auth import cli_user, revoke_token
+    from geo.auth import revoke_token
 
     o = ctx_obj()
-    actor = cli_user(o["db"], "manage_users")
+    actor = acting_user("manage_users")
     revoke_token(o["db"], token_id, actor=actor)
     if o["json"]:
         emit_json({"ok": True, "id": token_id})
