@@ -30,6 +30,7 @@ import pandas as pd
 import shapely
 
 from geo.errors import Problem, ValidationError
+from geo.security import safe_extract_zip
 
 __all__ = [
     "BoundaryRead",
@@ -37,7 +38,6 @@ __all__ = [
     "guess_crs",
     "province_bbox",
     "read_boundaries",
-    "safe_extract_zip",
 ]
 
 Progress = Callable[[float, str], None] | None
@@ -45,7 +45,6 @@ Progress = Callable[[float, str], None] | None
 #: File types the reader accepts (a ``.gdb`` is a folder, or a zip holding one).
 BOUNDARY_SUFFIXES = (".zip", ".shp", ".gpkg", ".geojson", ".json", ".kml", ".gdb")
 
-_MAX_UNZIPPED = 2 * 1024**3  # refuse zip bombs
 _MIN_REPORT_M2 = 1000.0  # overlaps/gaps under 0.1 ha are digitising noise
 
 # VN-2000 3-degree TM zones (central meridian → EPSG) and VN-2000 UTM.
@@ -109,25 +108,6 @@ class BoundaryRead:
             "repaired": self.repaired, "overlaps": self.overlaps, "gaps": self.gaps,
             "notes": [n.to_dict() for n in self.notes],
         }
-
-
-# ------------------------------------------------------------------ zip
-
-
-def safe_extract_zip(path: str | Path, dest: str | Path, display_name: str | None = None
-                     ) -> list[Path]:
-    """Extract a zip file refusing absolute paths, ``..``, links and zip bombs.
-
-    See :func:`geo.security.safe_extract_zip`, which does the work.
-
-    Raises
-    ------
-    ValidationError
-        When the archive is not a zip, is damaged or holds a dangerous member.
-    """
-    from geo.security import safe_extract_zip as extract
-
-    return extract(path, dest, display_name=display_name)
 
 
 def _find_dataset(folder: Path, name: str) -> Path:
@@ -506,7 +486,7 @@ def read_boundaries(
                 raise ValidationError("Tệp rỗng (0 byte).", "The file is empty (0 bytes).",
                                       file=name)
             tmp = tempfile.mkdtemp(prefix="diaban_zip_")
-            safe_extract_zip(path, tmp, name)
+            safe_extract_zip(path, tmp, display_name=name)
             path = _find_dataset(Path(tmp), name)
         gdf, layer, declared, enc_hint = _read_any(path, name, layer)
         return _finish(gdf, name, layer, declared, enc_hint, crs, accept_guess, code, bbox,
