@@ -441,7 +441,7 @@ def import_indicators(
             # One transaction from the checks to the write, holding the provinces' locks:
             # a concurrent import of the same file then finds this batch, and one of
             # the same keys supersedes these values instead of adding a second current row.
-            lock_units(s, {str(ed): grp.unit_code for ed, grp in vals.groupby("edition")})
+            lock_units(s, zip(vals.edition, vals.unit_code))
         prev = find_active_batch(s, "indicators", sha)
         if prev is not None and not problems:
             return ImportResult(name, prev.id, 0, vals, already_imported=True)

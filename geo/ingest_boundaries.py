@@ -362,7 +362,7 @@ def import_boundaries(
     sha = file_sha256(path) if Path(path).is_file() else None
     with session_scope(url) as s:
         # Hold the province's lock from the check to the write (see geo.store.lock_units).
-        lock_units(s, {ed: out.code})
+        lock_units(s, ((ed, c) for c in out.code))
         if sha:
             prev = find_active_batch(s, "boundaries", sha)
             if prev is not None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -319,14 +319,10 @@ def undo_batch(s: Session, batch_id: int, user: str = "system") -> dict:
     if s.get_bind().dialect.name == "postgresql":
         # Serialise with imports and undos of the same provinces, then look again:
         # another undo of this batch may have finished while we waited.
-        units: dict[str, set[str]] = {}
-        for model in (IndicatorValue, Boundary):
-            for ed, code in s.execute(
-                select(model.edition_id, model.unit_code).where(model.batch_id == batch_id)
-                .distinct()
-            ):
-                units.setdefault(ed, set()).add(code)
-        lock_units(s, units)
+        lock_units(s, [
+            (ed, code) for model in (IndicatorValue, Boundary)
+            for ed, code in s.execute(select(model.edition_id, model.unit_code)
+                                      .where(model.batch_id == batch_id).distinct())])
         s.refresh(b)
     if b.status != "active":
         raise ValidationError(
@@ -812,7 +808,7 @@ def lock_province(s: Session, code: str | None) -> None:
     the same transaction, before reading or superseding anything::
 
         with session_scope(url) as s:
-            lock_units(s, {edition: values.unit_code})  # or lock_province per code
+            lock_units(s, ((edition, c) for c in values.unit_code))
             if find_active_batch(s, "indicators", sha) is None:
                 b = new_batch(s, "indicators", ...)
                 write_values(s, values, b, edition)
@@ -836,7 +832,7 @@ def lock_province(s: Session, code: str | None) -> None:
     s.execute(select(func.pg_advisory_xact_lock(PG_LOCK_NAMESPACE, key)))
 
 
-def lock_units(s: Session, units: Mapping[str, Iterable[str]]) -> list[str | None]:
+def lock_units(s: Session, units: Iterable[tuple[str, str]]) -> list[str | None]:
     """Take the :func:`lock_province` locks of every province these communes are in.
 
     Call it in the writing transaction before checking what is stored (e.g. whether
@@ -848,9 +844,9 @@ def lock_units(s: Session, units: Mapping[str, Iterable[str]]) -> list[str | Non
     ----------
     s : Session
         Session whose transaction holds the locks.
-    units : mapping of str to iterable of str
-        Registry edition → commune codes to be written (unknown codes share the
-        lock of unknown provinces).
+    units : iterable of (str, str)
+        ``(registry edition, commune code)`` of every value to be written (unknown
+        codes share the lock of unknown provinces).
 
     Returns
     -------
@@ -859,11 +855,11 @@ def lock_units(s: Session, units: Mapping[str, Iterable[str]]) -> list[str | Non
     """
     if s.get_bind().dialect.name != "postgresql":
         return []
+    by_edition: dict[str, set[str]] = {}
+    for edition, code in units:
+        by_edition.setdefault(str(edition), set()).add(str(code))
     provinces: set[str | None] = set()
-    for edition, codes in units.items():
-        wanted = set(codes)
-        if not wanted:
-            continue
+    for edition, wanted in by_edition.items():
         prov = load_units(edition, "commune").set_index("code").province_code
         known = wanted & set(prov.index)
         provinces |= {str(p) for p in prov.loc[sorted(known)].unique()}

@@ -305,10 +305,7 @@ def import_incidents(
                 for per_id in counts.period.unique()}
     with session_scope(url) as s:
         # Hold the provinces' locks from the check to the write (see geo.store.lock_units).
-        units: dict[str, set[str]] = {}
-        for per_id, grp in counts.groupby("period"):
-            units.setdefault(editions[per_id], set()).update(grp.unit_code)
-        lock_units(s, units)
+        lock_units(s, zip(counts.period.map(editions), counts.unit_code))
         prev = find_active_batch(s, "incidents", sha)
         if prev is not None:
             res.batch_id, res.already_imported = prev.id, True

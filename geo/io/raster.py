@@ -136,7 +136,7 @@ def import_population(path: str | Path, province: str, year: int, url: str | Non
     sha = file_sha256(path)
     with session_scope(url) as s:
         # Hold the province's lock from the check to the write (see geo.store.lock_units).
-        lock_units(s, {ed: sums.unit_code})
+        lock_units(s, ((ed, c) for c in sums.unit_code))
         prev = find_active_batch(s, "population", sha)
         if prev is not None:
             return {"file": name, "batch": prev.id, "stored": 0, "already_imported": True}

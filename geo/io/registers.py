@@ -220,10 +220,7 @@ def _store(kind: str, path: str | Path, province: str, url: str | None, user: st
         if kind == "facilities":
             lock_province(s, recs[0]["province_code"])
         else:
-            units: dict[str, set[str]] = {}
-            for ed, code in recs:
-                units.setdefault(ed, set()).add(code)
-            lock_units(s, units)
+            lock_units(s, recs)  # keyed by (edition, commune code)
         prev = find_active_batch(s, kind, sha)
         if prev is not None:
             return {"file": name, "batch": prev.id, "stored": 0, "already_imported": True}
