@@ -457,10 +457,10 @@ def lock_schema(conn: Any) -> None:
         )
 
 
-def migrate(url: str | None = None, revision: str = "head") -> None:
-    """Upgrade the database schema to ``revision`` (creates the database if needed).
+def _alembic(step: str, url: str | None, revision: str) -> None:
+    """Run Alembic's ``upgrade`` or ``downgrade`` to ``revision``.
 
-    On PostgreSQL the PostGIS extension is created first, and the whole upgrade is one
+    On PostgreSQL the PostGIS extension is created first, and the whole step is one
     transaction under :func:`lock_schema`, so processes migrating the same database at
     once do not collide.
     """
@@ -468,29 +468,29 @@ def migrate(url: str | None = None, revision: str = "head") -> None:
 
     url = database_url(url)
     cfg = _alembic_config(url)
-    if url.startswith("postgresql"):
-        with get_engine(url).begin() as conn:
-            lock_schema(conn)
-            conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS postgis")
-            cfg.attributes["connection"] = conn  # env.py runs in this transaction
-            command.upgrade(cfg, revision)
+    run = getattr(command, step)
+    if not url.startswith("postgresql"):
+        run(cfg, revision)
         return
-    command.upgrade(cfg, revision)
+    with get_engine(url).begin() as conn:
+        lock_schema(conn)
+        conn.exec_driver_sql("CREATE EXTENSION IF NOT EXISTS postgis")
+        cfg.attributes["connection"] = conn  # env.py runs in this transaction
+        run(cfg, revision)
+
+
+def migrate(url: str | None = None, revision: str = "head") -> None:
+    """Upgrade the database schema to ``revision`` (creates the database if needed).
+
+    On PostgreSQL: PostGIS first, then the upgrade in one locked transaction (see
+    :func:`lock_schema`).
+    """
+    _alembic("upgrade", url, revision)
 
 
 def downgrade(url: str | None = None, revision: str = "base") -> None:
-    """Downgrade the database schema to ``revision``."""
-    from alembic import command
-
-    url = database_url(url)
-    cfg = _alembic_config(url)
-    if url.startswith("postgresql"):
-        with get_engine(url).begin() as conn:
-            lock_schema(conn)
-            cfg.attributes["connection"] = conn
-            command.downgrade(cfg, revision)
-        return
-    command.downgrade(cfg, revision)
+    """Downgrade the database schema to ``revision`` (one locked transaction on PostgreSQL)."""
+    _alembic("downgrade", url, revision)
 
 
 def current_revision(url: str | None = None) -> str | None:
