@@ -275,12 +275,16 @@ def safe_extract_zip(path: str | Path, dest: str | Path,
                 raise refuse(f"có {len(infos)} mục, quá giới hạn {max_files}",
                              f"{len(infos)} entries, over the limit of {max_files}")
             declared = 0
+            targets: list[Path] = []
             for info in infos:
-                why = _bad_member(info.filename)
-                if why:
+                # The name is checked before it is resolved (a NUL byte cannot be).
+                target = None if _bad_member(info.filename) else (
+                    root / info.filename.replace("\\", "/")).resolve()
+                if target is None or (target != root and not target.is_relative_to(root)):
                     raise refuse(f"đường dẫn nguy hiểm '{info.filename}' (ra ngoài thư mục "
                                  "giải nén)", f"dangerous path '{info.filename}' (outside the "
                                  "extraction folder)")
+                targets.append(target)
                 mode = info.external_attr >> 16
                 if stat.S_ISLNK(mode):
                     raise refuse(f"'{info.filename}' là liên kết tượng trưng (nguy hiểm)",
@@ -288,11 +292,6 @@ def safe_extract_zip(path: str | Path, dest: str | Path,
                 if info.flag_bits & 0x1:
                     raise refuse(f"'{info.filename}' được mã hóa", f"'{info.filename}' is "
                                  "encrypted")
-                target = (root / info.filename.replace("\\", "/")).resolve()
-                if target != root and not target.is_relative_to(root):
-                    raise refuse(f"đường dẫn nguy hiểm '{info.filename}' (ra ngoài thư mục "
-                                 "giải nén)", f"dangerous path '{info.filename}' (outside the "
-                                 "extraction folder)")
                 if (info.file_size > 1024 * 1024 and info.compress_size > 0
                         and info.file_size / info.compress_size > MAX_ARCHIVE_RATIO):
                     raise refuse(f"'{info.filename}' có tỉ lệ nén bất thường (bom nén)",
@@ -305,8 +304,7 @@ def safe_extract_zip(path: str | Path, dest: str | Path,
                              f"{_mb(max_total_bytes)}")
             mkdirs(root)
             total = 0
-            for info in infos:
-                target = (root / info.filename.replace("\\", "/")).resolve()
+            for info, target in zip(infos, targets):
                 if info.is_dir() or info.filename.endswith(("/", "\\")):
                     mkdirs(target)
                     continue
