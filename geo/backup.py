@@ -32,7 +32,7 @@ import zipfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import shapely
 from sqlalchemy import Date, DateTime, LargeBinary, Table, func, inspect, select
@@ -348,6 +348,15 @@ def _damaged(name: str, table: str) -> ValidationError:
         "restored.", file=name)
 
 
+def _open_table(zf: zipfile.ZipFile, table: str, name: str) -> IO[bytes]:
+    """The JSONL member of ``table`` in backup ``name``; a missing one is damage."""
+    try:
+        return zf.open(f"tables/{table}.jsonl")
+    except KeyError as e:
+        raise ValidationError(f"Bản sao lưu '{name}' thiếu bảng {table}.",
+                              f"Backup '{name}' lacks table {table}.", file=name) from e
+
+
 def _verify(path: Path, m: dict, name: str) -> None:
     """Check every table's SHA-256 and row count before the target is touched.
 
@@ -359,13 +368,7 @@ def _verify(path: Path, m: dict, name: str) -> None:
             for tname, meta in m["tables"].items():
                 h = hashlib.sha256()
                 n = 0
-                try:
-                    raw = zf.open(f"tables/{tname}.jsonl")
-                except KeyError as e:
-                    raise ValidationError(
-                        f"Bản sao lưu '{name}' thiếu bảng {tname}.",
-                        f"Backup '{name}' lacks table {tname}.", file=name) from e
-                with raw:
+                with _open_table(zf, tname, name) as raw:
                     for line in raw:
                         h.update(line)
                         n += 1
@@ -390,12 +393,7 @@ def _load_table(conn: Connection, zf: zipfile.ZipFile, table: Table, meta: dict,
     h = hashlib.sha256()
     n = 0
     batch: list[dict] = []
-    try:
-        raw = zf.open(f"tables/{table.name}.jsonl")
-    except KeyError as e:
-        raise ValidationError(f"Bản sao lưu '{name}' thiếu bảng {table.name}.",
-                              f"Backup '{name}' lacks table {table.name}.", file=name) from e
-    with raw:
+    with _open_table(zf, table.name, name) as raw:
         for line in raw:
             h.update(line)
             vals = json.loads(line)
