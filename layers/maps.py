@@ -22,27 +22,6 @@ from branca.element import MacroElement, Template
 from geo.i18n import fmt_number, tr
 from geo.store import FACILITY_KINDS, HOTSPOT_STATUSES
 
-
-def _share_compiled_templates() -> None:
-    """Compile each of branca's per-element Jinja templates once per process.
-
-    ``branca.element.Element.__init__`` compiles its template string anew for every
-    element (each popup, tooltip and marker): about 150 compilations and a quarter of
-    the CPU of every map page rerun. A compiled ``jinja2.Template`` is immutable and
-    safe to share between threads, so the same string gets the same compiled template.
-    """
-    import functools
-
-    import branca.element as be
-
-    if not getattr(be.Template, "_diaban_shared", False):
-        shared = functools.lru_cache(maxsize=1024)(be.Template)
-        shared._diaban_shared = True  # type: ignore[attr-defined]
-        be.Template = shared
-
-
-_share_compiled_templates()
-
 __all__ = [
     "FACILITY_COLORS",
     "NO_DATA_COLOR",
