@@ -16,6 +16,7 @@ from geo.periods import parse_period
 from geo.registry import load_units
 from geo.store import available_periods, facilities, hotspot_table, province_units
 from layers.maps import SCHEMES, choropleth_map, classify_values
+from layers.offline import make_offline
 from pages._state import db_url, index_of, lang, recall, remember, t, wkey
 
 _SEEN_VERSION: dict[str | None, tuple] = {}
@@ -250,13 +251,7 @@ def build_map(ctl: MapControls, gdf: gpd.GeoDataFrame, shared_with: str | None =
         value_label=t("Giá trị", "Value"), hotspots=hot, facilities=fac,
         approximate=is_approximate(gdf), tiles_url=ctl.tiles_url, digits=digits, height=height,
     )
-    try:
-        from layers.offline import make_offline
-
-        m = make_offline(m)
-    except ImportError:  # pragma: no cover - offline assets not installed yet
-        pass
-    return m
+    return make_offline(m)
 
 
 def draw_map(ctl: MapControls, gdf: gpd.GeoDataFrame, key: str, height: int = 600,

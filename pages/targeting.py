@@ -202,45 +202,41 @@ with tab3:
     st.dataframe(counts, hide_index=True)
 
 with tab4:
-    try:
-        from geo.classify import CLASS_LABELS, load_rules
-    except ImportError:
-        st.info(t("Chưa cài quy tắc phân loại theo QĐ 28/2025/QĐ-TTg.",
-                  "The QĐ 28/2025/QĐ-TTg classification rules are not installed."))
-    else:
-        rules = load_rules()
-        disabled = [c for c in getattr(rules, "disabled_criteria", lambda: [])()]
-        if disabled:
-            st.warning(t("Một số tiêu chí chưa xác nhận được ngưỡng từ văn bản và đang tắt: ",
-                         "Some criteria could not be confirmed from the decision and are off: ")
-                       + ", ".join(disabled))
+    from geo.classify import CLASS_LABELS, load_rules
 
-        @st.cache_data(ttl=600, show_spinner=False)
-        def _classes(province: str, period: str, edition: str, lg: str) -> pd.DataFrame:
-            with session_scope(db_url()) as s:
-                return A.classify(s, province, period, edition, lang=lg)
+    rules = load_rules()
+    disabled = rules.disabled_criteria()
+    if disabled:
+        st.warning(t("Một số tiêu chí chưa xác nhận được ngưỡng từ văn bản và đang tắt: ",
+                     "Some criteria could not be confirmed from the decision and are off: ")
+                   + ", ".join(disabled))
 
-        @st.cache_data(ttl=600, show_spinner=False)
-        def _transitions(province: str, edition: str) -> dict:
-            with session_scope(db_url()) as s:
-                return A.classification_transitions(s, province, edition)
+    @st.cache_data(ttl=600, show_spinner=False)
+    def _classes(province: str, period: str, edition: str, lg: str) -> pd.DataFrame:
+        with session_scope(db_url()) as s:
+            return A.classify(s, province, period, edition, lang=lg)
 
-        cl = _classes(prov, period, edition, lang())
-        expl = "explain_vi" if lang() == "vi" else "explain_en"
-        st.dataframe(pd.DataFrame({
-            t("Xã", "Commune"): cl["name"], t("Huyện", "District"): cl["district_name"],
-            t("Phân loại", "Class"): [t(*CLASS_LABELS.get(k, (k, k))) for k in
-                                      cl["klass"].fillna("none")],
-            t("Giải thích", "Explanation"): cl.get(expl, "")}), hide_index=True,
-            width="stretch", height=360)
-        tr_ = _transitions(prov, edition)
-        st.markdown("##### " + t("Ma trận chuyển lớp giữa các kỳ (số lượt)",
-                                 "Class transitions between periods (counts)"))
-        names = {k: t(*CLASS_LABELS.get(k, (k, k))) for k in tr_["counts"].index}
-        st.dataframe(tr_["counts"].rename(index=names, columns=names).astype(int))
-        _category_map(tr_["changes"], "change",
-                      {"worse": "#d73027", "same": "#f7f7f7", "better": "#1a9850"},
-                      {"worse": ("Xấu đi", "Worse"), "same": ("Không đổi", "Unchanged"),
-                       "better": ("Tốt lên", "Better")},
-                      t("Thay đổi phân loại (kỳ đầu → kỳ cuối)",
-                        "Class change (first → last period)"), "tg_cls")
+    @st.cache_data(ttl=600, show_spinner=False)
+    def _transitions(province: str, edition: str) -> dict:
+        with session_scope(db_url()) as s:
+            return A.classification_transitions(s, province, edition)
+
+    cl = _classes(prov, period, edition, lang())
+    expl = "explain_vi" if lang() == "vi" else "explain_en"
+    st.dataframe(pd.DataFrame({
+        t("Xã", "Commune"): cl["name"], t("Huyện", "District"): cl["district_name"],
+        t("Phân loại", "Class"): [t(*CLASS_LABELS.get(k, (k, k))) for k in
+                                  cl["klass"].fillna("none")],
+        t("Giải thích", "Explanation"): cl.get(expl, "")}), hide_index=True,
+        width="stretch", height=360)
+    tr_ = _transitions(prov, edition)
+    st.markdown("##### " + t("Ma trận chuyển lớp giữa các kỳ (số lượt)",
+                             "Class transitions between periods (counts)"))
+    names = {k: t(*CLASS_LABELS.get(k, (k, k))) for k in tr_["counts"].index}
+    st.dataframe(tr_["counts"].rename(index=names, columns=names).astype(int))
+    _category_map(tr_["changes"], "change",
+                  {"worse": "#d73027", "same": "#f7f7f7", "better": "#1a9850"},
+                  {"worse": ("Xấu đi", "Worse"), "same": ("Không đổi", "Unchanged"),
+                   "better": ("Tốt lên", "Better")},
+                  t("Thay đổi phân loại (kỳ đầu → kỳ cuối)",
+                    "Class change (first → last period)"), "tg_cls")

@@ -143,18 +143,13 @@ def classify_cmd(province: str, indicator: str, period: str | None, edition: str
     import json
 
     from geo.analysis import classify
-    from geo.errors import DiabanError
     from geo.store import available_periods
 
     o = ctx_obj()
     overrides = json.loads(rules.read_text("utf-8")) if rules else None
     with _session(province) as s:
         period = period or available_periods(s)[-1]
-        try:
-            df = classify(s, province, period, edition, overrides, o["lang"])
-        except ImportError:
-            raise DiabanError("Chưa cài quy tắc phân loại QĐ 28/2025 (geo/classify.py).",
-                              "The QĐ 28/2025 classification rules are not installed.") from None
+        df = classify(s, province, period, edition, overrides, o["lang"])
     _write(df, out)
 
 

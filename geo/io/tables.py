@@ -134,16 +134,9 @@ def read_table(path: str | Path, display_name: str | None = None) -> Table:
 def _decode(raw: bytes, name: str) -> tuple[str, str]:
     if raw.startswith(b"\xef\xbb\xbf"):
         return raw[3:].decode("utf-8", errors="strict"), "utf-8-sig"
-    try:
-        from geo.textenc import detect_and_decode
+    from geo.textenc import detect_and_decode
 
-        return detect_and_decode(raw)
-    except ImportError:  # pragma: no cover - textenc not installed
-        pass
-    try:
-        return raw.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        return raw.decode("cp1258", errors="replace"), "cp1258"
+    return detect_and_decode(raw)
 
 
 def _read_csv(path: Path, name: str) -> Table:
