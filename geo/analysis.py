@@ -504,7 +504,7 @@ def classification_transitions(s: Session, province: str, edition: str = "legacy
 
     order = ["drug_free", "none", "type_3", "type_2", "type_1"]
     periods = periods or [p for p in available_periods(s) if "-H" in p and (
-        edition == "2025" or p < "2025-H2")]
+        edition == "2025" or parse_period(p).edition == "legacy")]
     cols = {}
     for p in periods:
         c = classify(s, province, p, edition, overrides).set_index("code")

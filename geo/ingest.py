@@ -20,7 +20,7 @@ from geo.errors import Problem, ValidationError
 from geo.indicators import load_catalog
 from geo.io.tables import MAX_VALUE, Table, column_key, parse_number, problem, read_table
 from geo.periods import parse_period
-from geo.registry import REFORM_DATE, load_units
+from geo.registry import load_units, successors
 from geo.store import (
     file_sha256,
     find_active_batch,
@@ -97,14 +97,6 @@ def _catalog_lookup() -> dict[str, str]:
         for key in (ind.id, ind.name_vi, ind.name_en):
             out[ascii_key(key)] = ind.id
     return out
-
-
-def _edition_of(period_end: date, period_start: date) -> str:
-    if period_end < REFORM_DATE:
-        return "legacy"
-    if period_start >= REFORM_DATE:
-        return "2025"
-    return "straddle"
 
 
 def _units_index() -> dict[str, pd.DataFrame]:
@@ -211,9 +203,9 @@ def parse_indicator_table(tab: Table, period_hint: str | None = None,
     by_name: dict[tuple[str, str], list[str]] = {}
     for ed, u in units.items():
         if province:
-            from geo.registry import _province_mask
+            from geo.registry import province_mask
 
-            u = u[_province_mask(u.reset_index(), province).to_numpy()]
+            u = u[province_mask(u.reset_index(), province).to_numpy()]
         for code, nm, dist in zip(u.index, u.name, u.district_name):
             by_name.setdefault((ed, normalize_name(nm)), []).append(code)
             if isinstance(dist, str):
@@ -244,7 +236,7 @@ def parse_indicator_table(tab: Table, period_hint: str | None = None,
                                     f"kỳ {per.id} chưa bắt đầu (ở tương lai)",
                                     f"period {per.id} has not started yet (future)"))
             continue
-        edition = _edition_of(per.end, per.start)
+        edition = per.edition
         # indicator
         ind = rec["indicator"]
         ind_id = lookup.get(ascii_key(str(ind))) if ind is not None else None
@@ -272,23 +264,29 @@ def parse_indicator_table(tab: Table, period_hint: str | None = None,
             continue
         # unit
         code = rec["code"]
-        eds = ["legacy", "2025"] if edition == "straddle" else [edition]
+        eds = [edition]
         unit = None
         if code is not None and str(code).strip():
             c = str(code).strip()
             c = c.split(".")[0] if c.replace(".", "").isdigit() else c
             c = c.zfill(5) if c.isdigit() else c
-            for ed in (["2025", "legacy"] if edition == "straddle" else eds):
-                if c in units[ed].index:
-                    unit, edition_used = c, ed
-                    break
+            if c in units[edition].index:
+                unit, edition_used = c, edition
             if unit is None:
                 other = [e for e in ("legacy", "2025") if c in units[e].index]
-                if other:
-                    why = ("đã sắp xếp lại từ 01/7/2025" if other == ["legacy"]
-                           else "chỉ có từ 01/7/2025")
-                    msg_vi = f"xã mã {c} không tồn tại trong kỳ {per.id} ({why})"
-                    msg_en = f"commune {c} did not exist in period {per.id}"
+                if other == ["legacy"]:
+                    succ = successors(c)
+                    into = ", ".join(f"{k} {n}" for k, n in zip(succ.new_code, succ.name))
+                    end = per.end.strftime("%d/%m/%Y")
+                    msg_vi = (f"xã mã {c} không tồn tại trong kỳ {per.id} (kỳ kết thúc {end}): "
+                              f"từ 01/7/2025 đã sắp xếp vào {into}; ghi số liệu kỳ này cho xã mới")
+                    msg_en = (f"commune {c} did not exist in period {per.id} (which ends {end}): "
+                              f"since 1 Jul 2025 it is part of {into}; record this period's "
+                              "figures on the new commune")
+                elif other:
+                    msg_vi = (f"xã mã {c} không tồn tại trong kỳ {per.id} (chỉ có từ "
+                              "01/7/2025)")
+                    msg_en = f"commune {c} did not exist in period {per.id} (only from 1 Jul 2025)"
                 else:
                     msg_vi, msg_en = (f"không có xã mã '{c}' trong danh mục",
                                       f"no commune with code '{c}'")
@@ -535,7 +533,7 @@ def write_template(province: str, period: str, out: str | Path, edition: str | N
     from openpyxl.worksheet.datavalidation import DataValidation
 
     per = parse_period(period)
-    ed = edition or ("2025" if per.start >= REFORM_DATE else "legacy")
+    ed = edition or per.edition
     units = province_communes(province, ed)
     cat = [i for i in load_catalog() if i.id != "incidents"]
     if indicators:
@@ -590,10 +588,10 @@ def province_communes(province: str, edition: str) -> pd.DataFrame:
     NotFoundError
         When the edition has no such province.
     """
-    from geo.registry import _province_mask
+    from geo.registry import province_mask
 
     u = load_units(edition, "commune")
-    m = _province_mask(u, province)
+    m = province_mask(u, province)
     if not m.any():
         from geo.errors import NotFoundError
 

@@ -22,7 +22,13 @@ from datetime import date
 
 from geo.errors import ValidationError
 
-__all__ = ["Period", "parse_period", "period_range", "plan_periods"]
+__all__ = ["EDITION_IDS", "REFORM_DATE", "Period", "edition_on", "parse_period",
+           "period_range", "plan_periods"]
+
+#: Day the 2025 administrative reform took effect: districts abolished, communes merged.
+REFORM_DATE = date(2025, 7, 1)
+#: Units editions: before the reform (with districts) and after it.
+EDITION_IDS = ("legacy", "2025")
 
 _RE = re.compile(r"^\s*(\d{4})(?:\s*-\s*(H[12]|Q[1-4]))?\s*$", re.IGNORECASE)
 # Vietnamese spellings data officers write in headers.
@@ -95,6 +101,22 @@ class Period:
             return f"6 tháng {'đầu' if self.index == 1 else 'cuối'} năm {self.year}"
         return f"Quý {['I', 'II', 'III', 'IV'][self.index - 1]}/{self.year}"
 
+    @property
+    def edition(self) -> str:
+        """Units edition the period's figures belong to: the units that exist on its last day.
+
+        This is the one rule for which communes a period is recorded on. A period
+        that ends before 1 July 2025 is recorded on the legacy communes; one that
+        ends on or after it (2025-H2, the year 2025, 2025-Q3) on the 2025 communes,
+        whose figures for the weeks before the reform come from their predecessors.
+
+        Examples
+        --------
+        >>> [parse_period(p).edition for p in ("2025-Q2", "2025-H1", "2025-Q3", "2025")]
+        ['legacy', 'legacy', '2025', '2025']
+        """
+        return edition_on(self.end)
+
     def contains(self, other: Period) -> bool:
         """Whether ``other`` lies within this period."""
         return self.start <= other.start and other.end <= self.end
@@ -112,6 +134,17 @@ class Period:
 
     def __str__(self) -> str:
         return self.id
+
+
+def edition_on(day: date) -> str:
+    """Units edition in force on a day (``"legacy"`` before 1 July 2025, else ``"2025"``).
+
+    Examples
+    --------
+    >>> edition_on(date(2025, 6, 30)), edition_on(date(2025, 7, 1))
+    ('legacy', '2025')
+    """
+    return "2025" if day >= REFORM_DATE else "legacy"
 
 
 def parse_period(text: str | int | Period) -> Period:

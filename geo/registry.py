@@ -35,11 +35,15 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import AmbiguousError, NotFoundError
+from geo.periods import REFORM_DATE
 
 __all__ = [
     "EDITIONS",
     "Edition",
-    "edition_for_date",
+    "Province",
+    "find_province",
+    "province_mask",
+    "resolve_province",
     "find_units",
     "load_crosswalk",
     "load_units",
@@ -60,7 +64,6 @@ class Edition:
     has_districts: bool
 
 
-REFORM_DATE = date(2025, 7, 1)
 
 EDITIONS: dict[str, Edition] = {
     "legacy": Edition(
@@ -372,17 +375,6 @@ def predecessors(new_code: str) -> pd.DataFrame:
     return out.drop(columns="code")
 
 
-def edition_for_date(d: date) -> str:
-    """Return the edition in force on a date.
-
-    Examples
-    --------
-    >>> edition_for_date(date(2025, 6, 30)), edition_for_date(date(2025, 7, 1))
-    ('legacy', '2025')
-    """
-    return "2025" if d >= REFORM_DATE else "legacy"
-
-
 def find_units(
     query: str,
     edition: str | None = None,
@@ -414,7 +406,7 @@ def find_units(
     frames = [load_units(e, level) for e in editions]
     df = pd.concat(frames, ignore_index=True)
     if province:
-        df = df[_province_mask(df, province)]
+        df = df[province_mask(df, province)]
     q = query.strip()
     hit = df[df.code == q]
     if hit.empty:
@@ -426,14 +418,86 @@ def find_units(
     return hit.reset_index(drop=True)
 
 
-def _province_mask(df: pd.DataFrame, province: str) -> pd.Series:
-    p = province.strip()
+def province_mask(df: pd.DataFrame, province: str) -> pd.Series:
+    """Rows of a units frame that belong to a province given by code or name.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        Units with ``province_code`` and ``province_name`` (e.g. :func:`load_units`).
+    province : str
+        Province code (``"14"``, ``"014"``) or name with or without prefix or
+        diacritics (``"Sơn La"``, ``"tinh son la"``).
+
+    Returns
+    -------
+    pandas.Series
+        Boolean mask aligned with ``df``.
+    """
+    p = str(province).strip()
     if p.isdigit():
-        return df.province_code == p.zfill(2)
+        return df.province_code == p.lstrip("0").zfill(2)
     from geo.names import ascii_key
 
     key = ascii_key(p)
     return df.province_name.map(ascii_key) == key
+
+
+@dataclass(frozen=True)
+class Province:
+    """A province as a request names it, resolved once.
+
+    Attributes
+    ----------
+    code : str
+        Registry province code (``"14"``).
+    name : str
+        Its name (``"Tỉnh Sơn La"``).
+    editions : tuple of str
+        Registry editions that have a province with this code (a province that
+        merged in 2025 exists only in ``("legacy",)``).
+    """
+
+    code: str
+    name: str
+    editions: tuple[str, ...]
+
+    def to_dict(self) -> dict:
+        """JSON-serialisable form."""
+        return {"code": self.code, "name": self.name, "editions": list(self.editions)}
+
+
+def find_province(province: str | Province) -> Province:
+    """Resolve a province code or name, of either edition (the 2025 one first).
+
+    Raises
+    ------
+    NotFoundError
+        When no edition has a province with this code or name.
+
+    Examples
+    --------
+    >>> find_province("son la")
+    Province(code='14', name='Tỉnh Sơn La', editions=('legacy', '2025'))
+    """
+    if isinstance(province, Province):
+        return province
+    hits: dict[str, pd.Series] = {}
+    for ed in ("2025", "legacy"):
+        provs = load_units(ed, "province")
+        hit = provs[province_mask(provs, province)]
+        if len(hit):
+            hits[ed] = hit.iloc[0]
+    if not hits:
+        raise NotFoundError(
+            f"Không tìm thấy tỉnh '{province}' (theo mã hoặc tên, trước hay sau 01/7/2025).",
+            f"Province '{province}' not found (by code or name, before or after 1 Jul 2025).",
+        )
+    row = next(iter(hits.values()))
+    code = str(row.code)
+    eds = tuple(ed for ed in EDITIONS
+                if (load_units(ed, "province").code == code).any())
+    return Province(code, str(row["name"]), eds)
 
 
 def resolve_province(province: str, edition: str = "legacy") -> pd.Series:
@@ -445,7 +509,7 @@ def resolve_province(province: str, edition: str = "legacy") -> pd.Series:
         When no province of that edition has this code or name.
     """
     provs = load_units(edition, "province")
-    hit = provs[_province_mask(provs, province)]
+    hit = provs[province_mask(provs, province)]
     if hit.empty:
         raise NotFoundError(
             f"Không tìm thấy tỉnh '{province}' trong danh mục {EDITIONS[edition].name_vi}.",

@@ -183,14 +183,14 @@ def province_units(s: Session, province: str, edition: str) -> pd.DataFrame:
         ``code, name, unit_type, district_code, district_name, province_code, lat, lon,
         area_km2`` for each commune.
     """
-    from geo.registry import _province_mask
+    from geo.registry import province_mask
 
     units = load_units(edition, "commune")
-    mask = _province_mask(units, province)
+    mask = province_mask(units, province)
     if not mask.any():
         other = "legacy" if edition == "2025" else "2025"
         ou = load_units(other, "commune")
-        om = _province_mask(ou, province)
+        om = province_mask(ou, province)
         if not om.any():
             raise NotFoundError(
                 f"Không tìm thấy tỉnh '{province}'.", f"Province '{province}' not found."
@@ -740,13 +740,13 @@ def facilities(s: Session, province: str | None = None) -> gpd.GeoDataFrame:
     """Active facilities as WGS84 points (``id, kind, name, capacity, operator, opened_on``)."""
     q = select(Facility).where(Facility.active.is_(True))
     if province:
-        from geo.registry import _province_mask
         from geo.registry import load_units as _lu
+        from geo.registry import province_mask
 
         codes = set()
         for ed in EDITIONS:
             p = _lu(ed, "province")
-            codes |= set(p.loc[_province_mask(p, province), "code"])
+            codes |= set(p.loc[province_mask(p, province), "code"])
         q = q.where(Facility.province_code.in_(codes))
     rows = [
         {

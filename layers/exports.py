@@ -216,8 +216,8 @@ def export_brief(url: str | None, province: str, period: str, out: str | Path,
             vals = get_values(s, province, "legacy")
             pl = plans(s, province)
             tg = plan_targets(s, int(pl.id.iloc[0])) if len(pl) else pd.DataFrame()
-        legacy_periods = sorted({p for p in vals.period if "-H" in p and p < "2025-H2"},
-                                key=parse_period)
+        legacy_periods = sorted({p for p in vals.period if "-H" in p
+                                 and parse_period(p).edition == "legacy"}, key=parse_period)
         base = legacy_periods[0] if legacy_periods else period
         last = min(period, legacy_periods[-1]) if legacy_periods else period
         inds = ["registered_addicts", "drug_cases_detected", "drug_use_points_existing"]

@@ -14,6 +14,7 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from geo.db import session_scope  # noqa: E402
+from geo.periods import parse_period  # noqa: E402
 from geo.progress import (  # noqa: E402
     RULE_EN,
     RULE_VI,
@@ -103,7 +104,7 @@ else:
 
     # --- baseline vs latest --------------------------------------------------------
     periods = data.period_ids()
-    legacy_periods = [p for p in periods if p < "2025-H2"]
+    legacy_periods = [p for p in periods if parse_period(p).edition == "legacy"]
     c1, c2 = st.columns(2)
     base_p = c1.selectbox(t("Kỳ gốc", "Baseline period"), legacy_periods, index=0,
                           format_func=data.period_label, key="progress_base")

@@ -16,6 +16,7 @@ from geo import analysis as A  # noqa: E402
 from geo.db import session_scope  # noqa: E402
 from geo.errors import DiabanError  # noqa: E402
 from geo.indicators import load_catalog  # noqa: E402
+from geo.periods import parse_period  # noqa: E402
 from geo.stats import CATEGORY_LABELS  # noqa: E402
 from layers.maps import Classes, choropleth_map  # noqa: E402
 from layers.offline import make_offline  # noqa: E402
@@ -36,7 +37,8 @@ ids = [i.id for i in load_catalog() if i.id != "population"]
 indicator = c1.selectbox(t("Chỉ tiêu", "Indicator"), ids, index=ids.index("registered_addicts"),
                          format_func=data.indicator_label, key=f"tg_ind_{lang()}")
 edition = data.edition_radio(c2, "tg_ed")
-usable = [p for p in periods if edition == "2025" or p < "2025-H2"] or periods
+usable = [p for p in periods
+          if edition == "2025" or parse_period(p).edition == "legacy"] or periods
 period = c3.selectbox(t("Kỳ", "Period"), usable, index=len(usable) - 1,
                       format_func=data.period_label, key=f"tg_per_{lang()}")
 measure = c4.radio(t("Đại lượng", "Measure"), ["rate", "eb_rate", "count"],

@@ -3,7 +3,7 @@ from datetime import date
 import pytest
 
 from geo.errors import ValidationError
-from geo.periods import parse_period, period_range, plan_periods
+from geo.periods import edition_on, parse_period, period_range, plan_periods
 
 
 @pytest.mark.parametrize(
@@ -47,3 +47,17 @@ def test_plan_has_ten_half_years():
 def test_contains():
     assert parse_period("2023").contains(parse_period("2023-H2"))
     assert not parse_period("2023-H1").contains(parse_period("2023-Q3"))
+
+
+def test_edition_on_the_reform_day():
+    assert edition_on(date(2025, 6, 30)) == "legacy"
+    assert edition_on(date(2025, 7, 1)) == "2025"
+
+
+@pytest.mark.parametrize("pid,edition", [
+    ("2024", "legacy"), ("2025-Q1", "legacy"), ("2025-Q2", "legacy"), ("2025-H1", "legacy"),
+    ("2025-Q3", "2025"), ("2025-H2", "2025"), ("2025", "2025"), ("2026-H1", "2025")])
+def test_a_period_belongs_to_the_units_of_its_last_day(pid, edition):
+    # String comparison against "2025-H2" put 2025-Q1/Q2 on 2025 communes and the
+    # year 2025 on legacy ones; the rule is the units in force on the last day.
+    assert parse_period(pid).edition == edition

@@ -3,7 +3,6 @@ import pytest
 
 from geo.errors import NotFoundError
 from geo.registry import (
-    edition_for_date,
     load_crosswalk,
     load_units,
     predecessors,
@@ -95,11 +94,16 @@ def test_province_totals_are_equal_in_both_editions():
     assert son_la_new == pytest.approx(son_la_old)
 
 
-def test_edition_for_date():
-    from datetime import date
+def test_find_province_by_code_name_or_merged_province():
+    from geo.registry import find_province
 
-    assert edition_for_date(date(2025, 6, 30)) == "legacy"
-    assert edition_for_date(date(2025, 7, 1)) == "2025"
+    son_la = find_province("son la")
+    assert son_la.code == "14" and son_la.editions == ("legacy", "2025")
+    assert find_province("014") == son_la
+    # Hà Giang merged into Tuyên Quang on 1 July 2025: it exists only before the reform.
+    assert find_province("Hà Giang").editions == ("legacy",)
+    with pytest.raises(NotFoundError):
+        find_province("Atlantis")
 
 
 def test_resolve_province_by_name_or_code():

@@ -161,12 +161,13 @@ def assess_cmd(province: str, indicator: str, period: str | None, edition: str,
                out: Path | None, baseline: str) -> None:
     """Đánh giá chuyển hóa các địa bàn trọng điểm. / Transformation assessment."""
     from geo.analysis import assess
+    from geo.periods import parse_period
     from geo.store import available_periods
 
     o = ctx_obj()
     with _session(province) as s:
         latest = period or [p for p in available_periods(s)
-                            if edition == "2025" or p < "2025-H2"][-1]
+                            if edition == "2025" or parse_period(p).edition == "legacy"][-1]
         df = assess(s, province, baseline, latest, edition, o["lang"])
     _write(df, out)
 

@@ -198,7 +198,6 @@ def import_incidents(
     from geo.db import session_scope
     from geo.io.boundaries import _province_zone, province_bbox
     from geo.periods import parse_period
-    from geo.registry import REFORM_DATE
     from geo.store import (
         current_boundaries,
         file_sha256,
@@ -249,7 +248,7 @@ def import_incidents(
     with session_scope(url) as s:
         for per_id in sorted(set(periods[ok_dates & ~no_xy])):
             per = parse_period(per_id)
-            ed = "legacy" if per.end < REFORM_DATE else "2025"
+            ed = per.edition
             polys = current_boundaries(s, province, ed)
             if polys.empty:
                 raise ValidationError(
@@ -301,7 +300,7 @@ def import_incidents(
         return res
     step(0.8, "Lưu")
     sha = file_sha256(path)
-    editions = {per_id: "legacy" if parse_period(per_id).end < REFORM_DATE else "2025"
+    editions = {per_id: parse_period(per_id).edition
                 for per_id in counts.period.unique()}
     with session_scope(url) as s:
         # Hold the provinces' locks from the check to the write (see geo.store.lock_units).

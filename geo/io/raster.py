@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import ValidationError
+from geo.periods import parse_period
 
 __all__ = ["import_population", "zonal_sums"]
 
@@ -120,7 +121,7 @@ def import_population(path: str | Path, province: str, year: int, url: str | Non
     name = display_name or Path(path).name
     if not 1950 <= int(year) <= 2100:
         raise ValidationError(f"Năm {year} không hợp lệ.", f"Invalid year {year}.")
-    ed = edition or ("2025" if int(year) >= 2026 else "legacy")
+    ed = edition or parse_period(str(int(year))).edition
     init_db(url)
     with session_scope(url) as s:
         polys = current_boundaries(s, province, ed)

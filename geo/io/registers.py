@@ -141,12 +141,12 @@ def validate_hotspots(df: pd.DataFrame, province: str, tab: Table | None = None,
         if need not in cols:
             raise ValidationError(f"Thiếu cột {HOTSPOT_COLS[need][0]} ({need}).",
                                   f"Missing column {need}.", file=file)
-    from geo.registry import _province_mask
+    from geo.registry import province_mask
 
     units = {}
     for ed in ("legacy", "2025"):
         u = load_units(ed, "commune")
-        units[ed] = set(u.loc[_province_mask(u, province), "code"])
+        units[ed] = set(u.loc[province_mask(u, province), "code"])
     labels = {column_key(k): k for k in HOTSPOT_STATUSES}
     labels |= {column_key(v[0]): k for k, v in HOTSPOT_STATUSES.items()}
     labels |= {column_key(v[1]): k for k, v in HOTSPOT_STATUSES.items()}

@@ -1,0 +1,318 @@
+"""The words, colours and symbols diaban uses, each defined once.
+
+Every code users can meet — a hotspot status, a facility kind, a QĐ 28 class, a
+measure, a classification scheme, a role, an action, a hot-spot category — is a
+:class:`Term` of one :class:`Vocabulary` here, with its Vietnamese and English
+label and, where it is drawn, one colour and one symbol used on screen (folium)
+and in print (matplotlib) alike. Pages, the CLI, map layers and figures read
+them from here; nothing else defines a label or a colour for these codes.
+
+Examples
+--------
+>>> HOTSPOT_STATUSES.label("transformed", "en")
+'Transformed'
+>>> FACILITY_KINDS["methadone"].shape
+'diamond'
+>>> QD28_CLASSES.label("type_2")
+'Trọng điểm loại II'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+
+from geo.i18n import tr
+
+__all__ = [
+    "ACTIONS",
+    "CLASS_CHANGES",
+    "EMERGING_CATEGORIES",
+    "FACILITY_KINDS",
+    "GISTAR_CATEGORIES",
+    "HOTSPOT_STATUSES",
+    "MEASURES",
+    "MORAN_CATEGORIES",
+    "NO_DATA_COLOR",
+    "PALETTE",
+    "QD28_CLASSES",
+    "ROLES",
+    "SCHEMES",
+    "TARGET_STATUSES",
+    "Term",
+    "Vocabulary",
+    "palette",
+]
+
+
+@dataclass(frozen=True)
+class Term:
+    """One code of a vocabulary.
+
+    Attributes
+    ----------
+    id : str
+        The code stored and typed in files (``"in_transformation"``).
+    vi, en : str
+        Label in Vietnamese and English.
+    short_vi, short_en : str
+        Short label for legends and narrow columns (empty: same as the label).
+    color : str
+        Fill or symbol colour (``#rrggbb``), the same on screen and in print.
+    shape : str
+        Marker shape for point symbols: ``square``, ``diamond``, ``circle``,
+        ``triangle`` (empty where the term is not drawn as a point).
+    mark : str
+        A text mark that needs no emoji font (``"▲"``, ``"✓"``), for tables.
+    """
+
+    id: str
+    vi: str
+    en: str
+    short_vi: str = ""
+    short_en: str = ""
+    color: str = ""
+    shape: str = ""
+    mark: str = ""
+
+    def label(self, lang: str = "vi") -> str:
+        """Label in the language."""
+        return tr(self.vi, self.en, lang)
+
+    def short(self, lang: str = "vi") -> str:
+        """Short label in the language (the label when no short one is set)."""
+        return tr(self.short_vi or self.vi, self.short_en or self.en, lang)
+
+
+class Vocabulary(Mapping[str, Term]):
+    """An ordered set of terms, looked up by id.
+
+    Parameters
+    ----------
+    name : str
+        What the codes are (used in messages: ``"trạng thái"``/``"status"``).
+    terms : Term
+        The terms, in display order.
+    """
+
+    def __init__(self, name: tuple[str, str], *terms: Term) -> None:
+        self.name = name
+        self._terms = {t.id: t for t in terms}
+
+    def __getitem__(self, key: str) -> Term:
+        return self._terms[key]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._terms)
+
+    def __len__(self) -> int:
+        return len(self._terms)
+
+    @property
+    def ids(self) -> tuple[str, ...]:
+        """Every id, in display order."""
+        return tuple(self._terms)
+
+    def label(self, code: str, lang: str = "vi") -> str:
+        """Label of ``code``; an unknown code is shown as it is (never an exception)."""
+        t = self._terms.get(code)
+        return t.label(lang) if t else str(code)
+
+    def short(self, code: str, lang: str = "vi") -> str:
+        """Short label of ``code`` (unknown codes as they are)."""
+        t = self._terms.get(code)
+        return t.short(lang) if t else str(code)
+
+    def color(self, code: str, default: str = "#999999") -> str:
+        """Colour of ``code`` (``default`` for unknown codes or terms without one)."""
+        t = self._terms.get(code)
+        return (t.color or default) if t else default
+
+    def colors(self) -> dict[str, str]:
+        """``{id: colour}`` of the terms that have one."""
+        return {k: t.color for k, t in self._terms.items() if t.color}
+
+    def labels(self, lang: str = "vi") -> dict[str, str]:
+        """``{id: label}`` in the language."""
+        return {k: t.label(lang) for k, t in self._terms.items()}
+
+    def pairs(self) -> dict[str, tuple[str, str]]:
+        """``{id: (vi, en)}``."""
+        return {k: (t.vi, t.en) for k, t in self._terms.items()}
+
+    def choices(self, lang: str = "vi") -> str:
+        """``"id (label), …"`` listing the allowed codes, for messages."""
+        return ", ".join(f"{k} ({t.label(lang)})" for k, t in self._terms.items())
+
+
+#: Colour of a commune without data, on screen and in print.
+NO_DATA_COLOR = "#d9d9d9"
+
+#: Sequential palette of choropleth classes (light → dark), on screen and in print.
+PALETTE: tuple[str, ...] = ("#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704", "#4a1402",
+                            "#2b0a01")
+
+
+def palette(k: int) -> list[str]:
+    """``k`` colours of :data:`PALETTE`, spread from its lightest to its sixth colour.
+
+    Examples
+    --------
+    >>> palette(3)
+    ['#fff5eb', '#fd8d3c', '#4a1402']
+    """
+    import numpy as np
+
+    idx = np.linspace(0, len(PALETTE) - 2, max(k, 0)).round().astype(int)
+    return [PALETTE[i] for i in idx]
+
+
+#: Status of a commune designated under a transformation plan (2021–2025 plans).
+HOTSPOT_STATUSES = Vocabulary(
+    ("trạng thái", "status"),
+    Term("designated", "Được xác định là địa bàn trọng điểm", "Designated",
+         "Trọng điểm", "Designated", color="#b30000", mark="●"),
+    Term("in_transformation", "Đang chuyển hóa", "In transformation",
+         color="#e6550d", mark="◐"),
+    Term("transformed", "Đã chuyển hóa", "Transformed", color="#2c7fb8", mark="✓"),
+    Term("relapsed", "Tái phức tạp", "Relapsed", color="#67000d", mark="▲"),
+    Term("removed", "Đưa ra khỏi danh sách", "Removed", "Đã đưa ra", "Removed",
+         color="#636363", mark="–"),
+)
+
+#: Kinds of facility shown on maps.
+FACILITY_KINDS = Vocabulary(
+    ("loại cơ sở", "facility kind"),
+    Term("treatment_facility", "Cơ sở cai nghiện ma túy", "Drug treatment facility",
+         "Cơ sở cai nghiện", "Treatment facility", color="#1f4e9c", shape="square"),
+    Term("methadone", "Cơ sở điều trị Methadone", "Methadone point",
+         "Điểm điều trị Methadone", "Methadone point", color="#7b2fa0", shape="diamond"),
+    Term("counselling", "Điểm tư vấn, hỗ trợ cai nghiện", "Counselling point",
+         "Điểm tư vấn", "Counselling point", color="#138a36", shape="circle"),
+    Term("club", "Câu lạc bộ sau cai", "Post-treatment club", "Câu lạc bộ", "Club",
+         color="#c77700", shape="triangle"),
+)
+
+#: Classes of Quyết định 28/2025/QĐ-TTg, with the two outcomes that are not a class.
+QD28_CLASSES = Vocabulary(
+    ("loại địa bàn", "class"),
+    Term("type_1", "Trọng điểm loại I", "Key area type I", "Loại I", "Type I",
+         color="#a50f15", mark="I"),
+    Term("type_2", "Trọng điểm loại II", "Key area type II", "Loại II", "Type II",
+         color="#ef3b2c", mark="II"),
+    Term("type_3", "Trọng điểm loại III", "Key area type III", "Loại III", "Type III",
+         color="#fc9272", mark="III"),
+    Term("drug_free", "Không ma túy", "Drug-free", color="#31a354", mark="✓"),
+    Term("none", "Không thuộc loại nào", "None", "Không xếp loại", "None",
+         color="#f0f0f0", mark="–"),
+    Term("undetermined", "Chưa đủ số liệu", "Not enough data", color=NO_DATA_COLOR,
+         mark="?"),
+)
+
+#: How a class changed between two assessment years.
+CLASS_CHANGES = Vocabulary(
+    ("thay đổi", "change"),
+    Term("down", "Chuyển loại giảm", "Moved down", color="#1a9850", mark="▼"),
+    Term("drug_free", "Trở thành không ma túy", "Became drug-free", color="#006837", mark="✓"),
+    Term("same", "Giữ nguyên", "Unchanged", color="#f7f7f7", mark="="),
+    Term("up", "Tái phức tạp (tăng loại)", "Relapsed (moved up)", color="#d73027", mark="▲"),
+    Term("new", "Mới đưa vào danh sách", "Added to the list", color="#fc8d59", mark="+"),
+    Term("removed", "Đưa ra khỏi danh sách", "Removed from the list", color="#91bfdb",
+         mark="−"),
+    Term("unknown", "Chưa đủ số liệu", "Not enough data", color=NO_DATA_COLOR, mark="?"),
+)
+
+#: How a figure is shown on a map.
+MEASURES = Vocabulary(
+    ("cách tính", "measure"),
+    Term("count", "Số lượng", "Count"),
+    Term("rate", "Tỷ lệ trên 10.000 dân", "Rate per 10,000 residents"),
+    Term("eb_rate", "Tỷ lệ làm trơn Bayes thực nghiệm (trên 10.000 dân)",
+         "Empirical Bayes smoothed rate (per 10,000)"),
+)
+
+#: Choropleth classification schemes (mapclassify classifiers, see ``layers.classes``).
+SCHEMES = Vocabulary(
+    ("phân lớp", "classification"),
+    Term("quantiles", "Phân vị (số xã đều nhau)", "Quantiles"),
+    Term("natural_breaks", "Ngắt tự nhiên (Jenks)", "Natural breaks (Jenks)"),
+    Term("equal_interval", "Khoảng đều", "Equal interval"),
+)
+
+#: Account roles.
+ROLES = Vocabulary(
+    ("vai trò", "role"),
+    Term("viewer", "Lãnh đạo (chỉ xem)", "Leadership (view only)"),
+    Term("planner", "Cán bộ kế hoạch", "Planner"),
+    Term("data_officer", "Cán bộ nhập liệu", "Data officer"),
+    Term("admin", "Quản trị hệ thống", "Administrator"),
+)
+
+#: What a role may be allowed to do (the label completes "may …").
+ACTIONS = Vocabulary(
+    ("thao tác", "action"),
+    Term("view", "xem bản đồ, số liệu", "view maps and figures"),
+    Term("export", "xuất bản đồ, báo cáo, số liệu", "export maps, briefs and figures"),
+    Term("analyze", "phân tích, chọn địa bàn", "run analyses and targeting"),
+    Term("import", "nhập dữ liệu", "import data"),
+    Term("edit", "sửa dữ liệu", "edit data"),
+    Term("undo", "hoàn tác lần nhập", "undo imports"),
+    Term("manage_users", "quản lý tài khoản", "manage user accounts"),
+    Term("audit", "xem nhật ký thay đổi", "read the audit log"),
+    Term("backup", "sao lưu, phục hồi dữ liệu", "back up and restore data"),
+    Term("setup", "khởi tạo, nâng cấp cơ sở dữ liệu, nạp dữ liệu mẫu",
+         "initialise or upgrade the database, load the demo"),
+)
+
+#: Progress of a plan target.
+TARGET_STATUSES = Vocabulary(
+    ("tiến độ", "progress"),
+    Term("on_track", "Đúng tiến độ", "On track", color="#1a9850", mark="✓"),
+    Term("at_risk", "Có nguy cơ chậm", "At risk", color="#fdae61", mark="!"),
+    Term("off_track", "Chậm tiến độ", "Off track", color="#d73027", mark="✗"),
+    Term("no_data", "Chưa có số liệu", "No data", color=NO_DATA_COLOR, mark="?"),
+)
+
+#: Getis-Ord Gi* categories of one period.
+GISTAR_CATEGORIES = Vocabulary(
+    ("điểm nóng", "hot spot"),
+    Term("hot99", "Điểm nóng (99%)", "Hot spot (99%)", color="#b2182b"),
+    Term("hot95", "Điểm nóng (95%)", "Hot spot (95%)", color="#ef8a62"),
+    Term("hot90", "Điểm nóng (90%)", "Hot spot (90%)", color="#fddbc7"),
+    Term("none", "Không có ý nghĩa thống kê", "Not significant", color="#f7f7f7"),
+    Term("cold90", "Điểm lạnh (90%)", "Cold spot (90%)", color="#d1e5f0"),
+    Term("cold95", "Điểm lạnh (95%)", "Cold spot (95%)", color="#67a9cf"),
+    Term("cold99", "Điểm lạnh (99%)", "Cold spot (99%)", color="#2166ac"),
+)
+
+#: Local Moran's I quadrants.
+MORAN_CATEGORIES = Vocabulary(
+    ("cụm", "cluster"),
+    Term("HH", "Cao – Cao (cụm cao)", "High – High", color="#d7191c"),
+    Term("HL", "Cao – Thấp (cao giữa vùng thấp)", "High – Low", color="#fdae61"),
+    Term("LH", "Thấp – Cao (thấp giữa vùng cao)", "Low – High", color="#abd9e9"),
+    Term("LL", "Thấp – Thấp (cụm thấp)", "Low – Low", color="#2c7bb6"),
+    Term("ns", "Không có ý nghĩa thống kê", "Not significant", color="#f7f7f7"),
+)
+
+#: Emerging hot-spot categories (Gi* per period + Mann-Kendall trend).
+EMERGING_CATEGORIES = Vocabulary(
+    ("xu hướng điểm nóng", "emerging pattern"),
+    Term("new_hot", "Điểm nóng mới", "New hot spot", color="#fdae61"),
+    Term("consecutive_hot", "Điểm nóng liên tiếp", "Consecutive hot spot", color="#f46d43"),
+    Term("intensifying_hot", "Điểm nóng gia tăng", "Intensifying hot spot", color="#a50026"),
+    Term("persistent_hot", "Điểm nóng dai dẳng", "Persistent hot spot", color="#d73027"),
+    Term("diminishing_hot", "Điểm nóng suy giảm", "Diminishing hot spot", color="#fee090"),
+    Term("sporadic_hot", "Điểm nóng rải rác", "Sporadic hot spot", color="#fdd49e"),
+    Term("oscillating_hot", "Điểm nóng dao động", "Oscillating hot spot", color="#f4a582"),
+    Term("historical_hot", "Điểm nóng trước đây", "Historical hot spot", color="#bababa"),
+    Term("new_cold", "Điểm lạnh mới", "New cold spot", color="#abd9e9"),
+    Term("consecutive_cold", "Điểm lạnh liên tiếp", "Consecutive cold spot", color="#74add1"),
+    Term("intensifying_cold", "Điểm lạnh gia tăng", "Intensifying cold spot", color="#313695"),
+    Term("persistent_cold", "Điểm lạnh dai dẳng", "Persistent cold spot", color="#4575b4"),
+    Term("diminishing_cold", "Điểm lạnh suy giảm", "Diminishing cold spot", color="#e0f3f8"),
+    Term("sporadic_cold", "Điểm lạnh rải rác", "Sporadic cold spot", color="#c6dbef"),
+    Term("oscillating_cold", "Điểm lạnh dao động", "Oscillating cold spot", color="#92c5de"),
+    Term("historical_cold", "Điểm lạnh trước đây", "Historical cold spot", color="#d9d9d9"),
+    Term("no_pattern", "Không có xu hướng", "No pattern", color="#f7f7f7"),
+)
