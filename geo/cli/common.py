@@ -198,3 +198,8 @@ def acting_user(action: str, province: str | None = None, *,
             code = None  # an unknown province is reported by the command itself
         authorize(p, action, code, whole_province=whole_province)
     return p.username
+
+
+def db() -> str | None:
+    """Database URL of the running command (``--db`` or ``DIABAN_DATABASE_URL``)."""
+    return ctx_obj().get("db")
