@@ -8,7 +8,6 @@ import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
 from typing import Any
 
 import click
@@ -55,19 +54,11 @@ def t(vi: str, en: str) -> str:
     return tr(vi, en, lang())
 
 
-def _default(o: Any) -> Any:
-    if isinstance(o, (date, datetime)):
-        return o.isoformat()
-    if hasattr(o, "item"):
-        return o.item()
-    if hasattr(o, "tolist"):
-        return o.tolist()
-    return str(o)
-
-
 def emit_json(obj: Any) -> None:
-    """Print JSON (UTF-8, not ASCII-escaped) to stdout."""
-    click.echo(json.dumps(obj, ensure_ascii=False, indent=2, default=_default))
+    """Print strict JSON (UTF-8, not ASCII-escaped; NaN and infinities as null) to stdout."""
+    from geo.services.base import plain
+
+    click.echo(json.dumps(plain(obj), ensure_ascii=False, indent=2, allow_nan=False))
 
 
 def echo_table(rows: list[dict], columns: list[tuple[str, str]]) -> None:
