@@ -110,6 +110,7 @@ class HotspotResult:
     missing: list[str]
     permutations: int
     seed: int
+    period: str = ""
 
 
 def hotspots(s: Session, province: str, indicator: str, period: str, edition: str = "legacy",
@@ -139,7 +140,7 @@ def hotspots(s: Session, province: str, indicator: str, period: str, edition: st
     use["category_label"] = [tr(*GISTAR_LABELS[c], lang) for c in use.category]
     out = gdf[["code"]].merge(use.drop(columns="geometry"), on="code", how="left")
     out = gpd.GeoDataFrame(out.merge(gdf[["code", "geometry"]], on="code"), crs=4326)
-    return HotspotResult(out, wr.islands, missing, permutations, seed)
+    return HotspotResult(out, wr.islands, missing, permutations, seed, period)
 
 
 def emerging(s: Session, province: str, indicator: str, edition: str = "legacy",
@@ -221,8 +222,8 @@ def access(s: Session, province: str, edition: str = "legacy",
 def classify(s: Session, province: str, period: str, edition: str = "legacy",
              overrides: dict | None = None, lang: str = "vi") -> pd.DataFrame:
     """QĐ 28/2025/QĐ-TTg class of every commune in a period (rules in ``data/``)."""
-    from geo.classify import classify as _classify
-    from geo.classify import load_rules
+    from geo.qd28 import classify as _classify
+    from geo.qd28 import load_rules
 
     rules = load_rules(overrides=overrides)
     v = get_values(s, province, edition, None, [period])
@@ -449,7 +450,7 @@ def _explain(r: object, n: int, w: dict[str, float], lang: str) -> str:
                     f"trend τ={tau:+.2f} (+{r.pts_trend:.0f})", lang))
     parts.append(f"{tr(*CATEGORY_LABELS.get(r.emerging, ('', '')), lang)} (+{r.pts_hotspot:.0f})")
     if isinstance(r.klass, str) and r.klass != "none":
-        from geo.classify import CLASS_LABELS
+        from geo.qd28 import CLASS_LABELS
 
         parts.append(f"{tr(*CLASS_LABELS.get(r.klass, (r.klass, r.klass)), lang)} "
                      f"(+{r.pts_classification:.0f})")

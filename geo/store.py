@@ -869,3 +869,9 @@ def lock_units(s: Session, units: Iterable[tuple[str, str]]) -> list[str | None]
     for code in ordered:
         lock_province(s, code)
     return ordered
+
+
+def data_version(s: Session) -> tuple:
+    """``(newest batch id, newest undo time)``: changes whenever an import is stored or undone."""
+    return tuple(s.execute(select(func.max(ImportBatch.id),
+                                  func.max(ImportBatch.undone_at))).one())

@@ -204,7 +204,7 @@ with tab3:
     st.dataframe(counts, hide_index=True)
 
 with tab4:
-    from geo.classify import CLASS_LABELS, load_rules
+    from geo.qd28 import CLASS_LABELS, load_rules
 
     rules = load_rules()
     disabled = rules.disabled_criteria()

@@ -7,7 +7,8 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from geo.cli.common import acting_user, ctx_obj, emit_json, options, progress_bar, t
+from geo.cli.common import ctx_obj, db, emit_json, options, progress_bar, t
+from geo.cli.identity import principal
 
 
 def register(cli: click.Group) -> None:
@@ -69,16 +70,6 @@ def _write(df: pd.DataFrame, out: Path | None) -> None:
             click.echo(plain.to_string(index=False))
 
 
-def _session(province: str):  # noqa: ANN202
-    """A database session for an analysis of ``province`` (after the role check)."""
-    from geo.db import session_scope
-    from geo.store import init_db
-
-    acting_user("analyze", province)
-    init_db(ctx_obj()["db"])
-    return session_scope(ctx_obj()["db"])
-
-
 @analyze.command("hotspots")
 @_common
 @click.option("--measure", type=click.Choice(["rate", "eb_rate", "count"]), default="rate",
@@ -89,15 +80,13 @@ def _session(province: str):  # noqa: ANN202
 def hotspots_cmd(province: str, indicator: str, period: str | None, edition: str,
                  out: Path | None, measure: str, permutations: int, seed: int) -> None:
     """Điểm nóng Gi* và Moran cục bộ một kỳ. / Gi* and local Moran hot spots for a period."""
-    from geo.analysis import hotspots
-    from geo.store import available_periods
+    from geo.services.analysis import AnalysisRequest, hotspots
 
     o = ctx_obj()
-    with _session(province) as s:
-        period = period or available_periods(s)[-1]
-        with progress_bar("Gi*"):
-            res = hotspots(s, province, indicator, period, edition, measure, permutations, seed,
-                           o["lang"])
+    req = AnalysisRequest(province, indicator, period, edition, measure, permutations, seed)
+    with progress_bar("Gi*"):
+        res = hotspots(req, principal(), db(), o["lang"])
+    period = res.period
     df = res.gdf.rename(columns={"category": "category", "fdr_significant": "fdr_significant"})
     df = df[["code", "name", "district_name", "value", "z", "p_sim", "fdr_significant",
              "category", "category_label", "moran_label", "geometry"]]
@@ -122,12 +111,13 @@ def hotspots_cmd(province: str, indicator: str, period: str | None, edition: str
 def emerging_cmd(province: str, indicator: str, period: str | None, edition: str,
                  out: Path | None, measure: str, permutations: int, seed: int) -> None:
     """Điểm nóng theo thời gian (Gi* + Mann-Kendall). / Emerging hot spots over all periods."""
-    from geo.analysis import emerging
+    from geo.services.analysis import AnalysisRequest, emerging
 
     o = ctx_obj()
-    with _session(province) as s, progress_bar(t("Điểm nóng theo thời gian", "Emerging")) as cb:
-        gdf, used = emerging(s, province, indicator, edition, measure, permutations, seed,
-                             o["lang"], progress=cb)
+    req = AnalysisRequest(province, indicator, period, edition, measure, permutations, seed)
+    with progress_bar(t("Điểm nóng theo thời gian", "Emerging")) as cb:
+        res = emerging(req, principal(), db(), o["lang"], progress=cb)
+    gdf, used = res.communes, res.periods
     click.echo(t(f"Các kỳ dùng: {', '.join(used)}", f"Periods used: {', '.join(used)}"), err=True)
     _write(gdf.drop(columns=[c for c in gdf.columns if c.startswith("z_")]), out)
 
@@ -140,16 +130,12 @@ def emerging_cmd(province: str, indicator: str, period: str | None, edition: str
 def classify_cmd(province: str, indicator: str, period: str | None, edition: str,
                  out: Path | None, rules: Path | None) -> None:
     """Phân loại địa bàn theo QĐ 28/2025/QĐ-TTg. / QĐ 28/2025 classification."""
-    import json
-
-    from geo.analysis import classify
-    from geo.store import available_periods
+    from geo.services.classification import ClassifyRequest, classify, load_overrides
 
     o = ctx_obj()
-    overrides = json.loads(rules.read_text("utf-8")) if rules else None
-    with _session(province) as s:
-        period = period or available_periods(s)[-1]
-        df = classify(s, province, period, edition, overrides, o["lang"])
+    overrides = tuple(sorted(load_overrides(rules).items())) if rules else ()
+    df = classify(ClassifyRequest(province, period, edition, overrides), principal(), db(),
+                  o["lang"])
     _write(df, out)
 
 
@@ -160,15 +146,10 @@ def classify_cmd(province: str, indicator: str, period: str | None, edition: str
 def assess_cmd(province: str, indicator: str, period: str | None, edition: str,
                out: Path | None, baseline: str) -> None:
     """Đánh giá chuyển hóa các địa bàn trọng điểm. / Transformation assessment."""
-    from geo.analysis import assess
-    from geo.periods import parse_period
-    from geo.store import available_periods
+    from geo.services.analysis import AssessRequest, assess
 
     o = ctx_obj()
-    with _session(province) as s:
-        latest = period or [p for p in available_periods(s)
-                            if edition == "2025" or parse_period(p).edition == "legacy"][-1]
-        df = assess(s, province, baseline, latest, edition, o["lang"])
+    df = assess(AssessRequest(province, baseline, period, edition), principal(), db(), o["lang"])
     _write(df, out)
 
 
@@ -182,29 +163,26 @@ def assess_cmd(province: str, indicator: str, period: str | None, edition: str,
 def rank_cmd(province: str, indicator: str, period: str | None, edition: str,
              out: Path | None, weights: str | None, permutations: int) -> None:
     """Xếp hạng xã cần tập trung, có giải thích. / Ranked target communes with reasons."""
-    from geo.analysis import RankWeights, rank, rank_to_file
     from geo.errors import ValidationError
+    from geo.services.analysis import RankRequest, rank, write_ranking
 
     o = ctx_obj()
-    w = RankWeights()
-    if weights:
-        for part in weights.split(","):
-            k, _, v = part.partition("=")
-            if not hasattr(w, k.strip()):
-                raise ValidationError(f"Tiêu chí '{k}' không có; dùng: {', '.join(w.__dict__)}.",
-                                      f"Unknown criterion '{k}'; use: {', '.join(w.__dict__)}.")
-            try:
-                setattr(w, k.strip(), float(v))
-            except ValueError:
-                raise ValidationError(f"Trọng số '{v}' của {k} không phải là số.",
-                                      f"Weight '{v}' of {k} is not a number.") from None
-    with _session(province) as s, progress_bar(t("Xếp hạng", "Ranking")) as cb:
-        res = rank(s, province, period, edition, indicator, w, permutations, lang=o["lang"],
-                   progress=cb)
+    pairs: list[tuple[str, float]] = []
+    for part in (weights.split(",") if weights else []):
+        k, _, v = part.partition("=")
+        try:
+            pairs.append((k.strip(), float(v)))
+        except ValueError:
+            raise ValidationError(f"Trọng số '{v}' của {k} không phải là số.",
+                                  f"Weight '{v}' of {k} is not a number.") from None
+    req = RankRequest(province, indicator, period, edition, "rate", permutations,
+                      weights=tuple(pairs))
+    with progress_bar(t("Xếp hạng", "Ranking")) as cb:
+        res = rank(req, principal(), db(), lang=o["lang"], progress=cb)
     for n in res.notes:
         click.echo(n, err=True)
     if out is not None and out.suffix.lower() in (".csv", ".xlsx", ".geojson"):
-        rank_to_file(res, out, o["lang"])
+        write_ranking(res, out, o["lang"])
         if o["json"]:
             emit_json({"ok": True, "file": str(out), "rows": len(res.table)})
         else:
@@ -224,10 +202,11 @@ def rank_cmd(province: str, indicator: str, period: str | None, edition: str,
 def access_cmd(province: str, indicator: str, period: str | None, edition: str,
                out: Path | None, dem: Path | None) -> None:
     """Khoảng cách đến cơ sở gần nhất theo loại. / Distance to the nearest facility by type."""
-    from geo.analysis import access
+    from geo.services.analysis import AccessRequest, access
 
-    with _session(province) as s, progress_bar(t("Khả năng tiếp cận", "Access")) as cb:
-        gdf = access(s, province, edition, dem=dem, progress=cb)
+    with progress_bar(t("Khả năng tiếp cận", "Access")) as cb:
+        gdf = access(AccessRequest(province, edition, str(dem) if dem else None), principal(),
+                     db(), progress=cb)
     num = [c for c in gdf.columns if c.endswith("_km")]
     gdf[num] = gdf[num].round(2)
     _write(gdf, out)

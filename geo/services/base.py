@@ -45,6 +45,7 @@ __all__ = [
     "check_period",
     "check_province",
     "ensure_db",
+    "latest_period",
     "plain",
     "reporter",
     "transaction",
@@ -157,6 +158,28 @@ def transaction(db: str | None = None) -> Iterator[Session]:
     url = ensure_db(db)
     with session_scope(url) as s:
         yield s
+
+
+def latest_period(s: Session, edition: str | None = None) -> Any:
+    """The latest period with figures; for the legacy edition, the latest recorded on it.
+
+    Periods recorded on 2025 communes can be drawn on legacy ones only as estimates
+    (shared out by population), so analyses of the legacy edition stop at its last
+    own period.
+
+    Raises
+    ------
+    NotFoundError
+        No period has figures.
+    """
+    from geo.periods import parse_period
+    from geo.store import available_periods
+
+    ps = [parse_period(p) for p in available_periods(s)]
+    usable = [p for p in ps if edition != "legacy" or p.edition == "legacy"]
+    if not usable:
+        raise NotFoundError("Cơ sở dữ liệu chưa có số liệu.", "The database has no figures yet.")
+    return usable[-1]
 
 
 def reporter(progress: Progress) -> Callable[[float, str], None]:

@@ -4,8 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from geo.classify import CLASS_LABELS, RULES_FILE, classify, load_rules
 from geo.errors import ValidationError
+from geo.qd28 import CLASS_LABELS, RULES_FILE, classify, load_rules
 
 # 10,000 residents: 0.5% = 50 people, 0.1% = 10, 0.05% = 5.
 BASE = dict(population=10_000.0, registered_addicts=0.0, illegal_users=0.0,
