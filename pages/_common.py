@@ -1,7 +1,15 @@
-"""Cached calls into the core and shared widgets for the pages (no computation here)."""
+"""Cached calls into the services and shared widgets for the pages (no computation here).
+
+Pages authorise first (``pages._auth.require_action``), then read through the cached
+helpers below: a cached service result is keyed by its request only, so every user
+who may see a province shares it, and every cache is dropped when anyone stores or
+undoes an import (:func:`refresh_if_data_changed`).
+"""
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 import geopandas as gpd
@@ -9,15 +17,25 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.db import session_scope
+from geo.i18n import tr
 from geo.indicators import get_indicator, load_catalog
-from geo.mapdata import MEASURES, display_geometries, hotspot_status, map_frame, series_frame
 from geo.periods import parse_period
 from geo.registry import load_units
-from geo.store import available_periods, facilities, hotspot_table, province_units
-from layers.maps import SCHEMES, choropleth_map, classify_values
+from geo.services import maps
+from geo.vocab import MEASURES, SCHEMES
+from layers.maps import choropleth_map, classify_values
 from layers.offline import make_offline
-from pages._state import db_url, index_of, lang, recall, remember, t, wkey
+from pages._state import (
+    bound,
+    db_url,
+    index_of,
+    lang,
+    principal,
+    recall,
+    remember,
+    t,
+    wkey,
+)
 
 _SEEN_VERSION: dict[str | None, tuple] = {}
 
@@ -29,15 +47,9 @@ def refresh_if_data_changed() -> None:
     process changes the version, and every session then reads fresh data instead of
     waiting for the caches to expire.
     """
-    from sqlalchemy import func, select
-
-    from geo.db import ImportBatch
-
     url = db_url()
     try:
-        with session_scope(url) as s:
-            version = tuple(s.execute(select(func.max(ImportBatch.id),
-                                             func.max(ImportBatch.undone_at))).one())
+        version = maps.data_version(url)
     except Exception:  # noqa: BLE001 - no schema yet: nothing cached from it either
         return
     seen = _SEEN_VERSION.get(url)
@@ -61,16 +73,47 @@ class MapControls(NamedTuple):
     tiles_url: str | None
 
 
+def cached(service: Callable[..., Any], req: object, **options: Any) -> Any:
+    """Call a reading service through the shared cache.
+
+    The cache is keyed by the database, the service, its (checked-on-call) request
+    and options such as ``lang``: every user the page has let see the province shares
+    one result, and :func:`refresh_if_data_changed` drops them all when data change.
+    On a miss the service runs as the logged-in user and authorises them itself.
+
+    Parameters
+    ----------
+    service : callable
+        A function of :mod:`geo.services` with the shape ``service(req, who, db, **options)``.
+    req : Request
+        Its request (a frozen dataclass, hashable).
+    **options
+        Keyword options of the service (``lang``…), part of the cache key.
+    """
+    name = f"{service.__module__}:{service.__qualname__}"
+    return _cached_call(db_url(), name, req, tuple(sorted(options.items())))
+
+
+@st.cache_data(show_spinner=False, ttl=600, max_entries=256)
+def _cached_call(url: str | None, name: str, req: object, options: tuple) -> Any:
+    module, _, fn = name.partition(":")
+    service = getattr(importlib.import_module(module), fn)
+    return service(req, principal(), url, **dict(options))
+
+
 @st.cache_data(show_spinner=False, ttl=600)
-def period_ids(_url: str | None = None) -> list[str]:
+def _periods(url: str | None) -> list[str]:
+    return maps.periods(principal(), url)
+
+
+def period_ids() -> list[str]:
     """Periods with data."""
-    with session_scope(db_url()) as s:
-        return available_periods(s)
+    return _periods(db_url())
 
 
-def period_label(pid: str) -> str:
+def period_label(pid: str, lg: str | None = None) -> str:
     """Human label of a period id."""
-    return parse_period(pid).label(lang())
+    return parse_period(pid).label(lg or lang())
 
 
 @st.cache_data(show_spinner=False)
@@ -81,54 +124,37 @@ def provinces() -> pd.DataFrame:
     return pd.concat([new, old[~old.code.isin(new.code)]]).reset_index(drop=True)
 
 
-@st.cache_data(show_spinner=False, ttl=600)
 def cached_units(province: str, edition: str) -> pd.DataFrame:
     """Communes of a province in an edition."""
-    with session_scope(db_url()) as s:
-        return province_units(s, province, edition)
+    return cached(maps.units, maps.ProvinceRequest(province, edition))
 
 
-@st.cache_data(show_spinner=False, ttl=600, max_entries=64)
+def cached_map_view(req: maps.MapRequest) -> maps.MapView:
+    """The map of one indicator and period (display-simplified geometry, cached)."""
+    return cached(maps.map_view, req)
+
+
 def cached_map_frame(province: str, edition: str, indicator: str, period: str,
                      measure: str) -> gpd.GeoDataFrame:
-    """Map frame with display-simplified geometry (cached)."""
-    with session_scope(db_url()) as s:
-        gdf = map_frame(s, province, edition, indicator, period, measure)
-    return display_geometries(gdf)
+    """Communes with one indicator's value for one period (cached)."""
+    return cached_map_view(maps.MapRequest(province, edition, indicator, period,
+                                           measure)).communes
 
 
-@st.cache_data(show_spinner=False, ttl=600)
-def cached_hotspots(province: str, edition: str) -> pd.DataFrame:
-    """Current status of hotspot communes."""
-    with session_scope(db_url()) as s:
-        return hotspot_status(s, province, edition)
-
-
-@st.cache_data(show_spinner=False, ttl=600)
-def cached_hotspot_table(province: str) -> pd.DataFrame:
-    """Every hotspot status event of the province."""
-    with session_scope(db_url()) as s:
-        return hotspot_table(s, province)
-
-
-@st.cache_data(show_spinner=False, ttl=600)
-def cached_facilities(province: str) -> gpd.GeoDataFrame:
-    """Active facilities of the province."""
-    with session_scope(db_url()) as s:
-        return facilities(s, province)
-
-
-@st.cache_data(show_spinner=False, ttl=600)
 def cached_series(province: str, edition: str, indicators: tuple[str, ...],
                   measure: str) -> pd.DataFrame:
     """All periods of some indicators."""
-    with session_scope(db_url()) as s:
-        return series_frame(s, province, edition, list(indicators), measure)
+    return cached(maps.series, maps.SeriesRequest(province, edition, indicators, measure))
 
 
-def indicator_label(iid: str) -> str:
+def cached_profile(province: str, code: str, edition: str) -> maps.CommuneProfile:
+    """A commune's registry entry, hotspot history, reform lineage and nearest services."""
+    return cached(maps.profile, maps.CommuneRequest(province, code, edition))
+
+
+def indicator_label(iid: str, lg: str | None = None) -> str:
     """Indicator name in the UI language."""
-    return get_indicator(iid).name(lang())
+    return get_indicator(iid).name(lg or lang())
 
 
 def map_controls(key: str) -> MapControls:
@@ -153,27 +179,27 @@ def map_controls(key: str) -> MapControls:
         edition = remember("edition", st.radio(
             t("Đơn vị hành chính", "Administrative units"), eds,
             index=index_of(eds, "edition", "legacy"),
-            format_func=edition_label, horizontal=True, key=wkey(f"{key}_ed")))
+            format_func=bound(edition_label), horizontal=True, key=wkey(f"{key}_ed")))
         ids = [i.id for i in load_catalog()]
         indicator = remember("indicator", st.selectbox(
             t("Chỉ tiêu", "Indicator"), ids, index=index_of(ids, "indicator",
                                                              "registered_addicts"),
-            format_func=indicator_label, key=wkey(f"{key}_ind")))
-        ms = list(MEASURES)
+            format_func=bound(indicator_label), key=wkey(f"{key}_ind")))
+        ms = ["count", "rate"]
         measure = remember("measure", st.radio(
             t("Cách tính", "Measure"), ms, index=index_of(ms, "measure", "count"),
-            format_func=lambda m: t(*MEASURES[m]), horizontal=True,
+            format_func=bound(MEASURES.label), horizontal=True,
             key=wkey(f"{key}_measure")))
         default_p = periods[-2] if len(periods) > 1 else periods[0]
         p0 = recall("period", default_p)
         period = remember("period", st.select_slider(
             t("Kỳ báo cáo", "Period"), options=periods,
             value=p0 if p0 in periods else default_p,
-            format_func=period_label, key=wkey(f"{key}_period")))
+            format_func=bound(period_label), key=wkey(f"{key}_period")))
         sch = list(SCHEMES)
         scheme = remember("scheme", st.selectbox(
             t("Phân lớp", "Classification"), sch, index=index_of(sch, "scheme", "quantiles"),
-            format_func=lambda x: t(*SCHEMES[x]), key=wkey(f"{key}_scheme")))
+            format_func=bound(SCHEMES.label), key=wkey(f"{key}_scheme")))
         k = remember("k", st.slider(t("Số lớp", "Classes"), 3, 7, int(recall("k", 5)),
                                     key=wkey(f"{key}_k")))
         show_h = remember("show_h", st.checkbox(
@@ -192,10 +218,11 @@ def map_controls(key: str) -> MapControls:
                        tiles.strip() or None)
 
 
-def edition_label(e: str) -> str:
+def edition_label(e: str, lg: str | None = None) -> str:
     """Label of a registry edition for radios and captions."""
-    return t("Trước 01/7/2025", "Before 1 Jul 2025") if e == "legacy" else t(
-        "Sau 01/7/2025", "After 1 Jul 2025")
+    lg = lg or lang()
+    return tr("Trước 01/7/2025", "Before 1 Jul 2025", lg) if e == "legacy" else tr(
+        "Sau 01/7/2025", "After 1 Jul 2025", lg)
 
 
 def edition_radio(where: object, key: str, label: str | None = None,
@@ -203,7 +230,7 @@ def edition_radio(where: object, key: str, label: str | None = None,
     """The before/after 1 July 2025 choice, drawn in ``where`` (``st`` or a column)."""
     eds = ["legacy", "2025"]
     return where.radio(label or t("Đơn vị hành chính", "Administrative units"), eds,
-                       index=eds.index(default), format_func=edition_label, horizontal=True,
+                       index=eds.index(default), format_func=bound(edition_label), horizontal=True,
                        key=f"{key}_{lang()}")
 
 
@@ -228,7 +255,7 @@ def conversion_note(gdf: gpd.GeoDataFrame, edition: str) -> str:
 def legend_title(ctl: MapControls) -> str:
     """Title for a map's legend."""
     ind = get_indicator(ctl.indicator)
-    unit = t(*MEASURES["rate"]) if ctl.measure == "rate" else ind.unit(lang())
+    unit = MEASURES.label("rate", lang()) if ctl.measure == "rate" else ind.unit(lang())
     return f"{ind.name(lang())} ({unit}) — {period_label(ctl.period)}"
 
 
@@ -244,8 +271,10 @@ def build_map(ctl: MapControls, gdf: gpd.GeoDataFrame, shared_with: str | None =
     classes = classify_values(vals, ctl.scheme, ctl.k, lang(), digits)
     if shared_with:
         classes = classes.recount(gdf.value.to_numpy())
-    hot = cached_hotspots(ctl.province, ctl.edition) if ctl.show_hotspots else None
-    fac = cached_facilities(ctl.province) if ctl.show_facilities else None
+    view = cached_map_view(maps.MapRequest(ctl.province, ctl.edition, ctl.indicator,
+                                           ctl.period, ctl.measure))
+    hot = view.hotspots if ctl.show_hotspots else None
+    fac = view.facilities if ctl.show_facilities else None
     m = choropleth_map(
         gdf, title=legend_title(ctl), classes=classes, lang=lang(),
         value_label=t("Giá trị", "Value"), hotspots=hot, facilities=fac,

@@ -40,6 +40,17 @@ def t(vi: str, en: str) -> str:
     return tr(vi, en, lang())
 
 
+def bound(label: object) -> object:
+    """``label`` with today's language fixed, for a widget's ``format_func``.
+
+    Streamlit may call ``format_func`` outside the script run (the testing harness
+    does), where the session's language cannot be read; ``label(value, language)``
+    gets it from here instead.
+    """
+    lg = lang()
+    return lambda value: label(value, lg)
+
+
 def wkey(name: str) -> str:
     """Widget key that changes with the language.
 
@@ -80,3 +91,16 @@ def province() -> str:
 def current_user() -> dict | None:
     """The logged-in user (``username``, ``role``, ``province_code``) or ``None``."""
     return st.session_state.get("user")
+
+
+def principal() -> object:
+    """The logged-in user as a :class:`geo.auth.Principal` (``None`` before login).
+
+    Cached reads in ``pages._common`` pass it to the services, which authorise it when
+    they compute; a cached result is keyed by its request only and shared by every
+    user the page itself has let see that province (``require_action``).
+    """
+    from geo.auth import Principal
+
+    user = current_user()
+    return Principal(**user) if user else None

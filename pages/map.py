@@ -10,7 +10,7 @@ boot()
 
 from pages import _common as data  # noqa: E402
 from pages._auth import can  # noqa: E402
-from pages._state import lang, t  # noqa: E402
+from pages._state import bound, lang, t  # noqa: E402
 
 st.title(t("Bản đồ", "Map"))
 
@@ -38,7 +38,7 @@ if (gdf.converted != "").any():
 compare = st.toggle(t("So sánh hai kỳ", "Compare two periods"), key="map_compare")
 if compare:
     other = st.selectbox(t("Kỳ so sánh", "Period to compare"), data.period_ids(),
-                         index=0, format_func=data.period_label, key="map_other")
+                         index=0, format_func=bound(data.period_label), key="map_other")
     left, right = st.columns(2)
     with left:
         st.subheader(data.period_label(ctl.period))

@@ -11,14 +11,12 @@ import altair as alt  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from geo.access import nearest_facilities  # noqa: E402
+from geo.i18n import fmt_number  # noqa: E402
 from geo.indicators import load_catalog  # noqa: E402
-from geo.mapdata import MEASURES  # noqa: E402
 from geo.periods import parse_period  # noqa: E402
-from geo.registry import predecessors, successors  # noqa: E402
-from geo.store import FACILITY_KINDS, HOTSPOT_STATUSES  # noqa: E402
+from geo.vocab import FACILITY_KINDS, HOTSPOT_STATUSES, MEASURES  # noqa: E402
 from pages import _common as data  # noqa: E402
-from pages._state import lang, t  # noqa: E402
+from pages._state import bound, lang, t  # noqa: E402
 
 st.title(t("Hồ sơ địa bàn", "Commune profile"))
 
@@ -45,7 +43,8 @@ code = st.selectbox(t("Xã, phường, thị trấn", "Commune"), codes,
                     index=codes.index(default) if default in codes else 0,
                     format_func=label, key="profile_pick")
 st.session_state["profile_code"] = code
-u = names.loc[code]
+prof = data.cached_profile(prov, code, edition)
+u = prof.unit
 st.subheader(f"{u['name']}")
 st.caption(" · ".join(x for x in [
     f"{t('Mã', 'Code')} {code}", u.district_name if isinstance(u.district_name, str) else "",
@@ -55,9 +54,10 @@ st.caption(" · ".join(x for x in [
 ids = [i.id for i in load_catalog()]
 chosen = st.multiselect(t("Chỉ tiêu", "Indicators"), ids,
                         default=["registered_addicts", "drug_cases_detected"],
-                        format_func=data.indicator_label, key="profile_inds")
-measure = st.radio(t("Cách tính", "Measure"), list(MEASURES), format_func=lambda m: t(*MEASURES[m]),
-                   horizontal=True, key="profile_measure")
+                        format_func=bound(data.indicator_label), key="profile_inds")
+measure = st.radio(t("Cách tính", "Measure"), ["count", "rate"],
+                   format_func=bound(MEASURES.label), horizontal=True,
+                   key="profile_measure")
 if chosen:
     ser = data.cached_series(prov, edition, tuple(chosen), measure)
     ser = ser[ser.unit_code == code].copy()
@@ -75,7 +75,7 @@ if chosen:
         base = alt.Chart(ser).encode(
             x=alt.X("date:T", title=t("Kỳ báo cáo (cuối kỳ)", "Period (end)"),
                     axis=alt.Axis(format="%m/%Y", tickCount="year")),
-            y=alt.Y("value:Q", title=t(*MEASURES[measure])),
+            y=alt.Y("value:Q", title=MEASURES.label(measure, lang())),
             color=alt.Color("chi_tieu:N", title=t("Chỉ tiêu", "Indicator"),
                             legend=alt.Legend(orient="bottom", columns=1, labelLimit=500)),
             tooltip=[alt.Tooltip("ky:N", title=t("Kỳ", "Period")),
@@ -100,15 +100,14 @@ col1, col2 = st.columns(2)
 # --- hotspot status history -----------------------------------------------------
 with col1:
     st.markdown("#### " + t("Lịch sử địa bàn trọng điểm", "Hotspot history"))
-    ht = data.cached_hotspot_table(prov)
-    mine = ht[(ht.edition == edition) & (ht.unit_code == code)]
+    mine = prof.hotspot_events
     if mine.empty:
         st.write(t("Xã này không nằm trong danh sách địa bàn trọng điểm.",
                    "This commune is not a designated hotspot."))
     else:
         show = pd.DataFrame({
             t("Ngày", "Date"): mine.event_date,
-            t("Trạng thái", "Status"): [t(*HOTSPOT_STATUSES[s]) for s in mine.status],
+            t("Trạng thái", "Status"): [HOTSPOT_STATUSES.label(s, lang()) for s in mine.status],
             t("Văn bản", "Decision"): mine.decision_no.fillna(""),
             t("Ghi chú", "Note"): mine.note.fillna(""),
         })
@@ -119,30 +118,32 @@ with col2:
     st.markdown("#### " + t("Sắp xếp đơn vị hành chính 01/7/2025",
                             "1 July 2025 administrative reform"))
     if edition == "legacy":
-        succ = successors(code)
-        for r in succ.itertuples():
-            extra = t(f" (một phần, tỷ trọng {r.weight:.2f})", f" (part, weight {r.weight:.2f})") \
-                if r.split else ""
-            st.write("→ " + t("Nay thuộc ", "Now part of ") + f"**{r.name}** ({r.new_code}){extra}")
+        for r in prof.lineage.itertuples():
+            extra = t(f" (một phần, tỷ trọng {fmt_number(r.weight, 'vi', 2)})",
+                      f" (part, weight {fmt_number(r.weight, 'en', 2)})") if r.split else ""
+            st.write("→ " + t("Nay thuộc ", "Now part of ") + f"**{r.name}** ({r.code}){extra}")
     else:
-        pred = predecessors(code)
         st.write(t("Hình thành từ:", "Formed from:"))
-        for r in pred.itertuples():
-            extra = t(" (một phần)", " (part)") if r.split else ""
-            st.write(f"← **{r.name}** ({r.old_code}), {r.district_name}{extra}")
+        for r in prof.lineage.itertuples():
+            extra = t(f" (một phần, tỷ trọng {fmt_number(r.weight, 'vi', 2)})",
+                      f" (part, weight {fmt_number(r.weight, 'en', 2)})") if r.split else ""
+            st.write(f"← **{r.name}** ({r.code}), {r.district_name}{extra}")
+    st.caption(t("Tỷ trọng theo bảng chuyển đổi lưu trong cơ sở dữ liệu — bảng dùng để quy "
+                 "đổi số liệu qua 01/7/2025.",
+                 "Weights from the crosswalk stored in the database — the one figures are "
+                 "converted with across 1 Jul 2025."))
 
 # --- nearest facilities ----------------------------------------------------------
 st.markdown("#### " + t("Cơ sở gần nhất", "Nearest facilities"))
-fac = data.cached_facilities(prov)
-near = nearest_facilities(float(u.lon), float(u.lat), fac, k=6)
+near = prof.nearest
 if near.empty:
     st.write(t("Chưa có cơ sở nào được nhập.", "No facilities recorded."))
 else:
     st.dataframe(pd.DataFrame({
         t("Cơ sở", "Facility"): near["name"],
-        t("Loại", "Type"): [t(*FACILITY_KINDS.get(k, (k, k))) for k in near.kind],
+        t("Loại", "Type"): [FACILITY_KINDS.label(k, lang()) for k in near.kind],
         t("Khoảng cách (km, đường chim bay)", "Distance (km, straight line)"):
-            near.distance_km.round(1),
+            [fmt_number(d, lang(), 1) for d in near.distance_km],
     }), hide_index=True, width="stretch")
     st.caption(t("Tính từ tâm xã trong danh mục. Vùng núi: đường đi thực tế dài hơn nhiều; xem "
                  "trang Chọn địa bàn để tính theo địa hình.",

@@ -12,17 +12,26 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 from streamlit_folium import st_folium  # noqa: E402
 
-from geo import analysis as A  # noqa: E402
-from geo.db import session_scope  # noqa: E402
+from geo.analysis import RankWeights  # noqa: E402
 from geo.errors import DiabanError  # noqa: E402
 from geo.indicators import load_catalog  # noqa: E402
 from geo.periods import parse_period  # noqa: E402
-from geo.stats import CATEGORY_LABELS  # noqa: E402
+from geo.services import analysis as svc  # noqa: E402
+from geo.services import classification as cls_svc  # noqa: E402
+from geo.vocab import (  # noqa: E402
+    CLASS_CHANGES,
+    EMERGING_CATEGORIES,
+    GISTAR_CATEGORIES,
+    MEASURES,
+    MORAN_CATEGORIES,
+    QD28_CLASSES,
+    Vocabulary,
+)
 from layers.maps import Classes, choropleth_map  # noqa: E402
 from layers.offline import make_offline  # noqa: E402
 from pages import _common as data  # noqa: E402
 from pages._auth import require_action  # noqa: E402
-from pages._state import db_url, lang, t  # noqa: E402
+from pages._state import bound, lang, t  # noqa: E402
 
 st.title(t("Chọn địa bàn", "Choosing target communes"))
 prov = st.session_state.get("province", "14")
@@ -35,16 +44,14 @@ if not periods:
 c1, c2, c3, c4 = st.columns(4)
 ids = [i.id for i in load_catalog() if i.id != "population"]
 indicator = c1.selectbox(t("Chỉ tiêu", "Indicator"), ids, index=ids.index("registered_addicts"),
-                         format_func=data.indicator_label, key=f"tg_ind_{lang()}")
+                         format_func=bound(data.indicator_label), key=f"tg_ind_{lang()}")
 edition = data.edition_radio(c2, "tg_ed")
 usable = [p for p in periods
           if edition == "2025" or parse_period(p).edition == "legacy"] or periods
 period = c3.selectbox(t("Kỳ", "Period"), usable, index=len(usable) - 1,
-                      format_func=data.period_label, key=f"tg_per_{lang()}")
+                      format_func=bound(data.period_label), key=f"tg_per_{lang()}")
 measure = c4.radio(t("Đại lượng", "Measure"), ["rate", "eb_rate", "count"],
-                   format_func=lambda m: {"rate": t("Tỷ lệ/10.000", "Rate/10,000"),
-                                          "eb_rate": t("Tỷ lệ làm trơn EB", "EB-smoothed rate"),
-                                          "count": t("Số lượng", "Count")}[m],
+                   format_func=bound(MEASURES.label),
                    key=f"tg_meas_{lang()}",
                    help=t("Làm trơn Empirical Bayes kéo tỷ lệ của xã ít dân về mức chung, để một "
                           "xã nhỏ không đứng đầu chỉ do ngẫu nhiên.",
@@ -52,54 +59,26 @@ measure = c4.radio(t("Đại lượng", "Measure"), ["rate", "eb_rate", "count"]
                           "rate so a tiny commune does not top the list by chance."))
 
 
-@st.cache_data(ttl=600, show_spinner=False)
-def _hot(province: str, indicator: str, period: str, edition: str, measure: str,
-         lg: str) -> A.HotspotResult:
-    with session_scope(db_url()) as s:
-        return A.hotspots(s, province, indicator, period, edition, measure, lang=lg)
-
-
-@st.cache_data(ttl=600, show_spinner=False)
-def _emerging(province: str, indicator: str, edition: str, measure: str, lg: str):  # noqa: ANN202
-    with session_scope(db_url()) as s:
-        return A.emerging(s, province, indicator, edition, measure, lang=lg)
-
-
-@st.cache_data(ttl=600, show_spinner=False)
-def _rank(province: str, indicator: str, period: str, edition: str, weights: tuple,
-          lg: str) -> A.RankResult:
-    with session_scope(db_url()) as s:
-        return A.rank(s, province, period, edition, indicator, A.RankWeights(*weights), lang=lg)
-
-
-CAT_COLORS = {"hot99": "#b2182b", "hot95": "#ef8a62", "hot90": "#fddbc7", "none": "#f7f7f7",
-              "cold90": "#d1e5f0", "cold95": "#67a9cf", "cold99": "#2166ac"}
-EM_COLORS = {"new_hot": "#fdae61", "consecutive_hot": "#f46d43", "intensifying_hot": "#a50026",
-             "persistent_hot": "#d73027", "diminishing_hot": "#fee090",
-             "sporadic_hot": "#fdd49e", "oscillating_hot": "#f4a582", "historical_hot": "#bababa",
-             "no_pattern": "#f7f7f7"}
-
-
-def _category_map(gdf, col: str, colors: dict, labels: dict, title: str, key: str) -> None:  # noqa: ANN001
-    """Categorical map: one colour per category, with a legend."""
+def _category_map(gdf, col: str, vocab: Vocabulary, title: str, key: str) -> None:  # noqa: ANN001
+    """Categorical map: one colour per category of ``vocab``, with a legend."""
     g = gdf.copy()
-    cats = [c for c in colors if (g[col] == c).any()] + sorted(
-        c for c in g[col].dropna().unique() if c not in colors)
-    palette = {c: colors.get(c, "#8fb3d9" if str(c).endswith("cold") else "#cccccc")
-               for c in cats}
+    cats = [c for c in vocab if (g[col] == c).any()] + sorted(
+        c for c in g[col].dropna().unique() if c not in vocab)
     g["value"] = g[col].map({c: i for i, c in enumerate(cats)}).astype(float)
     classes = Classes(bins=[float(i) for i in range(len(cats))],
-                      colors=[palette[c] for c in cats],
-                      labels=[t(*labels.get(c, (c, c))) for c in cats],
+                      colors=[vocab.color(c, "#cccccc") for c in cats],
+                      labels=[vocab.label(c, lang()) for c in cats],
                       counts=[int((g[col] == c).sum()) for c in cats], no_data=int(
                           g[col].isna().sum()), scheme="categories")
-    hot = data.cached_hotspots(prov, edition)
+    hot = data.cached_map_view(data.maps.MapRequest(prov, edition, indicator, period)).hotspots
     m = choropleth_map(g, title=title, classes=classes, lang=lang(), hotspots=hot,
                        value_label=t("Mã lớp", "Class"), approximate=data.is_approximate(g),
                        digits=0)
     st_folium(make_offline(m), height=520, use_container_width=True, key=key,
               returned_objects=[])
 
+
+areq = svc.AnalysisRequest(prov, indicator, period, edition, measure)
 
 tab1, tab2, tab3, tab4 = st.tabs([
     t("Xếp hạng", "Ranking"), t("Điểm nóng một kỳ", "Hot spots"),
@@ -110,7 +89,7 @@ with tab1:
                  "giải thích điểm của mình.",
                  "Each commune is scored on the criteria below (0–100), weighted. Each row "
                  "explains its score."))
-    d = A.RankWeights()
+    d = RankWeights()
     cols = st.columns(6)
     names = [("rate", t("Tỷ lệ", "Rate")), ("trend", t("Xu hướng", "Trend")),
              ("hotspot", t("Điểm nóng", "Hot spot")),
@@ -122,9 +101,11 @@ with tab1:
     try:
         with st.spinner(t("Đang tính (Gi* 999 hoán vị mỗi kỳ)…",
                           "Computing (Gi* 999 permutations per period)…")):
-            res = _rank(prov, indicator, period, edition, weights, lang())
+            res = data.cached(svc.rank, svc.RankRequest(
+                prov, indicator, period, edition, "rate",
+                weights=tuple(zip([k for k, _ in names], weights))), lang=lang())
     except DiabanError as e:
-        st.error(e.vi if lang() == "vi" else e.en)
+        st.error(e.message(lang()))
         st.stop()
     for n in res.notes:
         st.info(n)
@@ -156,9 +137,9 @@ with tab1:
 
 with tab2:
     try:
-        hr = _hot(prov, indicator, period, edition, measure, lang())
+        hr = data.cached(svc.hotspots, areq, lang=lang())
     except DiabanError as e:
-        st.error(e.vi if lang() == "vi" else e.en)
+        st.error(e.message(lang()))
         st.stop()
     if hr.islands:
         st.info(t(f"Xã không giáp ranh xã nào (đã nối với xã gần nhất): {', '.join(hr.islands)}",
@@ -170,16 +151,12 @@ with tab2:
     left, right = st.columns(2)
     with left:
         st.markdown("**Getis-Ord Gi\\***")
-        _category_map(hr.gdf, "category", CAT_COLORS, A.GISTAR_LABELS,
+        _category_map(hr.gdf, "category", GISTAR_CATEGORIES,
                       f"Gi* — {data.period_label(period)}", "tg_gi")
     with right:
         st.markdown("**Moran cục bộ / Local Moran's I**")
-        lab = {"HH": (t("Cao–Cao", "High–High"),) * 2, "LL": (t("Thấp–Thấp", "Low–Low"),) * 2,
-               "HL": (t("Cao–Thấp", "High–Low"),) * 2, "LH": (t("Thấp–Cao", "Low–High"),) * 2,
-               "ns": (t("Không ý nghĩa", "Not significant"),) * 2}
-        _category_map(hr.gdf, "moran_label", {"HH": "#d7191c", "HL": "#fdae61",
-                                              "LH": "#abd9e9", "LL": "#2c7bb6", "ns": "#f7f7f7"},
-                      lab, f"LISA — {data.period_label(period)}", "tg_lisa")
+        _category_map(hr.gdf, "moran_label", MORAN_CATEGORIES,
+                      f"LISA — {data.period_label(period)}", "tg_lisa")
     st.caption(t(f"{hr.permutations} hoán vị, hạt giống {hr.seed}; điều chỉnh FDR "
                  "(Benjamini–Hochberg). Trọng số kề cận kiểu Queen.",
                  f"{hr.permutations} permutations, seed {hr.seed}; FDR (Benjamini–Hochberg) "
@@ -187,9 +164,10 @@ with tab2:
 
 with tab3:
     try:
-        em, used = _emerging(prov, indicator, edition, measure, lang())
+        er = data.cached(svc.emerging, areq, lang=lang())
+        em, used = er.communes, er.periods
     except DiabanError as e:
-        st.error(e.vi if lang() == "vi" else e.en)
+        st.error(e.message(lang()))
         st.stop()
     st.caption(t(f"Gi* từng kỳ ({len(used)} kỳ: {used[0]} – {used[-1]}) và kiểm định "
                  "Mann-Kendall trên điểm z; điểm nóng dai dẳng/gia tăng/suy giảm/trước đây cần "
@@ -197,48 +175,36 @@ with tab3:
                  f"Gi* per period ({len(used)} periods: {used[0]} – {used[-1]}) and a "
                  "Mann-Kendall test on the z-scores; persistent/intensifying/diminishing/"
                  "historical need ≥ 90% of periods hot."))
-    _category_map(em, "category", EM_COLORS, CATEGORY_LABELS, t("Điểm nóng theo thời gian",
-                                                                "Emerging hot spots"), "tg_em")
+    _category_map(em, "category", EMERGING_CATEGORIES, t("Điểm nóng theo thời gian",
+                                                         "Emerging hot spots"), "tg_em")
     counts = em.category_label.value_counts().rename_axis(t("Loại", "Category")).reset_index(
         name=t("Số xã", "Communes"))
     st.dataframe(counts, hide_index=True)
 
 with tab4:
-    from geo.qd28 import CLASS_LABELS, load_rules
-
-    rules = load_rules()
+    rules = cls_svc.rules()
     disabled = rules.disabled_criteria()
     if disabled:
         st.warning(t("Một số tiêu chí chưa xác nhận được ngưỡng từ văn bản và đang tắt: ",
                      "Some criteria could not be confirmed from the decision and are off: ")
                    + ", ".join(disabled))
 
-    @st.cache_data(ttl=600, show_spinner=False)
-    def _classes(province: str, period: str, edition: str, lg: str) -> pd.DataFrame:
-        with session_scope(db_url()) as s:
-            return A.classify(s, province, period, edition, lang=lg)
-
-    @st.cache_data(ttl=600, show_spinner=False)
-    def _transitions(province: str, edition: str) -> dict:
-        with session_scope(db_url()) as s:
-            return A.classification_transitions(s, province, edition)
-
-    cl = _classes(prov, period, edition, lang())
+    creq = cls_svc.ClassifyRequest(prov, period, edition)
+    cl = data.cached(cls_svc.classify, creq, lang=lang())
     expl = "explain_vi" if lang() == "vi" else "explain_en"
     st.dataframe(pd.DataFrame({
         t("Xã", "Commune"): cl["name"], t("Huyện", "District"): cl["district_name"],
-        t("Phân loại", "Class"): [t(*CLASS_LABELS.get(k, (k, k))) for k in
+        t("Phân loại", "Class"): [QD28_CLASSES.label(k, lang()) for k in
                                   cl["klass"].fillna("none")],
         t("Giải thích", "Explanation"): cl.get(expl, "")}), hide_index=True,
         width="stretch", height=360)
-    tr_ = _transitions(prov, edition)
+    tr_ = data.cached(cls_svc.transitions, creq)
     st.markdown("##### " + t("Ma trận chuyển lớp giữa các kỳ (số lượt)",
                              "Class transitions between periods (counts)"))
-    names = {k: t(*CLASS_LABELS.get(k, (k, k))) for k in tr_["counts"].index}
+    names = {k: QD28_CLASSES.label(k, lang()) for k in tr_["counts"].index}
     st.dataframe(tr_["counts"].rename(index=names, columns=names).astype(int))
-    _category_map(tr_["changes"], "change",
-                  {"worse": "#d73027", "same": "#f7f7f7", "better": "#1a9850"},
-                  {"worse": ("Xấu đi", "Worse"), "same": ("Không đổi", "Unchanged"),
-                   "better": ("Tốt lên", "Better")},
+    moves = tr_["changes"].assign(
+        change=tr_["changes"].change.map({"better": "down", "worse": "up", "same": "same"}))
+    _category_map(moves, "change", CLASS_CHANGES,
                   t("Thay đổi phân loại (kỳ đầu → kỳ cuối)",
                     "Class change (first → last period)"), "tg_cls")

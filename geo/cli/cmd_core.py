@@ -68,17 +68,15 @@ def demo() -> None:
 @options
 def periods(first: str | None, last: str | None) -> None:
     """Liệt kê kỳ báo cáo có dữ liệu. / List reporting periods that have data."""
-    from geo.db import session_scope
+    from geo.cli.identity import principal
     from geo.periods import parse_period, period_range
-    from geo.store import available_periods, init_db
+    from geo.services.maps import periods as stored_periods
 
     o = ctx_obj()
     if first or last:
         ps = period_range(first or last, last or first)
     else:
-        init_db(o["db"])
-        with session_scope(o["db"]) as s:
-            ps = [parse_period(p) for p in available_periods(s)]
+        ps = [parse_period(p) for p in stored_periods(principal(), o["db"])]
     rows = [p.to_dict() for p in ps]
     if o["json"]:
         emit_json(rows)

@@ -13,7 +13,7 @@ import geopandas as gpd
 import pandas as pd
 
 from geo.auth import Principal, authorize
-from geo.errors import ValidationError
+from geo.errors import NotFoundError, ValidationError
 from geo.periods import Period
 from geo.registry import Province
 from geo.services.base import (
@@ -28,6 +28,8 @@ from geo.services.base import (
 from geo.vocab import MEASURES
 
 __all__ = [
+    "CommuneProfile",
+    "CommuneRequest",
     "MapRequest",
     "MapView",
     "ProvinceRequest",
@@ -37,6 +39,7 @@ __all__ = [
     "hotspot_history",
     "map_view",
     "periods",
+    "profile",
     "series",
     "units",
 ]
@@ -107,8 +110,8 @@ class MapView:
         geometry`` in WGS84, display-simplified; ``value`` NaN where there is no
         figure; ``converted`` is ``""``, ``"crosswalk"`` or ``"estimated"``.
     hotspots : pandas.DataFrame
-        Designated communes of the edition with their status on the period's end
-        (``unit_code, name, status``).
+        Communes of the edition designated by the period's end, with their status
+        on that day (``unit_code, name, status``).
     facilities : geopandas.GeoDataFrame
         Active facilities of the province.
     """
@@ -170,6 +173,7 @@ def map_view(req: MapRequest, who: Principal, db: str | None = None) -> MapView:
         gdf = map_frame(s, req.province.code, req.edition, req.indicator, req.period.id,
                         req.measure)
         hot = hotspot_status(s, req.province.code, req.edition, on=req.period.end)
+        hot = hot[hot.status.notna()].reset_index(drop=True)  # not yet designated then
         fac = stored_facilities(s, req.province.code)
     return MapView(req, display_geometries(gdf), hot, fac)
 
@@ -254,3 +258,82 @@ def data_version(db: str | None = None) -> tuple:
 
     with transaction(db) as s:
         return stored_version(s)
+
+
+@dataclass(frozen=True)
+class CommuneRequest(Request):
+    """One commune of a province's edition."""
+
+    province: str | Province
+    code: str
+    edition: str = "legacy"
+
+    def check(self) -> CommuneRequest:
+        """Resolve the province; the commune must belong to it in that edition."""
+        return replace(self, province=check_province(self.province),
+                       edition=check_edition(self.edition), code=str(self.code).strip())
+
+
+@dataclass
+class CommuneProfile:
+    """What the commune profile shows besides the figures.
+
+    Attributes
+    ----------
+    unit : pandas.Series
+        The registry row (``code, name, district_name, province_name, lat, lon …``).
+    hotspot_events : pandas.DataFrame
+        Its status events as a designated commune (``event_date, status,
+        decision_no, note``), oldest first.
+    lineage : pandas.DataFrame
+        The 1 July 2025 reform as stored in the database's crosswalk (the weights
+        conversions use): for a legacy commune its successors, for a 2025 commune its
+        predecessors; ``code, name, district_name, weight, split``.
+    nearest : pandas.DataFrame
+        The nearest facilities (``name, kind, distance_km``), straight line.
+    """
+
+    unit: pd.Series
+    hotspot_events: pd.DataFrame
+    lineage: pd.DataFrame
+    nearest: pd.DataFrame
+
+
+def profile(req: CommuneRequest, who: Principal, db: str | None = None,
+            nearest: int = 6) -> CommuneProfile:
+    """A commune's registry entry, hotspot history, reform lineage and nearby services.
+
+    Raises
+    ------
+    NotFoundError
+        The commune is not one of the province's in that edition.
+    """
+    from geo.access import nearest_facilities
+    from geo.registry import load_units
+    from geo.store import crosswalk, hotspot_table, province_units
+    from geo.store import facilities as stored_facilities
+
+    req = req.check()
+    authorize(who, "view", req.province.code)
+    with transaction(db) as s:
+        units_ = province_units(s, req.province.code, req.edition).set_index("code")
+        if req.code not in units_.index:
+            raise NotFoundError(
+                f"Xã mã {req.code} không thuộc {req.province.name} ({req.edition}).",
+                f"Commune {req.code} is not in {req.province.name} ({req.edition}).")
+        unit = units_.loc[req.code]
+        ht = hotspot_table(s, req.province.code)
+        cw = crosswalk(s)
+        fac = stored_facilities(s, req.province.code)
+    mine = ht[(ht.edition == req.edition) & (ht.unit_code == req.code)]
+    if req.edition == "legacy":
+        links = cw[cw.old_code == req.code].rename(columns={"new_code": "code"})
+        other = load_units("2025", "commune")
+    else:
+        links = cw[cw.new_code == req.code].rename(columns={"old_code": "code"})
+        other = load_units("legacy", "commune")
+    links = links[["code", "weight", "split"]].merge(
+        other[["code", "name", "district_name"]], on="code", how="left")
+    near = nearest_facilities(float(unit.lon), float(unit.lat), fac, k=nearest)
+    return CommuneProfile(unit.rename(req.code), mine.reset_index(drop=True),
+                          links.reset_index(drop=True), near)
