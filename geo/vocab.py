@@ -154,16 +154,30 @@ PALETTE: tuple[str, ...] = ("#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704
 
 
 def palette(k: int) -> list[str]:
-    """``k`` colours of :data:`PALETTE`, spread from its lightest to its sixth colour.
+    """``k`` distinct colours of :data:`PALETTE`, light to dark.
+
+    Up to six classes spread from its lightest to its sixth colour; seven use
+    all of it (the darkest is kept for the seventh, so six classes do not end
+    nearly black).
+
+    Raises
+    ------
+    ValueError
+        For more classes than :data:`PALETTE` has colours.
 
     Examples
     --------
     >>> palette(3)
     ['#fff5eb', '#fd8d3c', '#4a1402']
+    >>> len(set(palette(7)))
+    7
     """
     import numpy as np
 
-    idx = np.linspace(0, len(PALETTE) - 2, max(k, 0)).round().astype(int)
+    if k > len(PALETTE):
+        raise ValueError(f"at most {len(PALETTE)} classes have distinct colours, not {k}")
+    last = len(PALETTE) - (1 if k == len(PALETTE) else 2)
+    idx = np.linspace(0, last, max(k, 0)).round().astype(int)
     return [PALETTE[i] for i in idx]
 
 

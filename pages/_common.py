@@ -15,7 +15,8 @@ from geo.mapdata import MEASURES, display_geometries, hotspot_status, map_frame,
 from geo.periods import parse_period
 from geo.registry import load_units
 from geo.store import available_periods, facilities, hotspot_table, province_units
-from layers.maps import SCHEMES, choropleth_map, classify_values
+from geo.vocab import SCHEMES
+from layers.maps import choropleth_map, classify_values
 from layers.offline import make_offline
 from pages._state import db_url, index_of, lang, recall, remember, t, wkey
 
@@ -173,7 +174,7 @@ def map_controls(key: str) -> MapControls:
         sch = list(SCHEMES)
         scheme = remember("scheme", st.selectbox(
             t("Phân lớp", "Classification"), sch, index=index_of(sch, "scheme", "quantiles"),
-            format_func=lambda x: t(*SCHEMES[x]), key=wkey(f"{key}_scheme")))
+            format_func=lambda x: SCHEMES.label(x, lang()), key=wkey(f"{key}_scheme")))
         k = remember("k", st.slider(t("Số lớp", "Classes"), 3, 7, int(recall("k", 5)),
                                     key=wkey(f"{key}_k")))
         show_h = remember("show_h", st.checkbox(

@@ -23,7 +23,7 @@ from geo.progress import (  # noqa: E402
     status_label,  # noqa: E402
 )
 from geo.store import HOTSPOT_STATUSES, get_values, plan_targets, plans  # noqa: E402
-from layers.maps import STATUS_COLORS  # noqa: E402
+from geo.vocab import HOTSPOT_STATUSES as STATUS_TERMS  # noqa: E402
 from pages import _common as data  # noqa: E402
 from pages._state import db_url, lang, t  # noqa: E402
 
@@ -79,6 +79,7 @@ else:
     ev["trang_thai"] = [t(*HOTSPOT_STATUSES[s]) for s in ev.status]
     ev["start"] = pd.to_datetime(ev.event_date)
     ev["stop"] = pd.to_datetime(ev.until)
+    STATUS_COLORS = STATUS_TERMS.colors()
     domain = [t(*HOTSPOT_STATUSES[s]) for s in STATUS_COLORS]
     chart = alt.Chart(ev).mark_bar(height=16).encode(
         x=alt.X("start:T", title=None, axis=alt.Axis(format="%m/%Y")),
