@@ -154,25 +154,23 @@ def check_classing(scheme: str, k: int, suppress_below: int | None = None) -> No
     if scheme not in SCHEMES:
         raise ValidationError(
             f"Cách phân lớp '{scheme}' không hợp lệ; dùng: {', '.join(SCHEMES.ids)}.",
-            f"Unknown scheme '{scheme}'; use: {', '.join(SCHEMES.ids)}.", column="scheme")
+            f"Unknown scheme '{scheme}'; use: {', '.join(SCHEMES.ids)}.")
     lo, hi = K_RANGE
     if isinstance(k, bool) or not isinstance(k, (int, np.integer)) or not lo <= k <= hi:
         raise ValidationError(f"Số lớp phải từ {lo} đến {hi} (nhận được: {k}).",
-                              f"The number of classes must be {lo} to {hi} (got {k}).",
-                              column="classes")
+                              f"The number of classes must be {lo} to {hi} (got {k}).")
     if suppress_below is not None:
         if isinstance(suppress_below, bool) or not isinstance(
                 suppress_below, (int, np.integer)) or suppress_below < 1:
             raise ValidationError(
                 f"Ngưỡng ẩn số nhỏ phải là số nguyên ≥ 1 (nhận được: {suppress_below}).",
-                f"The suppression threshold must be a whole number ≥ 1 (got {suppress_below}).",
-                column="suppress_below")
+                f"The suppression threshold must be a whole number ≥ 1 (got {suppress_below}).")
         if k > hi - 1:
             raise ValidationError(
                 f"Khi ẩn số nhỏ, lớp '< {suppress_below}' dùng một màu: số lớp tối đa là "
                 f"{hi - 1}.",
                 f"With suppression the '< {suppress_below}' class takes one colour: at most "
-                f"{hi - 1} classes.", column="classes")
+                f"{hi - 1} classes.")
 
 
 def classify(values: Sequence[float] | np.ndarray, scheme: str = "quantiles", k: int = 5, *,
