@@ -21,7 +21,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from layers.figure import MapFigureSpec, render_map  # noqa: E402
+from layers.print import MapFigureSpec, render_map  # noqa: E402
 
 GPKG = ROOT.parent / "shared" / "data" / "son_la_communes_2009.gpkg"
 HOTSPOTS = {"Chiềng Khừa": "transformed", "Lóng Sập": "in_transformation",

@@ -154,16 +154,32 @@ PALETTE: tuple[str, ...] = ("#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704
 
 
 def palette(k: int) -> list[str]:
-    """``k`` colours of :data:`PALETTE`, spread from its lightest to its sixth colour.
+    """``k`` distinct colours of :data:`PALETTE`, light to dark, for ``k`` ordered classes.
+
+    Up to five classes take the ColorBrewer "Oranges" steps from the lightest to
+    ``#7f2704`` (neighbouring classes stay easy to tell apart on screen and on
+    paper); six and seven classes add the two darkest colours. One class takes
+    the middle orange (not the near-white of the lightest class).
+
+    Raises
+    ------
+    ValueError
+        For more classes than :data:`PALETTE` has colours.
 
     Examples
     --------
     >>> palette(3)
-    ['#fff5eb', '#fd8d3c', '#4a1402']
+    ['#fff5eb', '#fd8d3c', '#7f2704']
+    >>> palette(5) == list(PALETTE[:5]) and len(set(palette(7))) == 7
+    True
     """
     import numpy as np
 
-    idx = np.linspace(0, len(PALETTE) - 2, max(k, 0)).round().astype(int)
+    if k > len(PALETTE):
+        raise ValueError(f"at most {len(PALETTE)} classes have distinct colours, not {k}")
+    if k == 1:
+        return [PALETTE[2]]
+    idx = np.linspace(0, max(4, k - 1), max(k, 0)).round().astype(int)
     return [PALETTE[i] for i in idx]
 
 

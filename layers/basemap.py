@@ -20,8 +20,10 @@ import numpy as np
 import pandas as pd
 import shapely
 import shapely.affinity
+from pyproj import CRS
 from shapely.geometry import Point
 
+from geo.crs import from_wgs84
 from geo.errors import NotFoundError
 
 __all__ = [
@@ -246,4 +248,6 @@ def vietnam_layers(crs: object = "EPSG:4326") -> gpd.GeoDataFrame:
     ]
     out = gpd.GeoDataFrame(pd.concat(parts, ignore_index=True), crs="EPSG:4326")
     out["territory"] = "VNM"
-    return out.to_crs(crs)[["role", "key", "territory", "label_vi", "label_en", "geometry"]]
+    if not CRS.from_user_input(crs).equals(out.crs):
+        out = from_wgs84(out, crs)  # the pinned transformation, never a plain to_crs
+    return out[["role", "key", "territory", "label_vi", "label_en", "geometry"]]

@@ -1,127 +1,53 @@
 """Interactive folium maps: choropleth, hotspot outlines, facilities, legend.
 
 Everything drawn here works offline: no tile layer unless a URL is given, no
-icon fonts (facility symbols are SVG circles), and the page's Leaflet assets
+icon fonts (facility symbols are inline SVG), and the page's Leaflet assets
 are served by diaban (see :mod:`layers.offline`). Every name or attribute that
 comes from imported data is HTML-escaped before it reaches the page.
+
+Classes, colours, labels and symbols are the printed figure's
+(:mod:`layers.classes`, :mod:`geo.vocab`): a map looks the same on screen and on
+paper.
 """
 
 from __future__ import annotations
 
 import html
-from dataclasses import dataclass
 
 import folium
 import geopandas as gpd
-import mapclassify
 import numpy as np
 import pandas as pd
 import shapely
 from branca.element import MacroElement, Template
 
 from geo.i18n import fmt_number, tr
-from geo.store import FACILITY_KINDS, HOTSPOT_STATUSES
+from geo.vocab import FACILITY_KINDS, HOTSPOT_STATUSES, NO_DATA_COLOR
+from layers.classes import Classes, classify, no_data_label
+from layers.offline import facility_icon, facility_svg
 
 __all__ = [
-    "FACILITY_COLORS",
-    "NO_DATA_COLOR",
-    "SCHEMES",
     "Classes",
     "choropleth_map",
     "classify_values",
 ]
 
-#: Classification schemes offered to users.
-SCHEMES = {
-    "quantiles": ("Phân vị (số xã đều nhau)", "Quantiles"),
-    "natural_breaks": ("Ngắt tự nhiên (Jenks)", "Natural breaks (Jenks)"),
-    "equal_interval": ("Khoảng đều", "Equal interval"),
-}
-NO_DATA_COLOR = "#d9d9d9"
-PALETTE = ["#fff5eb", "#fdd0a2", "#fd8d3c", "#d94801", "#7f2704", "#4a1402", "#2b0a01"]
-FACILITY_COLORS = {
-    "treatment_facility": "#1f4e9c",
-    "methadone": "#7b2fa0",
-    "counselling": "#138a36",
-    "club": "#c77700",
-}
-STATUS_COLORS = {
-    "designated": "#b30000",
-    "in_transformation": "#e6550d",
-    "transformed": "#2c7fb8",
-    "relapsed": "#67000d",
-    "removed": "#636363",
-}
-
-
-@dataclass
-class Classes:
-    """Class breaks and colours of a choropleth."""
-
-    bins: list[float]
-    colors: list[str]
-    labels: list[str]
-    counts: list[int]
-    no_data: int
-    scheme: str
-
-    def recount(self, values: np.ndarray) -> Classes:
-        """Same breaks, with counts (and no-data count) of other values."""
-        v = np.asarray(values, dtype=float)
-        fin = v[np.isfinite(v)]
-        idx = np.searchsorted(np.asarray(self.bins), fin, side="left")
-        counts = np.bincount(np.minimum(idx, len(self.bins) - 1), minlength=len(self.bins))
-        return Classes(self.bins, self.colors, self.labels, [int(c) for c in counts],
-                       int((~np.isfinite(v)).sum()), self.scheme)
-
-    def color_of(self, v: float) -> str:
-        """Fill colour of a value (grey for no data)."""
-        if v is None or not np.isfinite(v):
-            return NO_DATA_COLOR
-        for b, c in zip(self.bins, self.colors):
-            if v <= b:
-                return c
-        return self.colors[-1]
-
-
-def _palette(k: int) -> list[str]:
-    idx = np.linspace(0, len(PALETTE) - 2, k).round().astype(int)
-    return [PALETTE[i] for i in idx]
-
 
 def classify_values(values: np.ndarray, scheme: str = "quantiles", k: int = 5,
                     lang: str = "vi", digits: int = 1) -> Classes:
-    """Classify finite values with mapclassify; NaN goes to a separate no-data class.
+    """Classes of the screen map: :func:`layers.classes.classify`, as in print.
+
+    NaN goes to a separate no-data class. ``digits`` is the fewest decimals of
+    the labels (more only where printed bounds would coincide; whole numbers
+    get none).
 
     Examples
     --------
-    >>> c = classify_values(np.array([1.0, 2, 3, 4, np.nan]), "equal_interval", 2)
-    >>> c.no_data, len(c.bins)
-    (1, 2)
+    >>> c = classify_values(np.array([1.0, 2, 3, 4, np.nan]), "equal_interval", 2, digits=0)
+    >>> c.no_data, len(c.bins), c.labels
+    (1, 2, ['1 – 2', '3 – 4'])
     """
-    v = np.asarray(values, dtype=float)
-    fin = v[np.isfinite(v)]
-    nd = int((~np.isfinite(v)).sum())
-    if fin.size == 0:
-        return Classes([], [], [], [], nd, scheme)
-    k = max(1, min(k, len(np.unique(fin))))
-    if k == 1:
-        bins = [float(fin.max())]
-    elif scheme == "natural_breaks":
-        bins = list(mapclassify.FisherJenks(fin, k=k).bins)
-    elif scheme == "equal_interval":
-        bins = list(mapclassify.EqualInterval(fin, k=k).bins)
-    else:
-        bins = list(mapclassify.Quantiles(fin, k=k).bins)
-    bins = sorted(set(float(b) for b in bins))
-    colors = _palette(len(bins))
-    labels, counts, lo = [], [], float(fin.min())
-    for b in bins:
-        labels.append(f"{fmt_number(lo, lang, digits)} – {fmt_number(b, lang, digits)}")
-        counts.append(int(((fin >= lo) & (fin <= b)).sum()) if not counts else
-                      int(((fin > lo) & (fin <= b)).sum()))
-        lo = b
-    return Classes(bins, colors, labels, counts, nd, scheme)
+    return classify(values, scheme, k, lang=lang, digits=digits)
 
 
 _LEGEND = """
@@ -160,25 +86,24 @@ def _legend_html(classes: Classes, title: str, lang: str, facilities: bool,
     for c, lab, n in zip(classes.colors, classes.labels, classes.counts):
         rows.append(f"<div>{sw.format(c=c)}{html.escape(lab)} <span style='color:#666'>({n})</span>"
                     "</div>")
-    rows.append(f"<div>{sw.format(c=NO_DATA_COLOR)}{tr('Không có số liệu', 'No data', lang)}"
+    rows.append(f"<div>{sw.format(c=NO_DATA_COLOR)}{no_data_label(lang)}"
                 f" <span style='color:#666'>({classes.no_data})</span></div>")
     if hotspots:
         rows.append("<div style='margin-top:4px'><b>" + tr("Địa bàn trọng điểm", "Hotspot communes",
                                                             lang) + "</b></div>")
-        for st, col in STATUS_COLORS.items():
-            if st == "removed":
+        for st in HOTSPOT_STATUSES.values():
+            if st.id == "removed":
                 continue
             rows.append(f"<div><span style='display:inline-block;width:14px;height:0;"
-                        f"border-top:3px solid {col};margin-right:6px;vertical-align:middle'>"
-                        f"</span>{tr(*HOTSPOT_STATUSES[st], lang)}</div>")
+                        f"border-top:3px solid {st.color};margin-right:6px;"
+                        f"vertical-align:middle'></span>{html.escape(st.label(lang))}</div>")
     if facilities:
         rows.append("<div style='margin-top:4px'><b>" + tr("Cơ sở", "Facilities", lang)
                     + "</b></div>")
-        for kind, col in FACILITY_COLORS.items():
-            rows.append(f"<div><span style='display:inline-block;width:10px;height:10px;"
-                        f"border-radius:50%;background:{col};border:2px solid #fff;"
-                        f"box-shadow:0 0 0 1px {col};margin-right:6px'></span>"
-                        f"{tr(*FACILITY_KINDS[kind], lang)}</div>")
+        for kind in FACILITY_KINDS.values():
+            rows.append("<div><span style='display:inline-block;vertical-align:middle;"
+                        f"margin-right:6px'>{facility_svg(kind.id, lang, 14)}</span>"
+                        f"{html.escape(kind.label(lang))}</div>")
     if approximate:
         rows.append("<div style='margin-top:6px;color:#a33'>⚠ " + tr(
             "Ranh giới xã gần đúng (minh họa)", "Approximate commune boundaries", lang)
@@ -289,8 +214,8 @@ def choropleth_map(
     has_hot = hotspots is not None and len(hotspots) > 0
     if has_hot:
         hot = df.merge(hotspots[["unit_code", "status"]], left_on="code", right_on="unit_code")
-        hot["status_txt"] = [tr(*HOTSPOT_STATUSES.get(s, (s, s)), lang) for s in hot.status]
-        hot["stroke"] = [STATUS_COLORS.get(s, "#000") for s in hot.status]
+        hot["status_txt"] = [HOTSPOT_STATUSES.label(s, lang) for s in hot.status]
+        hot["stroke"] = [HOTSPOT_STATUSES.color(s, "#000000") for s in hot.status]
         group = folium.FeatureGroup(name=tr("Địa bàn trọng điểm", "Hotspot communes", lang))
         hfc = _feature_collection(hot, ["code", "name", "status_txt", "stroke"], precision)
         folium.GeoJson(
@@ -315,13 +240,12 @@ def choropleth_map(
     if has_fac:
         group = folium.FeatureGroup(name=tr("Cơ sở điều trị, tư vấn", "Facilities", lang))
         for _, f in facilities.iterrows():
-            kind = tr(*FACILITY_KINDS.get(f.kind, (f.kind, f.kind)), lang)
+            kind = FACILITY_KINDS.label(f.kind, lang)
             cap = ("" if pd.isna(f.get("capacity")) else
                    f"<br>{tr('Công suất', 'Capacity', lang)}: {int(f.capacity)}")
             popup = (f"<b>{html.escape(str(f['name']))}</b><br>{html.escape(kind)}{cap}")
-            folium.CircleMarker(
-                [f.geometry.y, f.geometry.x], radius=7, color="#ffffff", weight=2,
-                fill=True, fill_color=FACILITY_COLORS.get(f.kind, "#333"), fill_opacity=1,
+            folium.Marker(
+                [f.geometry.y, f.geometry.x], icon=facility_icon(f.kind, lang, 20),
                 popup=folium.Popup(popup, max_width=260),
                 tooltip=html.escape(str(f["name"])),
             ).add_to(group)

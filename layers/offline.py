@@ -29,8 +29,8 @@ everywhere without any server configuration: in a file opened from disk, in
 fonts, awesome-markers) are dropped; a map that needs one (``folium.Icon``) or an
 asset that is not vendored is refused with a clear error instead of drawing nothing.
 ``ColorMap`` legends are replaced by a static SVG legend so no d3 is needed. Tile
-layers are left alone: they are an optional layer the user configures by URL, and
-:func:`new_map` creates none.
+layers are left alone: they are an optional layer the user configures by URL (the
+maps of :mod:`layers.maps` create none unless given one).
 
 Where the site serves ``layers/static/`` itself, ``make_offline(m, base_url=...)``
 links the files under that URL instead (smaller pages, browser-cached).
@@ -52,15 +52,14 @@ from branca.colormap import ColorMap, LinearColormap, StepColormap
 from branca.element import CssLink, Figure, JavascriptLink, MacroElement
 from folium.template import Template
 
-from geo.i18n import tr
+from geo.vocab import FACILITY_KINDS
 
 __all__ = [
-    "FACILITY_SYMBOLS",
     "STATIC_DIR",
     "assert_no_external_urls",
     "facility_icon",
+    "facility_svg",
     "make_offline",
-    "new_map",
     "standalone_html",
 ]
 
@@ -344,7 +343,7 @@ def make_offline(m: folium.Map | folium.plugins.DualMap,
 
     Examples
     --------
-    >>> m = make_offline(new_map(location=[21.3, 103.9], zoom_start=8))
+    >>> m = make_offline(folium.Map(location=[21.3, 103.9], zoom_start=8, tiles=None))
     >>> assert_no_external_urls(m.get_root().render())
     []
     """
@@ -376,76 +375,23 @@ def standalone_html(m: folium.Map | folium.plugins.DualMap) -> str:
     -------
     str
         The page; every script and stylesheet is a ``data:`` URL.
-    """
-    make_offline(m)
-    return m.get_root().render()
-
-
-def new_map(location: tuple[float, float] | list[float] | None = None, *,
-            tiles_url: str | None = None, tiles_attribution: str | None = None,
-            tiles_name: str = "Nền bản đồ", **kwargs: object) -> folium.Map:
-    """A ``folium.Map`` with no tile layer unless a tile URL is given.
-
-    ``folium.Map()`` alone loads OpenStreetMap tiles from the internet; diaban's maps
-    draw their own polygons and need none. Call :func:`make_offline` once the layers
-    are added.
-
-    Parameters
-    ----------
-    location : (lat, lon), optional
-        Initial centre.
-    tiles_url : str, optional
-        XYZ template of an optional basemap, e.g. an internal tile server
-        (``http://tiles.local/{z}/{x}/{y}.png``).
-    tiles_attribution : str, optional
-        Attribution shown for ``tiles_url`` (defaults to the URL's host).
-    tiles_name : str
-        Name of the basemap in the layer control.
-    **kwargs
-        Passed to ``folium.Map`` (``zoom_start``, ``height``, ...). ``max_zoom``
-        defaults to 18: without a tile layer Leaflet has no maximum zoom, and
-        MarkerCluster refuses such a map. ``tiles`` is not accepted: use ``tiles_url``.
-
-    Returns
-    -------
-    folium.Map
 
     Raises
     ------
     ValueError
-        If ``tiles_url`` is not an ``http(s)://`` or ``/`` URL with ``{z}``, ``{x}``
-        and ``{y}``, or ``tiles`` is passed.
+        If the page would still fetch anything from another machine
+        (:func:`assert_no_external_urls`): such a page draws nothing offline.
     """
-    if "tiles" in kwargs:
-        raise ValueError("new_map takes tiles_url=, not tiles= (no basemap by default)")
-    max_zoom = kwargs.pop("max_zoom", 18)
-    m = folium.Map(location=location, tiles=None, max_zoom=max_zoom, **kwargs)
-    m.options["max_zoom"] = max_zoom  # folium gives max_zoom to its tile layer only
-    if tiles_url:
-        if not re.match(r"^(https?://|/)", tiles_url) or not all(
-                p in tiles_url for p in ("{z}", "{x}", "{y}")):
-            raise ValueError(f"tiles_url must be an http(s):// or / URL with {{z}}, {{x}} "
-                             f"and {{y}}: {tiles_url!r}")
-        host = re.sub(r"^https?://([^/]+).*$", r"\1", tiles_url)
-        folium.TileLayer(tiles_url, attr=tiles_attribution or host, name=tiles_name,
-                         overlay=False, control=True, max_zoom=max_zoom).add_to(m)
-    return m
+    make_offline(m)
+    page = m.get_root().render()
+    bad = assert_no_external_urls(page)
+    if bad:
+        raise ValueError(f"the page would fetch {', '.join(bad[:3])} from the network")
+    return page
 
 
 # ---------------------------------------------------------------- facility symbols
 
-#: Symbol of each facility kind: colour (as ``layers.maps.FACILITY_COLORS``), shape
-#: and its names (vi, en).
-FACILITY_SYMBOLS: dict[str, dict[str, object]] = {
-    "treatment_facility": {"color": "#1f4e9c", "shape": "square",
-                           "label": ("Cơ sở cai nghiện", "Treatment facility")},
-    "methadone": {"color": "#7b2fa0", "shape": "diamond",
-                  "label": ("Điểm điều trị Methadone", "Methadone point")},
-    "counselling": {"color": "#138a36", "shape": "circle",
-                    "label": ("Điểm tư vấn", "Counselling point")},
-    "club": {"color": "#c77700", "shape": "triangle",
-             "label": ("Câu lạc bộ", "Club")},
-}
 _SHAPES = {
     # 24 x 24 box, white outline so the symbol reads on any fill colour.
     "square": '<rect x="3" y="3" width="18" height="18" rx="3"/>'
@@ -459,8 +405,8 @@ _SHAPES = {
 }
 
 
-def facility_icon(kind: str, lang: str = "vi", size: int = 24) -> folium.DivIcon:
-    """A marker symbol for a facility kind, drawn as inline SVG (no icon font).
+def facility_svg(kind: str, lang: str = "vi", size: int = 24) -> str:
+    """The SVG symbol of a facility kind: its :data:`geo.vocab.FACILITY_KINDS` shape and colour.
 
     Parameters
     ----------
@@ -470,7 +416,42 @@ def facility_icon(kind: str, lang: str = "vi", size: int = 24) -> folium.DivIcon
     lang : {"vi", "en"}
         Language of the symbol's title (shown on hover, read by screen readers).
     size : int
-        Width and height in pixels; the symbol is anchored at its centre.
+        Width and height in pixels.
+
+    Returns
+    -------
+    str
+        An ``<svg>`` element with a ``<title>``.
+
+    Raises
+    ------
+    ValueError
+        If ``kind`` is not a facility kind of the vocabulary.
+    """
+    if kind not in FACILITY_KINDS:
+        raise ValueError(f"unknown facility kind {kind!r}; expected one of "
+                         f"{', '.join(FACILITY_KINDS)}")
+    term = FACILITY_KINDS[kind]
+    title = _html.escape(term.short(lang))
+    return (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
+            f'viewBox="0 0 24 24" role="img" aria-label="{title}" '
+            f'fill="{term.color}" stroke="#fff" stroke-width="1.5">'
+            f'<title>{title}</title>{_SHAPES[term.shape]}</svg>')
+
+
+def facility_icon(kind: str, lang: str = "vi", size: int = 24) -> folium.DivIcon:
+    """A map marker for a facility kind: :func:`facility_svg` anchored at its centre.
+
+    The screen map draws facilities with it (no icon font, nothing fetched).
+
+    Parameters
+    ----------
+    kind : {"treatment_facility", "methadone", "counselling", "club"}
+        A :data:`geo.vocab.FACILITY_KINDS` id.
+    lang : {"vi", "en"}
+        Language of the symbol's title.
+    size : int
+        Width and height in pixels.
 
     Returns
     -------
@@ -487,17 +468,8 @@ def facility_icon(kind: str, lang: str = "vi", size: int = 24) -> folium.DivIcon
     >>> "#7b2fa0" in icon.options["html"]
     True
     """
-    if kind not in FACILITY_SYMBOLS:
-        raise ValueError(f"unknown facility kind {kind!r}; expected one of "
-                         f"{', '.join(FACILITY_SYMBOLS)}")
-    sym = FACILITY_SYMBOLS[kind]
-    title = _html.escape(tr(*sym["label"], lang))
-    svg = (f'<svg xmlns="http://www.w3.org/2000/svg" width="{size}" height="{size}" '
-           f'viewBox="0 0 24 24" role="img" aria-label="{title}" '
-           f'fill="{sym["color"]}" stroke="#fff" stroke-width="1.5">'
-           f'<title>{title}</title>{_SHAPES[sym["shape"]]}</svg>')
-    return folium.DivIcon(html=svg, icon_size=(size, size), icon_anchor=(size // 2, size // 2),
-                          popup_anchor=(0, -size // 2),
+    return folium.DivIcon(html=facility_svg(kind, lang, size), icon_size=(size, size),
+                          icon_anchor=(size // 2, size // 2), popup_anchor=(0, -size // 2),
                           class_name=f"diaban-facility diaban-facility-{kind}")
 
 

@@ -7,22 +7,25 @@ import pytest
 from click.testing import CliRunner
 from PIL import Image
 
+from geo.auth import local_admin
 from geo.cli.main import cli
 from geo.errors import ValidationError
-from layers.exports import MapRequest, export_brief, export_map
+from geo.services.exports import BriefRequest, MapExportRequest, export_brief, export_map
 from layers.offline import assert_no_external_urls
+
+ADMIN = local_admin()
 
 
 def test_png_pixels_match_paper_and_dpi(demo_url, tmp_path):
-    out = export_map(demo_url, MapRequest("14", "registered_addicts", "2024-H2", dpi=120,
-                                          orientation="landscape"), tmp_path / "m.png")
+    out = export_map(MapExportRequest("14", "registered_addicts", "2024-H2", tmp_path / "m.png",
+                                      dpi=120, orientation="landscape"), ADMIN, demo_url).file
     assert Image.open(out).size == (round(297 / 25.4 * 120), round(210 / 25.4 * 120))
 
 
 def test_pdf_is_vector_with_embedded_vietnamese_text(demo_url, tmp_path):
-    out = export_map(demo_url, MapRequest("14", "registered_addicts", "2024-H2",
-                                          layers=("hotspots", "facilities", "districts")),
-                     tmp_path / "m.pdf")
+    out = export_map(MapExportRequest("14", "registered_addicts", "2024-H2", tmp_path / "m.pdf",
+                                      layers=("hotspots", "facilities", "districts")),
+                     ADMIN, demo_url).file
     fonts = subprocess.run(["pdffonts", str(out)], capture_output=True, text=True).stdout
     rows = [r for r in fonts.splitlines()[2:] if r.strip()]
     assert rows and all(" yes " in r for r in rows)
@@ -33,14 +36,14 @@ def test_pdf_is_vector_with_embedded_vietnamese_text(demo_url, tmp_path):
 
 
 def test_html_is_self_contained(demo_url, tmp_path):
-    out = export_map(demo_url, MapRequest("14", "registered_addicts", "2024-H2"),
-                     tmp_path / "m.html")
+    out = export_map(MapExportRequest("14", "registered_addicts", "2024-H2", tmp_path / "m.html"),
+                     ADMIN, demo_url).file
     html = out.read_text("utf-8")
     assert assert_no_external_urls(html) == [] and "L.map(" in html
 
 
 def test_brief_has_map_progress_and_targets(demo_url, tmp_path):
-    out = export_brief(demo_url, "14", "2025-H1", tmp_path / "b.pdf")
+    out = export_brief(BriefRequest("14", "2025-H1", tmp_path / "b.pdf"), ADMIN, demo_url).file
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
     assert "Tiến độ chuyển hóa địa bàn" in text and "Chỉ tiêu của tỉnh" in text
     assert "Xã Tân Xuân" in text and "KH 75/KH-SLĐTBXH" in text
@@ -49,17 +52,19 @@ def test_brief_has_map_progress_and_targets(demo_url, tmp_path):
 
 
 def test_suppression_hides_small_counts(demo_url, tmp_path):
-    out = export_brief(demo_url, "14", "2025-H1", tmp_path / "b.pdf", suppress_below=10)
+    out = export_brief(BriefRequest("14", "2025-H1", tmp_path / "b.pdf", suppress_below=10),
+                       ADMIN, demo_url).file
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True).stdout
     assert "< 10" in text
 
 
 def test_bad_requests_are_refused(demo_url, tmp_path):
     with pytest.raises(ValidationError):
-        export_map(demo_url, MapRequest("14", "registered_addicts", "2024-H2"), tmp_path / "x.jpg")
+        export_map(MapExportRequest("14", "registered_addicts", "2024-H2", tmp_path / "x.jpg"),
+                   ADMIN, demo_url)
     with pytest.raises(ValidationError):
-        export_map(demo_url, MapRequest("14", "registered_addicts", "2024-H2",
-                                        layers=("roads",)), tmp_path / "x.png")
+        export_map(MapExportRequest("14", "registered_addicts", "2024-H2", tmp_path / "x.png",
+                                    layers=("roads",)), ADMIN, demo_url)
     r = CliRunner().invoke(cli, ["--db", demo_url, "export", "map", "-p", "14", "--period",
                                  "2024-H9", "--out", str(tmp_path / "x.png")])
     assert r.exit_code != 0

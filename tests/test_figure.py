@@ -18,16 +18,16 @@ from shapely.geometry import box
 
 from geo.errors import ValidationError
 from layers.basemap import vietnam_islands, vietnam_layers, vietnam_outline
-from layers.figure import (
+from layers.print import (
     MapFigureSpec,
-    _Label,
-    _place_labels,
     classify_figure,
     format_value,
     inset_geometries,
     render_map,
     render_small_multiples,
 )
+from layers.print.labels import Label as _Label
+from layers.print.labels import place_labels as _place_labels
 
 NAMES = ["Chiềng Khừa", "Lóng Sập", "Lóng Luông", "Tân Xuân", "Mường Sại", "Chiềng Ơn",
          "Nậm Giôn", "Huổi Một", "Phiêng Khoài", "Xuân Nha", "Quỳnh Nhai", "Đứa Mòn"]

@@ -6,7 +6,8 @@ import numpy as np
 import pytest
 from shapely import box
 
-from layers.maps import NO_DATA_COLOR, choropleth_map, classify_values
+from geo.vocab import NO_DATA_COLOR
+from layers.maps import choropleth_map, classify_values
 from layers.offline import assert_no_external_urls, make_offline, standalone_html
 
 EVIL = "<img src=x onerror=alert(1)>"

@@ -12,19 +12,25 @@ import folium.plugins
 import pandas as pd
 import pytest
 
+from geo.vocab import FACILITY_KINDS
 from layers.offline import (
-    FACILITY_SYMBOLS,
     STATIC_DIR,
     assert_no_external_urls,
     facility_icon,
     make_offline,
-    new_map,
     standalone_html,
 )
 
 CDN_HOSTS = ("jsdelivr", "cdnjs", "unpkg", "code.jquery.com", "bootstrapcdn", "d3js.org",
              "github.io", "openstreetmap")
 CODES = ["14001", "14002", "14003", "14004"]
+
+
+def new_map(location: list[float] | None = None, **kwargs: object) -> folium.Map:
+    """A folium map without tiles, with the maximum zoom MarkerCluster needs."""
+    m = folium.Map(location=location, tiles=None, max_zoom=18, **kwargs)
+    m.options["max_zoom"] = 18  # folium gives max_zoom to its tile layer only
+    return m
 
 
 def _geojson() -> dict:
@@ -44,7 +50,7 @@ def _layers(m: folium.Map | folium.plugins.DualMap) -> None:
     folium.Choropleth(gj, data=pd.DataFrame({"code": CODES, "v": [1.0, 4.0, 9.0, 16.0]}),
                       columns=["code", "v"], key_on="feature.properties.code",
                       legend_name="Người nghiện / 10.000 dân", name="Tỷ lệ").add_to(m)
-    for i, kind in enumerate(FACILITY_SYMBOLS):
+    for i, kind in enumerate(FACILITY_KINDS):
         folium.Marker([21.25, 103.92 + 0.05 * i], icon=facility_icon(kind),
                       popup=folium.Popup(kind)).add_to(m)
 
@@ -110,7 +116,7 @@ def test_full_map_saved_page_has_no_external_url_and_carries_leaflet():
     # The choropleth's legend is a static SVG, not branca's d3 script.
     assert "diaban-colormap" in html and "d3.min.js" not in html
     assert json.dumps("Người nghiện / 10.000 dân")[1:-1] in html  # caption, JS-escaped
-    assert html.count("diaban-facility ") == len(FACILITY_SYMBOLS) + 1
+    assert html.count("diaban-facility ") == len(FACILITY_KINDS) + 1
 
 
 def test_dual_map_saved_page_has_no_external_url():
@@ -225,33 +231,15 @@ def test_st_folium_gets_only_inlined_assets(build, monkeypatch):
     assert "map_div" in sent["script"] and "diaban-colormap" in sent["script"]
 
 
-# ---------------------------------------------------------------- new_map, icons
-
-
-def test_new_map_has_no_tiles_unless_given():
-    m = new_map(location=[21.3, 104.0])
-    assert not [c for c in m._children.values() if isinstance(c, folium.TileLayer)]
-    assert m.options["max_zoom"] == 18
-    t = new_map(tiles_url="http://tiles.local/{z}/{x}/{y}.png")
-    layers = [c for c in t._children.values() if isinstance(c, folium.TileLayer)]
-    assert [la.tiles for la in layers] == ["http://tiles.local/{z}/{x}/{y}.png"]
-    assert layers[0].options["attribution"] == "tiles.local"
-
-
-@pytest.mark.parametrize("bad", ["tiles.local/{z}/{x}/{y}.png", "http://tiles.local/a.png"])
-def test_new_map_refuses_a_malformed_tile_url(bad):
-    with pytest.raises(ValueError, match="tiles_url"):
-        new_map(tiles_url=bad)
-    with pytest.raises(ValueError, match="tiles_url"):
-        new_map(tiles="OpenStreetMap")
+# ---------------------------------------------------------------- icons
 
 
 def test_facility_icons_are_distinct_svg_with_names():
-    icons = {k: facility_icon(k) for k in FACILITY_SYMBOLS}
+    icons = {k: facility_icon(k) for k in FACILITY_KINDS}
     htmls = [i.options["html"] for i in icons.values()]
     assert all(h.startswith("<svg") and "<title>" in h for h in htmls)
-    assert len({FACILITY_SYMBOLS[k]["color"] for k in icons}) == 4
-    assert len({FACILITY_SYMBOLS[k]["shape"] for k in icons}) == 4
+    assert len({FACILITY_KINDS[k].color for k in icons}) == 4
+    assert len({FACILITY_KINDS[k].shape for k in icons}) == 4
     assert "Cơ sở cai nghiện" in icons["treatment_facility"].options["html"]
     assert "Methadone point" in facility_icon("methadone", lang="en").options["html"]
     assert icons["club"].options["class_name"] == "diaban-facility diaban-facility-club"
@@ -264,11 +252,11 @@ def test_facility_icon_refuses_unknown_kind():
 
 
 def test_facility_symbols_follow_the_store_and_the_map_colours():
-    from geo.store import FACILITY_KINDS
-    from layers.maps import FACILITY_COLORS
+    from geo.store import FACILITY_KINDS as STORED_KINDS
 
-    assert set(FACILITY_SYMBOLS) == set(FACILITY_KINDS)
-    assert {k: s["color"] for k, s in FACILITY_SYMBOLS.items()} == FACILITY_COLORS
+    assert set(FACILITY_KINDS) == set(STORED_KINDS)
+    for kind, term in FACILITY_KINDS.items():  # screen symbols take the vocabulary's colour
+        assert f'fill="{term.color}"' in facility_icon(kind).options["html"]
 
 
 # ---------------------------------------------------------------- the checker

@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from geo.cli.common import acting_user, ctx_obj, emit_json, options, progress_bar, t
+from geo.cli.common import ctx_obj, db, emit_json, lang, options, progress_bar, t
 from geo.cli.groups import export_group
+from geo.cli.identity import principal
+from geo.vocab import SCHEMES
+
+if TYPE_CHECKING:
+    from geo.services.exports import ExportResult
 
 
 def register(cli: click.Group) -> None:
@@ -32,9 +38,9 @@ def _map_options(f):  # noqa: ANN001, ANN202 - click decorator stack
         click.option("--size", type=click.Choice(["A4", "A3"]), default="A4", show_default=True),
         click.option("--orientation", type=click.Choice(["portrait", "landscape"]),
                      default="portrait", show_default=True),
-        click.option("--dpi", type=int, default=300, show_default=True),
-        click.option("--scheme", type=click.Choice(["quantiles", "natural_breaks",
-                                                    "equal_interval"]), default="quantiles",
+        click.option("--dpi", type=int, default=300, show_default=True,
+                     help="Độ phân giải PNG (50–1200) / PNG resolution (50–1200)."),
+        click.option("--scheme", type=click.Choice(list(SCHEMES.ids)), default="quantiles",
                      show_default=True),
         click.option("--classes", "k", type=int, default=5, show_default=True),
         click.option("--suppress-below", type=int, default=None,
@@ -46,23 +52,18 @@ def _map_options(f):  # noqa: ANN001, ANN202 - click decorator stack
     return f
 
 
-def _request(**kw):  # noqa: ANN003, ANN202
-    from layers.exports import MapRequest
-
-    o = ctx_obj()
-    acting_user("export", kw["province"])
-    layers = tuple(x.strip() for x in kw["layers"].split(",") if x.strip())
-    return MapRequest(kw["province"], kw["indicator"], kw["period"], kw["edition"],
-                      kw["measure"], layers, kw["size"], kw["orientation"], kw["dpi"], o["lang"],
-                      kw["scheme"], kw["k"], kw["suppress_below"])
+def _request(cls: type, **kw: object) -> object:
+    """The service request of the map commands' options."""
+    return cls(kw["province"], kw["indicator"], kw["period"], kw["out"], kw["edition"],
+               kw["measure"], kw["layers"], kw["size"], kw["orientation"], kw["dpi"], lang(),
+               kw["scheme"], kw["k"], kw["suppress_below"])
 
 
-def _done(out: Path) -> None:
-    o = ctx_obj()
-    if o["json"]:
-        emit_json({"ok": True, "file": str(out), "bytes": out.stat().st_size})
+def _done(res: ExportResult) -> None:
+    if ctx_obj()["json"]:
+        emit_json(res.to_dict())
     else:
-        click.echo(t(f"Đã xuất {out}", f"Exported {out}"))
+        click.echo(t(f"Đã xuất {res.file}", f"Exported {res.file}"))
 
 
 @click.command("map")
@@ -70,13 +71,13 @@ def _done(out: Path) -> None:
 @options
 def map_cmd(**kw: object) -> None:
     """Xuất bản đồ PNG/PDF/SVG/HTML. / Export a map figure (PNG/PDF/SVG/HTML)."""
-    from layers.exports import export_map
+    from geo.services.exports import MapExportRequest, export_map
 
-    out = kw["out"]
-    req = _request(**kw)
-    with progress_bar(t("Xuất bản đồ", "Exporting map")):
-        export_map(ctx_obj()["db"], req, out)
-    _done(out)
+    req = _request(MapExportRequest, **kw)
+    who = principal()
+    with progress_bar(t("Xuất bản đồ", "Exporting map")) as cb:
+        res = export_map(req, who, db(), progress=cb)
+    _done(res)
 
 
 @click.command("multiples")
@@ -84,13 +85,13 @@ def map_cmd(**kw: object) -> None:
 @options
 def multiples_cmd(**kw: object) -> None:
     """Một chỉ tiêu qua mọi kỳ trên một trang. / One indicator across all periods, one page."""
-    from layers.exports import export_small_multiples
+    from geo.services.exports import MultiplesRequest, export_small_multiples
 
-    out = kw["out"]
-    req = _request(**kw)
-    with progress_bar(t("Xuất bản đồ", "Exporting")):
-        export_small_multiples(ctx_obj()["db"], req, out)
-    _done(out)
+    req = _request(MultiplesRequest, **kw)
+    who = principal()
+    with progress_bar(t("Xuất bản đồ", "Exporting")) as cb:
+        res = export_small_multiples(req, who, db(), progress=cb)
+    _done(res)
 
 
 @click.command("brief")
@@ -104,11 +105,11 @@ def multiples_cmd(**kw: object) -> None:
 def brief_cmd(province: str, period: str, indicator: str, size: str,
               suppress_below: int | None, out: Path) -> None:
     """Báo cáo tóm tắt PDF: bản đồ, tiến độ, chỉ tiêu. / Briefing pack PDF."""
-    from layers.exports import export_brief
+    from geo.services.exports import BriefRequest, export_brief
 
-    o = ctx_obj()
-    acting_user("export", province)
-    with progress_bar(t("Xuất báo cáo", "Exporting brief")):
-        export_brief(o["db"], province, period, out, indicator, lang=o["lang"], size=size,
-                     suppress_below=suppress_below)
-    _done(out)
+    req = BriefRequest(province, period, out, indicator, lang=lang(), size=size,
+                       suppress_below=suppress_below)
+    who = principal()
+    with progress_bar(t("Xuất báo cáo", "Exporting brief")) as cb:
+        res = export_brief(req, who, db(), progress=cb)
+    _done(res)

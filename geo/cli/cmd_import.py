@@ -1,4 +1,4 @@
-"""``diaban import …`` and ``diaban export indicators|boundaries``."""
+"""``diaban import …``."""
 
 from __future__ import annotations
 
@@ -7,19 +7,16 @@ from pathlib import Path
 import click
 
 from geo.cli.common import acting_user, ctx_obj, echo_table, emit_json, options, progress_bar, t
-from geo.cli.groups import export_group, import_group
+from geo.cli.groups import import_group
 
 
 def register(cli: click.Group) -> None:
-    """Add the import commands and the data exports."""
+    """Add the import commands (the data exports are in :mod:`geo.cli.cmd_export_data`)."""
     imp = import_group(cli)
     imp.add_command(import_indicators_cmd)
     imp.add_command(template_cmd)
     imp.add_command(history_cmd)
     imp.add_command(undo_cmd)
-    exp = export_group(cli)
-    exp.add_command(export_indicators_cmd)
-    exp.add_command(export_boundaries_cmd)
 
 
 @click.command("indicators")
@@ -123,41 +120,3 @@ def undo_cmd(batch: int) -> None:
                      f"{res['boundaries']} ranh giới); số liệu trước đó được khôi phục.",
                      f"Undid batch {batch} ({res['values']} figures, {res['boundaries']} "
                      "boundaries); earlier values are current again."))
-
-
-@click.command("indicators")
-@click.option("--province", "-p", required=True)
-@click.option("--edition", type=click.Choice(["legacy", "2025"]), default=None,
-              help="Mặc định: số liệu ghi nhận trên cả hai / default: as recorded.")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
-@options
-def export_indicators_cmd(province: str, edition: str | None, out: Path) -> None:
-    """Xuất số liệu đã lưu (bảng dài CSV). / Export stored figures (long CSV)."""
-    from geo.exports import export_indicators
-
-    o = ctx_obj()
-    acting_user("export", province)
-    n = export_indicators(o["db"], province, out, edition)
-    if o["json"]:
-        emit_json({"ok": True, "file": str(out), "rows": n})
-    else:
-        click.echo(t(f"Đã ghi {n} dòng vào {out}.", f"Wrote {n} rows to {out}."))
-
-
-@click.command("boundaries")
-@click.option("--province", "-p", required=True)
-@click.option("--edition", type=click.Choice(["legacy", "2025"]), default="2025",
-              show_default=True)
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
-@options
-def export_boundaries_cmd(province: str, edition: str, out: Path) -> None:
-    """Xuất ranh giới đã lưu (WGS84). / Export stored boundaries (WGS84)."""
-    from geo.exports import export_boundaries
-
-    o = ctx_obj()
-    acting_user("export", province)
-    n = export_boundaries(o["db"], province, out, edition)
-    if o["json"]:
-        emit_json({"ok": True, "file": str(out), "features": n})
-    else:
-        click.echo(t(f"Đã ghi {n} xã vào {out}.", f"Wrote {n} communes to {out}."))

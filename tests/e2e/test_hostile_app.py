@@ -55,7 +55,8 @@ def test_imported_names_show_as_text_in_map_popups(hostile_app: str, browser: ob
             const out = [];
             const map = Object.values(window).find(v => v instanceof L.Map);
             map.eachLayer(l => {
-                if (l instanceof L.CircleMarker && l.getPopup && l.getPopup()) {
+                if ((l instanceof L.Marker || l instanceof L.CircleMarker) && l.getPopup
+                    && l.getPopup()) {
                     l.openPopup();
                     const el = l.getPopup().getElement()
                                 .querySelector('.leaflet-popup-content');

@@ -22,7 +22,7 @@ def test_hostile_name_shows_as_text_in_the_browser(tmp_path, browser):
     tip.wait_for()
     assert EVIL in tip.inner_text()
     assert page.locator(".leaflet-tooltip img").count() == 0
-    page.locator("path.leaflet-interactive").last.click(force=True)
+    page.locator(".diaban-facility").last.click(force=True)  # the facility symbol
     popup = page.locator(".leaflet-popup-content")
     popup.wait_for()
     assert EVIL in popup.inner_text() and popup.locator("img").count() == 0

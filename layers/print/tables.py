@@ -1,4 +1,4 @@
-"""A printed page of tables (for the briefing pack), in the figures' font and page sizes."""
+"""A printed page of tables (the briefing pack's second page), in the maps' font and paper."""
 
 from __future__ import annotations
 
@@ -7,15 +7,13 @@ from datetime import date
 from pathlib import Path
 
 import matplotlib
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
 
-matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-
-from geo.i18n import tr  # noqa: E402
+from geo.i18n import tr
+from layers.print.page import PAGE_SIZES, RC
 
 __all__ = ["render_table_page"]
-
-PAGES_MM = {"A4": (210, 297), "A3": (297, 420)}
 
 
 def _wrap(text: str, width: int) -> str:
@@ -47,12 +45,11 @@ def render_table_page(out: str | Path, title: str, subtitle: str,
     -------
     Path
     """
-    from layers.figure import _RC
-
-    w_mm, h_mm = PAGES_MM[size]
+    w_mm, h_mm = PAGE_SIZES[size]
     out = Path(out)
-    with matplotlib.rc_context(_RC):
-        fig = plt.figure(figsize=(w_mm / 25.4, h_mm / 25.4))
+    with matplotlib.rc_context(RC):
+        fig = Figure(figsize=(w_mm / 25.4, h_mm / 25.4))
+        FigureCanvasAgg(fig)
         fig.text(0.06, 0.965, title, fontsize=15, fontweight="bold", va="top")
         fig.text(0.06, 0.94, subtitle, fontsize=10, color="#444", va="top")
         y = 0.91
@@ -92,5 +89,4 @@ def render_table_page(out: str | Path, title: str, subtitle: str,
                                 f"diaban · Exported: {date.today():%d/%m/%Y}", lang),
                  fontsize=7, color="#666")
         fig.savefig(out, format="pdf", metadata={"Title": title, "Creator": "diaban"})
-        plt.close(fig)
     return out

@@ -1,0 +1,60 @@
+"""``diaban export indicators|boundaries``: stored data written back out."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from geo.cli.common import ctx_obj, db, emit_json, lang, options, progress_bar, t
+from geo.cli.groups import export_group
+from geo.cli.identity import principal
+
+
+def register(cli: click.Group) -> None:
+    """Add the data exports to ``diaban export``."""
+    grp = export_group(cli)
+    grp.add_command(export_indicators_cmd)
+    grp.add_command(export_boundaries_cmd)
+
+
+@click.command("indicators")
+@click.option("--province", "-p", required=True)
+@click.option("--edition", type=click.Choice(["legacy", "2025"]), default=None,
+              help="Mặc định: số liệu ghi nhận trên cả hai / default: as recorded.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@options
+def export_indicators_cmd(province: str, edition: str | None, out: Path) -> None:
+    """Xuất số liệu đã lưu (bảng dài CSV). / Export stored figures (long CSV)."""
+    from geo.services.exports import IndicatorsExportRequest, export_indicators
+
+    req = IndicatorsExportRequest(province, out, edition, lang())
+    who = principal()
+    with progress_bar(t("Xuất số liệu", "Exporting figures")) as cb:
+        res = export_indicators(req, who, db(), progress=cb)
+    if ctx_obj()["json"]:
+        emit_json(res.to_dict())
+    else:
+        click.echo(t(f"Đã ghi {res.rows} dòng vào {res.file}.",
+                     f"Wrote {res.rows} rows to {res.file}."))
+
+
+@click.command("boundaries")
+@click.option("--province", "-p", required=True)
+@click.option("--edition", type=click.Choice(["legacy", "2025"]), default="2025",
+              show_default=True)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@options
+def export_boundaries_cmd(province: str, edition: str, out: Path) -> None:
+    """Xuất ranh giới đã lưu (WGS84). / Export stored boundaries (WGS84)."""
+    from geo.services.exports import BoundariesExportRequest, export_boundaries
+
+    req = BoundariesExportRequest(province, out, edition, lang())
+    who = principal()
+    with progress_bar(t("Xuất ranh giới", "Exporting boundaries")) as cb:
+        res = export_boundaries(req, who, db(), progress=cb)
+    if ctx_obj()["json"]:
+        emit_json(res.to_dict())
+    else:
+        click.echo(t(f"Đã ghi {res.features} xã vào {res.file}.",
+                     f"Wrote {res.features} communes to {res.file}."))

@@ -1,0 +1,810 @@
+"""Exports: map figures (PNG/PDF/SVG/HTML), small multiples, the briefing pack, stored data.
+
+Every export follows one path: the request's :meth:`~geo.services.base.Request.check`
+validates every option up front (one set of limits for the CLI, the page and any
+other caller: paper, orientation, resolution and classes through
+:func:`layers.print.check_options`); the service authorises the acting principal
+for ``export`` in the province; it reads what it needs in one transaction; and
+it hands plain frames to :mod:`layers.print` (or :mod:`layers.maps` for the
+interactive HTML map) to draw, or writes the data file itself.
+
+Examples
+--------
+>>> from geo.auth import local_admin
+>>> res = export_map(MapExportRequest("Sơn La", "registered_addicts", "2024-H2",
+...                                   out="son_la.pdf"), local_admin())  # doctest: +SKIP
+>>> res.to_dict()["file"]  # doctest: +SKIP
+'son_la.pdf'
+"""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass, replace
+from datetime import date
+from pathlib import Path
+from typing import Any, Self
+
+import geopandas as gpd
+import numpy as np
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from geo.auth import Principal, authorize
+from geo.errors import DiabanError, NotFoundError, ValidationError
+from geo.i18n import fmt_number, tr
+from geo.periods import Period
+from geo.registry import Province
+from geo.services.base import (
+    Progress,
+    Request,
+    check_edition,
+    check_indicator,
+    check_period,
+    check_province,
+    plain,
+    reporter,
+    transaction,
+)
+from geo.vocab import MEASURES, Term, Vocabulary
+
+__all__ = [
+    "BRIEF_INDICATORS",
+    "BoundariesExportRequest",
+    "BriefRequest",
+    "ExportResult",
+    "IndicatorsExportRequest",
+    "LANGS",
+    "MAP_FORMATS",
+    "MAP_LAYERS",
+    "MEASURE_CHOICES",
+    "MapExportRequest",
+    "MultiplesRequest",
+    "export_boundaries",
+    "export_brief",
+    "export_indicators",
+    "export_map",
+    "export_small_multiples",
+]
+
+#: What a map export can show besides the choropleth.
+MAP_LAYERS = Vocabulary(
+    ("lớp", "layer"),
+    Term("hotspots", "Địa bàn trọng điểm", "Hotspots"),
+    Term("facilities", "Cơ sở điều trị, hỗ trợ", "Facilities"),
+    Term("districts", "Ranh giới huyện", "District boundaries"),
+)
+#: Formats of a map export (HTML is the interactive map, self-contained and offline).
+MAP_FORMATS = ("png", "pdf", "svg", "html")
+#: Measures a map export can show (the count, or a rate per 10,000 residents).
+MEASURE_CHOICES = ("count", "rate")
+#: Languages of exported text.
+LANGS = ("vi", "en")
+#: Indicators of the briefing pack's hotspot table (baseline → latest).
+BRIEF_INDICATORS = ("registered_addicts", "drug_cases_detected", "drug_use_points_existing")
+
+_FIGURE_FORMATS = ("png", "pdf", "svg")
+
+
+# ------------------------------------------------------------------ checks
+
+
+def _check_out(out: object, formats: tuple[str, ...]) -> Path:
+    """The output path, its suffix one of ``formats``."""
+    if out is None or not str(out).strip():
+        raise ValidationError("Chưa chỉ định tệp xuất.", "No output file given.")
+    path = Path(out)
+    if path.suffix.lower().lstrip(".") not in formats:
+        want = ", ".join(f".{f}" for f in formats)
+        raise ValidationError(f"Tệp xuất phải có đuôi {want}.",
+                              f"The output file must end in {want}.", file=path.name)
+    return path
+
+
+def _check_lang(lang: str) -> str:
+    if lang not in LANGS:
+        raise ValidationError(f"Ngôn ngữ '{lang}' không hợp lệ; dùng vi hoặc en.",
+                              f"Unknown language '{lang}'; use vi or en.")
+    return lang
+
+
+def _check_layers(layers: object) -> tuple[str, ...]:
+    if isinstance(layers, str):
+        layers = [x.strip() for x in layers.split(",") if x.strip()]
+    layers = tuple(dict.fromkeys(str(x) for x in (layers or ())))
+    bad = [x for x in layers if x not in MAP_LAYERS]
+    if bad:
+        raise ValidationError(
+            f"Lớp '{', '.join(bad)}' không có; dùng: {MAP_LAYERS.choices('vi')}.",
+            f"Unknown layer '{', '.join(bad)}'; use: {MAP_LAYERS.choices('en')}.")
+    return layers
+
+
+def _check_measure(measure: str) -> str:
+    if measure not in MEASURE_CHOICES:
+        names_vi = ", ".join(f"{m} ({MEASURES.label(m, 'vi')})" for m in MEASURE_CHOICES)
+        names_en = ", ".join(f"{m} ({MEASURES.label(m, 'en')})" for m in MEASURE_CHOICES)
+        raise ValidationError(f"Cách tính '{measure}' không hợp lệ; dùng: {names_vi}.",
+                              f"Invalid measure '{measure}'; use: {names_en}.")
+    return measure
+
+
+def _province_in(province: object, edition: str) -> Province:
+    """The province a request names, as the units of ``edition`` have it.
+
+    Codes and names changed on 1 July 2025 (code 24 is Bắc Giang before, Bắc Ninh
+    after; legacy Bắc Ninh was 27): a name or code is read in the requested
+    edition first. A province that does not exist in that edition (e.g. Bắc Giang
+    asked for after the reform) is kept as it is; its communes are found through
+    the crosswalk (:func:`geo.store.province_units`).
+    """
+    from geo.registry import find_province, resolve_province
+
+    prov = check_province(province)
+    try:
+        row = resolve_province(province.name if isinstance(province, Province)
+                               else str(province), edition)
+    except NotFoundError:
+        return prov
+    code, name = str(row.code), str(row["name"])
+    if code == prov.code and name == prov.name:
+        return prov
+    return replace(find_province(code), name=name)
+
+
+def _check_figure(size: str, orientation: str, dpi: int, scheme: str, k: int,
+                  suppress_below: int | None) -> None:
+    from layers.print import check_options
+
+    check_options(size=size, orientation=orientation, dpi=dpi, scheme=scheme, k=k,
+                  suppress_below=suppress_below)
+
+
+# ------------------------------------------------------------------ requests
+
+
+@dataclass(frozen=True)
+class MapExportRequest(Request):
+    """One map of one indicator and period: a printed figure or the interactive HTML map.
+
+    Parameters
+    ----------
+    province : str or Province
+        Code or name, read in ``edition`` (see :func:`_province_in`).
+    indicator : str
+        Indicator id of the catalog.
+    period : str or Period
+        Period id (``2024-H2``) or a Vietnamese spelling.
+    out : str or pathlib.Path
+        Output file; its suffix gives the format (:data:`MAP_FORMATS`).
+    edition : {"legacy", "2025"}
+        Which communes to draw.
+    measure : {"count", "rate"}
+        The count, or a rate per 10,000 residents.
+    layers : tuple of str
+        :data:`MAP_LAYERS` ids (a comma-separated text is accepted too).
+    size, orientation, dpi, scheme, k, suppress_below
+        Page and classes, within :func:`layers.print.check_options`' limits.
+    lang : {"vi", "en"}
+        Language of the figure's fixed text.
+    """
+
+    province: str | Province
+    indicator: str
+    period: str | Period
+    out: str | Path = ""
+    edition: str = "legacy"
+    measure: str = "count"
+    layers: tuple[str, ...] = ("hotspots", "facilities")
+    size: str = "A4"
+    orientation: str = "portrait"
+    dpi: int = 300
+    lang: str = "vi"
+    scheme: str = "quantiles"
+    k: int = 5
+    suppress_below: int | None = None
+
+    #: Output formats this request may write.
+    formats = MAP_FORMATS
+
+    def check(self) -> Self:
+        """Validate every option; resolve the province (in the edition) and the period."""
+        out = _check_out(self.out, self.formats)
+        edition = check_edition(self.edition)
+        _check_figure(self.size, self.orientation, self.dpi, self.scheme, self.k,
+                      self.suppress_below)
+        return replace(self, out=out, edition=edition, layers=_check_layers(self.layers),
+                       measure=_check_measure(self.measure), lang=_check_lang(self.lang),
+                       indicator=check_indicator(self.indicator),
+                       period=check_period(self.period),
+                       province=_province_in(self.province, edition))
+
+    @property
+    def format(self) -> str:
+        """Output format (the suffix of ``out``)."""
+        return Path(self.out).suffix.lower().lstrip(".")
+
+
+@dataclass(frozen=True)
+class MultiplesRequest(MapExportRequest):
+    """One indicator across periods on one page (PNG/PDF/SVG), one shared classification.
+
+    ``period`` gives the hotspot statuses drawn (on its last day); ``periods``
+    the maps, in order (by default every half-year with figures).
+    """
+
+    periods: tuple[str | Period, ...] | None = None
+
+    formats = _FIGURE_FORMATS
+
+    def check(self) -> Self:
+        """Validate like :class:`MapExportRequest`, and each period."""
+        req = super().check()
+        periods = None if self.periods is None else tuple(
+            dict.fromkeys(check_period(p) for p in self.periods))
+        if periods is not None and not periods:
+            raise ValidationError("Chưa chọn kỳ nào để vẽ.", "No periods given to draw.")
+        return replace(req, periods=periods)
+
+
+@dataclass(frozen=True)
+class BriefRequest(Request):
+    """The briefing pack (PDF): the map of an indicator, the hotspots' progress, the targets.
+
+    Parameters
+    ----------
+    province : str or Province
+    period : str or Period
+        Period of the map and latest period of the progress table.
+    out : str or pathlib.Path
+        A ``.pdf`` file.
+    indicator : str
+        Indicator of the map (as a rate per 10,000 residents).
+    edition : {"legacy", "2025"}
+        Communes of the map.
+    lang : {"vi", "en"}
+    size : {"A4", "A3"}
+    suppress_below : int, optional
+        Hide values below it (map and tables show ``< N``).
+    """
+
+    province: str | Province
+    period: str | Period
+    out: str | Path = ""
+    indicator: str = "registered_addicts"
+    edition: str = "legacy"
+    lang: str = "vi"
+    size: str = "A4"
+    suppress_below: int | None = None
+
+    def check(self) -> Self:
+        """Validate every option; resolve the province and the period."""
+        out = _check_out(self.out, ("pdf",))
+        edition = check_edition(self.edition)
+        _check_figure(self.size, "portrait", 300, "quantiles", 5, self.suppress_below)
+        return replace(self, out=out, edition=edition, lang=_check_lang(self.lang),
+                       indicator=check_indicator(self.indicator),
+                       period=check_period(self.period),
+                       province=_province_in(self.province, edition))
+
+    def map_request(self, out: Path) -> MapExportRequest:
+        """The brief's map: the indicator as a rate, hotspots and facilities, portrait."""
+        return MapExportRequest(self.province, self.indicator, self.period, out, self.edition,
+                                "rate", ("hotspots", "facilities"), self.size, "portrait", 300,
+                                self.lang, suppress_below=self.suppress_below)
+
+
+@dataclass(frozen=True)
+class IndicatorsExportRequest(Request):
+    """The province's current figures as recorded, in the long import format (CSV).
+
+    Parameters
+    ----------
+    province : str or Province
+    out : str or pathlib.Path
+        A ``.csv`` file.
+    edition : {"legacy", "2025"}, optional
+        Only figures recorded on this edition's communes (default: both, the
+        province read as :func:`geo.registry.find_province` reads it).
+    lang : {"vi", "en"}
+        Language of progress messages.
+    """
+
+    province: str | Province
+    out: str | Path = ""
+    edition: str | None = None
+    lang: str = "vi"
+
+    def check(self) -> Self:
+        """Validate the file and the edition; resolve the province."""
+        out = _check_out(self.out, ("csv",))
+        edition = None if self.edition is None else check_edition(self.edition)
+        province = (check_province(self.province) if edition is None
+                    else _province_in(self.province, edition))
+        return replace(self, out=out, edition=edition, lang=_check_lang(self.lang),
+                       province=province)
+
+
+@dataclass(frozen=True)
+class BoundariesExportRequest(Request):
+    """The province's current commune boundaries, WGS84, as GeoJSON or GeoPackage.
+
+    Parameters
+    ----------
+    province : str or Province
+    out : str or pathlib.Path
+        A ``.geojson``, ``.json`` or ``.gpkg`` file.
+    edition : {"legacy", "2025"}
+        Which communes.
+    lang : {"vi", "en"}
+        Language of progress messages.
+    """
+
+    province: str | Province
+    out: str | Path = ""
+    edition: str = "2025"
+    lang: str = "vi"
+
+    def check(self) -> Self:
+        """Validate the file and the edition; resolve the province (in the edition)."""
+        out = _check_out(self.out, ("geojson", "json", "gpkg"))
+        edition = check_edition(self.edition)
+        return replace(self, out=out, edition=edition, lang=_check_lang(self.lang),
+                       province=_province_in(self.province, edition))
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    """A written export.
+
+    Attributes
+    ----------
+    file : pathlib.Path
+        The file written.
+    format : str
+        ``png``, ``pdf``, ``svg``, ``html``, ``csv``, ``geojson``, ``gpkg``.
+    bytes : int
+        Its size.
+    province : Province
+        The province exported.
+    rows : int, optional
+        Figures written (indicators export).
+    features : int, optional
+        Communes written (boundaries export).
+    """
+
+    file: Path
+    format: str
+    bytes: int
+    province: Province
+    rows: int | None = None
+    features: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Strict-JSON form (``ok``, ``file``, ``format``, ``bytes``, ``province``, …)."""
+        d: dict[str, Any] = {"ok": True, "file": str(self.file), "format": self.format,
+                             "bytes": self.bytes, "province": self.province.to_dict()}
+        if self.rows is not None:
+            d["rows"] = self.rows
+        if self.features is not None:
+            d["features"] = self.features
+        return plain(d)
+
+
+def _result(path: Path, province: Province, **kw: int) -> ExportResult:
+    fmt = path.suffix.lower().lstrip(".")
+    return ExportResult(path, "geojson" if fmt == "json" else fmt, path.stat().st_size,
+                        province, **kw)
+
+
+# ------------------------------------------------------------------ reading
+
+
+@dataclass
+class _MapData:
+    """What a map export reads: units with values, hotspot statuses, facilities."""
+
+    units: gpd.GeoDataFrame
+    hotspots: pd.DataFrame | None
+    facilities: gpd.GeoDataFrame | None
+
+
+def _read_map(s: Session, req: MapExportRequest, period: Period | None = None,
+              on: date | None = None, display: bool = False) -> _MapData:
+    """Units of the province with the indicator's value for ``period``; statuses on ``on``."""
+    from geo.mapdata import display_geometries, hotspot_status, map_frame
+    from geo.store import facilities
+
+    area = req.province.name
+    period = period or req.period
+    gdf = map_frame(s, area, req.edition, req.indicator, period.id, req.measure)
+    if gdf.empty:
+        raise ValidationError("Tỉnh này chưa có ranh giới xã để vẽ.",
+                              "This province has no commune boundaries to draw.")
+    if display:
+        gdf = display_geometries(gdf)
+    hot = None
+    if "hotspots" in req.layers:
+        hot = hotspot_status(s, area, req.edition, on=on)
+    fac = facilities(s, area) if "facilities" in req.layers else None
+    return _MapData(gdf, hot, fac)
+
+
+def _province_crs(province: Province, edition: str) -> object | None:
+    from geo.crs import province_crs
+
+    try:
+        return province_crs(province.code, edition=edition)
+    except DiabanError:  # a code without a zone: the figure falls back to the local UTM zone
+        return None
+
+
+def _figure_spec(req: MapExportRequest, data: _MapData) -> Any:
+    """The printed figure of a map request, from the data read."""
+    from geo.indicators import get_indicator
+    from layers.print import MapFigureSpec
+
+    lang, gdf = req.lang, data.units
+    hot = None
+    if data.hotspots is not None:
+        hs = data.hotspots.dropna(subset=["status"])
+        hot = gdf[["code", "geometry"]].merge(hs, left_on="code", right_on="unit_code")
+        hot = gpd.GeoDataFrame(hot, crs=4326) if len(hot) else None
+    ind = get_indicator(req.indicator)
+    unit = MEASURES.label("rate", lang) if req.measure == "rate" else ind.unit(lang)
+    source = tr("Số liệu: cơ sở dữ liệu diaban", "Data: diaban database", lang)
+    if gdf.source.eq("approximate").all():
+        source = tr("Số liệu minh họa (tổng hợp) của diaban — không phải số liệu thật",
+                    "diaban demo data (synthetic) — not real figures", lang)
+    if (gdf.converted != "").any():
+        source += tr("; một số giá trị quy đổi qua bảng chuyển đổi ĐVHC 01/7/2025",
+                     "; some values converted through the 1 Jul 2025 crosswalk", lang)
+    edition_txt = (tr("xã trước 01/7/2025", "communes before 1 Jul 2025", lang)
+                   if req.edition == "legacy" else
+                   tr("xã từ 01/7/2025", "communes from 1 Jul 2025", lang))
+    return MapFigureSpec(
+        units=gdf[["code", "name", "value", "district_name", "geometry"]],
+        title=ind.name(lang),
+        subtitle=f"{req.period.label(lang)} · {req.province.name} · {edition_txt}",
+        legend_title=unit,
+        scheme=req.scheme, k=req.k, hotspots=hot, facilities=data.facilities,
+        projected_crs=_province_crs(req.province, req.edition), source=source,
+        export_date=date.today(),
+        approximate=bool(gdf.source.eq("approximate").any()), lang=lang, size=req.size,
+        orientation=req.orientation, dpi=int(req.dpi), suppress_below=req.suppress_below,
+        digits=1 if req.measure == "rate" else 0, province=req.province.name,
+        group_column="district_name" if ("districts" in req.layers and req.edition == "legacy")
+        else None,
+    )
+
+
+def _write_html(req: MapExportRequest, data: _MapData) -> None:
+    """The interactive map as one self-contained HTML file that works offline."""
+    from geo.indicators import get_indicator
+    from layers.maps import choropleth_map, classify_values
+    from layers.offline import standalone_html
+
+    gdf = data.units.copy()
+    if req.suppress_below:
+        gdf.loc[gdf.value < req.suppress_below, "value"] = np.nan
+    title = f"{get_indicator(req.indicator).name(req.lang)} — {req.period.label(req.lang)}"
+    digits = 1 if req.measure == "rate" else 0
+    classes = classify_values(gdf.value.to_numpy(), req.scheme, req.k, req.lang, digits)
+    m = choropleth_map(gdf, title=title, classes=classes, lang=req.lang,
+                       hotspots=data.hotspots, facilities=data.facilities,
+                       approximate=bool((gdf.source == "approximate").any()), digits=digits)
+    Path(req.out).write_text(standalone_html(m), encoding="utf-8")
+
+
+# ------------------------------------------------------------------ maps
+
+
+def export_map(req: MapExportRequest, who: Principal, db: str | None = None,
+               progress: Progress = None) -> ExportResult:
+    """Write one map: PNG (at the dpi), PDF/SVG (vector, fonts embedded) or HTML.
+
+    HTML is the interactive map of the page (statuses of today), as one
+    self-contained file that works offline; the printed formats show hotspot
+    statuses on the period's last day.
+
+    Parameters
+    ----------
+    req : MapExportRequest
+        What to draw and where to write it.
+    who : Principal
+        Who exports (needs ``export`` in the province).
+    db : str, optional
+        Database URL.
+    progress : callable, optional
+        ``progress(fraction, message)``.
+
+    Returns
+    -------
+    ExportResult
+
+    Raises
+    ------
+    ValidationError
+        A bad option (format, layer, dpi, classes …), or no boundaries to draw.
+    NotFoundError
+        Unknown province, indicator or period.
+    PermissionDenied
+        ``who`` may not export this province.
+    """
+    req = req.check()
+    authorize(who, "export", req.province.code)
+    report = reporter(progress)
+    lang = req.lang
+    report(0.05, tr("Đọc số liệu", "Reading figures", lang))
+    html = req.format == "html"
+    with transaction(db) as s:
+        data = _read_map(s, req, on=None if html else req.period.end, display=html)
+    report(0.4, tr("Vẽ bản đồ", "Drawing the map", lang))
+    if html:
+        _write_html(req, data)
+    else:
+        from layers.print import render_map
+
+        render_map(_figure_spec(req, data), req.out)
+    report(1.0, tr("Xong", "Done", lang))
+    return _result(Path(req.out), req.province)
+
+
+def export_small_multiples(req: MultiplesRequest, who: Principal, db: str | None = None,
+                           progress: Progress = None) -> ExportResult:
+    """One indicator across periods on one page (PNG/PDF/SVG), classes shared by all maps.
+
+    Parameters
+    ----------
+    req : MultiplesRequest
+        Periods (every half-year with figures by default) and page.
+    who : Principal
+        Who exports (needs ``export`` in the province).
+    db : str, optional
+        Database URL.
+    progress : callable, optional
+        ``progress(fraction, message)``.
+
+    Returns
+    -------
+    ExportResult
+    """
+    from geo.store import available_periods
+    from layers.print import render_small_multiples
+
+    req = req.check()
+    authorize(who, "export", req.province.code)
+    report = reporter(progress)
+    lang = req.lang
+    with transaction(db) as s:
+        periods = req.periods or tuple(check_period(p) for p in available_periods(s)
+                                       if "-H" in p)
+        if not periods:
+            raise ValidationError("Chưa có số liệu 6 tháng nào để vẽ.",
+                                  "There are no half-year figures to draw.")
+        data = _read_map(s, req, on=req.period.end)
+        frames = {}
+        for i, p in enumerate(periods):
+            report(0.05 + 0.5 * i / len(periods),
+                   tr(f"Đọc số liệu {p.label('vi')}", f"Reading {p.label('en')}", lang))
+            g = data.units if p == req.period else _read_map(
+                s, replace(req, layers=()), period=p).units
+            frames[p.id] = g[["code", "name", "value", "geometry"]]
+    spec = _figure_spec(req, data)
+    spec.subtitle = spec.subtitle.split(" · ", 1)[-1]  # the period is each map's caption
+    report(0.6, tr("Vẽ bản đồ", "Drawing the maps", lang))
+    render_small_multiples(frames, spec, req.out)
+    report(1.0, tr("Xong", "Done", lang))
+    return _result(Path(req.out), req.province)
+
+
+# ------------------------------------------------------------------ brief
+
+
+def _brief_tables(req: BriefRequest, hs: pd.DataFrame, vals: pd.DataFrame,
+                  targets: pd.DataFrame) -> dict[str, Any]:
+    """Title, subtitle, tables and notes of the brief's second page (plain text)."""
+    from geo.indicators import get_indicator
+    from geo.periods import parse_period
+    from geo.progress import RULE_EN, RULE_VI, evaluate_targets, hotspot_progress, status_label
+    from layers.print import format_value
+
+    lang, sup = req.lang, req.suppress_below
+    legacy = sorted({parse_period(p) for p in vals.period
+                     if "-H" in p and parse_period(p).edition == "legacy"})
+    base = legacy[0] if legacy else req.period
+    last = min(req.period, legacy[-1]) if legacy else req.period
+    inds = list(BRIEF_INDICATORS)
+    hp = hotspot_progress(hs[hs.edition == "legacy"], vals, inds, base.id, last.id, lang)
+
+    def count(v: float) -> str:
+        return format_value(v, sup, lang, 0)
+
+    rows1 = []
+    for r in hp.itertuples():
+        row = [r.name, r.status]
+        for ind in inds:
+            b, la = getattr(r, f"{ind}_baseline"), getattr(r, f"{ind}_latest")
+            row.append(f"{count(b)} → {count(la)}")
+        rows1.append(row)
+    head1 = [tr("Xã", "Commune", lang), tr("Trạng thái", "Status", lang)] + [
+        get_indicator(i).name(lang) for i in inds]
+
+    def goal(v: float | None, ratio: bool) -> str:
+        if v is None:
+            return "—"
+        return f"{fmt_number(100 * v, lang, 0)}%" if ratio else fmt_number(v, lang, 0)
+
+    rows2 = []
+    for t in (evaluate_targets(targets, vals, hs, lang=lang) if len(targets) else []):
+        ratio = t.key != "hotspots_transformed"
+        rows2.append([t.label, goal(t.target, ratio), goal(t.latest, ratio),
+                      status_label(t.status, lang), t.source or ""])
+    head2 = [tr("Chỉ tiêu", "Target", lang), tr("Mức", "Goal", lang),
+             tr("Mới nhất", "Latest", lang), tr("Đánh giá", "Assessment", lang),
+             tr("Nguồn", "Source", lang)]
+    name = req.province.name
+    return {
+        "title": tr(f"Tiến độ chuyển hóa địa bàn — {name}", f"Transformation progress — {name}",
+                    lang),
+        "subtitle": tr(f"Kỳ gốc {base.label('vi')} so với {last.label('vi')}",
+                       f"Baseline {base.label('en')} vs {last.label('en')}", lang),
+        "tables": [(tr("Các địa bàn trọng điểm", "Hotspot communes", lang), head1, rows1),
+                   (tr("Chỉ tiêu của tỉnh", "Province targets", lang), head2, rows2)],
+        "notes": [tr("Quy tắc đánh giá: ", "Rule: ", lang) + (RULE_VI if lang == "vi"
+                                                               else RULE_EN)],
+    }
+
+
+def export_brief(req: BriefRequest, who: Principal, db: str | None = None,
+                 progress: Progress = None) -> ExportResult:
+    """The briefing pack PDF: page 1 the map, page 2 the hotspots' progress and the targets.
+
+    The targets are judged on track / at risk / off track with the rule printed
+    under them (:mod:`geo.progress`).
+
+    Parameters
+    ----------
+    req : BriefRequest
+        Province, period, indicator of the map, paper, suppression.
+    who : Principal
+        Who exports (needs ``export`` in the province).
+    db : str, optional
+        Database URL.
+    progress : callable, optional
+        ``progress(fraction, message)``.
+
+    Returns
+    -------
+    ExportResult
+    """
+    from pypdf import PdfWriter
+
+    from geo.store import get_values, hotspot_table, plan_targets, plans
+    from layers.print import render_map, render_table_page
+
+    req = req.check()
+    authorize(who, "export", req.province.code)
+    report = reporter(progress)
+    lang = req.lang
+    report(0.05, tr("Đọc số liệu", "Reading figures", lang))
+    out = Path(req.out)
+    with tempfile.TemporaryDirectory() as tmp:
+        map_req = req.map_request(Path(tmp) / "map.pdf").check()
+        area = req.province.name
+        with transaction(db) as s:
+            data = _read_map(s, map_req, on=req.period.end)
+            hs = hotspot_table(s, area, on=req.period.end)
+            vals = get_values(s, area, "legacy")
+            pl = plans(s, area)
+            targets = plan_targets(s, int(pl.id.iloc[0])) if len(pl) else pd.DataFrame()
+        report(0.4, tr("Vẽ bản đồ", "Drawing the map", lang))
+        map_pdf = render_map(_figure_spec(map_req, data), map_req.out)
+        report(0.8, tr("Lập bảng tiến độ", "Writing the progress tables", lang))
+        page = _brief_tables(req, hs, vals, targets)
+        tables_pdf = render_table_page(Path(tmp) / "tables.pdf", size=req.size, lang=lang,
+                                       **page)
+        w = PdfWriter()
+        for p in (map_pdf, tables_pdf):
+            w.append(str(p))
+        w.add_metadata({"/Title": page["title"]})
+        out.parent.mkdir(parents=True, exist_ok=True)
+        with open(out, "wb") as fh:
+            w.write(fh)
+    report(1.0, tr("Xong", "Done", lang))
+    return _result(out, req.province)
+
+
+# ------------------------------------------------------------------ data
+
+
+def export_indicators(req: IndicatorsExportRequest, who: Principal, db: str | None = None,
+                      progress: Progress = None) -> ExportResult:
+    """Write the province's current figures as recorded, in the long import format.
+
+    Columns ``ma_xa, ky, chi_tieu, gia_tri, phien_ban`` (edition); values are
+    those recorded on each edition's communes (none converted through the
+    crosswalk), so the file can be imported again unchanged.
+
+    Parameters
+    ----------
+    req : IndicatorsExportRequest
+        Province, ``.csv`` file, edition (both by default).
+    who : Principal
+        Who exports (needs ``export`` for the whole province).
+    db : str, optional
+        Database URL.
+    progress : callable, optional
+        ``progress(fraction, message)``.
+
+    Returns
+    -------
+    ExportResult
+        With ``rows``.
+    """
+    from geo.store import get_values
+
+    req = req.check()
+    authorize(who, "export", req.province.code, whole_province=True)
+    report = reporter(progress)
+    editions = [req.edition] if req.edition else ["legacy", "2025"]
+    frames = []
+    with transaction(db) as s:
+        for i, ed in enumerate(editions):
+            report(0.1 + 0.6 * i / len(editions), tr("Đọc số liệu", "Reading figures", req.lang))
+            v = get_values(s, _province_in(req.province, ed).name, ed)
+            v = v[v.converted == ""]  # as recorded on this edition, not converted
+            frames.append(v[["unit_code", "period", "indicator", "value"]].assign(phien_ban=ed))
+    cols = ["unit_code", "period", "indicator", "value", "phien_ban"]
+    df = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=cols)
+    df = df.sort_values(["phien_ban", "period", "indicator", "unit_code"])
+    df = df.rename(columns={"unit_code": "ma_xa", "period": "ky", "indicator": "chi_tieu",
+                            "value": "gia_tri"})
+    out = Path(req.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    df.to_csv(out, index=False, encoding="utf-8-sig")
+    report(1.0, tr("Xong", "Done", req.lang))
+    return _result(out, req.province, rows=len(df))
+
+
+def export_boundaries(req: BoundariesExportRequest, who: Principal, db: str | None = None,
+                      progress: Progress = None) -> ExportResult:
+    """Write the province's current commune boundaries (WGS84) with code and name.
+
+    Columns ``ma_xa, ten, unit_type, district_name, nguon, version``; GeoJSON
+    for ``.geojson``/``.json``, GeoPackage for ``.gpkg``. An existing file is
+    replaced.
+
+    Parameters
+    ----------
+    req : BoundariesExportRequest
+        Province, file, edition.
+    who : Principal
+        Who exports (needs ``export`` for the whole province).
+    db : str, optional
+        Database URL.
+    progress : callable, optional
+        ``progress(fraction, message)``.
+
+    Returns
+    -------
+    ExportResult
+        With ``features``.
+    """
+    from geo.store import current_boundaries
+
+    req = req.check()
+    authorize(who, "export", req.province.code, whole_province=True)
+    report = reporter(progress)
+    report(0.1, tr("Đọc ranh giới", "Reading boundaries", req.lang))
+    with transaction(db) as s:
+        gdf = current_boundaries(s, req.province.name, req.edition)
+    gdf = gdf.rename(columns={"code": "ma_xa", "name": "ten", "source": "nguon"})
+    gdf = gdf[["ma_xa", "ten", "unit_type", "district_name", "nguon", "version", "geometry"]]
+    out = Path(req.out)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.exists():
+        out.unlink()
+    gdf.to_file(out, driver="GPKG" if out.suffix.lower() == ".gpkg" else "GeoJSON")
+    report(1.0, tr("Xong", "Done", req.lang))
+    return _result(out, req.province, features=len(gdf))
