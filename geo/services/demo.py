@@ -13,7 +13,7 @@ from geo.auth import Principal, authorize
 from geo.services.base import Progress, Request, plain
 
 __all__ = ["DemoRequest", "DemoResult", "InitRequest", "InitResult", "build_demo",
-           "demo_exists", "init_database"]
+           "demo_exists", "displayed_url", "init_database"]
 
 
 @dataclass(frozen=True)
@@ -33,7 +33,7 @@ class InitResult:
         return plain({"database": self.database, "revision": self.revision})
 
 
-def _shown(url: str) -> str:
+def displayed_url(url: str) -> str:
     """The database URL with its password hidden."""
     from sqlalchemy.engine import make_url
 
@@ -56,7 +56,7 @@ def init_database(req: InitRequest, who: Principal, db: str | None = None,
     req.check()
     url = database_url(db)
     init_db(url, progress=progress)
-    return InitResult(_shown(url), current_revision(url))
+    return InitResult(displayed_url(url), current_revision(url))
 
 
 @dataclass(frozen=True)
