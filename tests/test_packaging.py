@@ -158,8 +158,10 @@ def test_installed_app_serves_and_draws(installed: dict) -> None:
                 time.sleep(0.5)
         assert health == "ok", log.read_text()
         # The server runs the installed app (diaban app replaced itself with streamlit).
-        cmdline = Path(f"/proc/{proc.pid}/cmdline").read_bytes().split(b"\0")
-        assert str(app).encode() in cmdline, cmdline
+        proc_cmdline = Path(f"/proc/{proc.pid}/cmdline")
+        if proc_cmdline.exists():  # Linux
+            cmdline = proc_cmdline.read_bytes().split(b"\0")
+            assert str(app).encode() in cmdline, cmdline
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/", timeout=10) as r:
             assert r.status == 200 and b"<html" in r.read().lower()
     finally:
