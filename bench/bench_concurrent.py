@@ -119,8 +119,9 @@ def drop_database(server_url: str, url: str) -> None:
 
 def prepare(url: str, users: int, importers: int) -> dict:
     """Build the demo and the accounts; return what was built."""
-    from geo.auth import add_user
+    from geo.auth import Principal
     from geo.demo import build_demo
+    from geo.services.users import AddUserRequest, add_user
 
     t0 = time.perf_counter()
     last = [0.0]
@@ -131,11 +132,12 @@ def prepare(url: str, users: int, importers: int) -> dict:
             print(f"  demo {f:4.0%} {msg}", flush=True)
 
     info = build_demo(url, progress=progress)
-    add_user(url, "bench_admin", PASSWORD, "admin", actor="bench")
+    add_user(AddUserRequest("bench_admin", PASSWORD, "admin"), Principal("bench", "admin"), url)
+    admin = Principal("bench_admin", "admin")
     for i in range(users):
-        add_user(url, f"viewer{i:02d}", PASSWORD, "viewer", PROVINCE, actor="bench_admin")
+        add_user(AddUserRequest(f"viewer{i:02d}", PASSWORD, "viewer", PROVINCE), admin, url)
     for i in range(importers):
-        add_user(url, f"officer{i}", PASSWORD, "data_officer", PROVINCE, actor="bench_admin")
+        add_user(AddUserRequest(f"officer{i}", PASSWORD, "data_officer", PROVINCE), admin, url)
     info["build_s"] = round(time.perf_counter() - t0, 1)
     return info
 

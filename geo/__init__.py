@@ -10,8 +10,25 @@ __all__ = ["DATA_DIR", "__version__"]
 
 __version__ = "0.1.0"
 
-#: Embedded data shipped with the project (catalogs, rules, templates).
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+
+def _data_dir() -> Path:
+    """The embedded data folder: ``geo/data`` in an installed wheel, else the checkout's
+    top-level ``data/`` (a source tree, or an editable install of one).
+
+    The wheel maps ``data/`` into the package (see ``setup.py``); a checkout has no
+    ``geo/data``, so the packaged copy is looked for first without ambiguity.
+    """
+    from importlib.resources import files
+
+    packaged = files(__name__).joinpath("data")
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parent.parent / "data"
+
+
+#: Embedded data shipped with the project (catalogs, rules, zones).
+DATA_DIR = _data_dir()
 
 
 def _numba_cache_dir() -> None:

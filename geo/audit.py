@@ -2,7 +2,10 @@
 
 Entries are written by :func:`geo.store.audit` on every change (imports, undo,
 boundaries, hotspots, facilities, users, logins, backups, restores); this
-module only reads them, with filters, and exports them as CSV.
+module only reads them, with filters, in the caller's session, and exports them
+as CSV. Pages and the CLI read the log through :func:`geo.services.users.audit_log`
+(which needs the ``audit`` right). Labels of the recorded actions are
+:data:`geo.vocab.AUDIT_ACTIONS`.
 """
 
 from __future__ import annotations
@@ -13,42 +16,30 @@ from pathlib import Path
 
 import pandas as pd
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 
-from geo.db import AuditEntry, session_scope
+from geo.db import AuditEntry
+from geo.vocab import AUDIT_ACTIONS
 
 __all__ = [
-    "ACTION_LABELS",
     "AUDIT_COLUMNS",
     "action_label",
     "audit_actions",
     "audit_entries",
+    "detail_dict",
     "write_audit_csv",
 ]
 
-#: Vietnamese and English labels of the recorded actions (the log keeps the codes).
-ACTION_LABELS: dict[str, tuple[str, str]] = {
-    "import": ("nhập dữ liệu", "import"),
-    "undo": ("hoàn tác lần nhập", "undo import"),
-    "create": ("tạo mới", "create"),
-    "update": ("cập nhật", "update"),
-    "login": ("đăng nhập", "log in"),
-    "logout": ("đăng xuất", "log out"),
-    "login_failed": ("đăng nhập sai", "failed login"),
-    "login_refused": ("từ chối đăng nhập (đang khóa)", "login refused (locked)"),
-    "lock": ("khóa tài khoản", "account locked"),
-    "passwd": ("đổi mật khẩu", "password changed"),
-    "disable": ("vô hiệu hóa tài khoản", "account disabled"),
-    "enable": ("kích hoạt lại tài khoản", "account enabled"),
-    "revoke": ("thu hồi mã truy cập", "token revoked"),
-    "backup": ("sao lưu", "backup"),
-    "restore": ("phục hồi", "restore"),
-}
-
 
 def action_label(action: str, lang: str = "vi") -> str:
-    """Label of an audit action in ``lang`` (the code itself when unknown)."""
-    vi, en = ACTION_LABELS.get(action, (action, action))
-    return vi if lang == "vi" else en
+    """Label of an audit action in ``lang`` (the code itself when unknown).
+
+    Examples
+    --------
+    >>> action_label("login_failed", "en"), action_label("x_y")
+    ('failed login', 'x_y')
+    """
+    return AUDIT_ACTIONS.label(action, lang)
 
 
 #: Columns of :func:`audit_entries`.
@@ -64,7 +55,7 @@ def _start(d: date | datetime | None) -> datetime | None:
 
 
 def audit_entries(
-    url: str | None = None,
+    s: Session,
     username: str | None = None,
     action: str | None = None,
     entity: str | None = None,
@@ -78,8 +69,8 @@ def audit_entries(
 
     Parameters
     ----------
-    url : str, optional
-        Database URL.
+    s : Session
+        Open session.
     username, action, entity : str, optional
         Exact matches.
     batch_id : int, optional
@@ -123,8 +114,7 @@ def audit_entries(
                         low, autoescape=True))
     if limit is not None:
         q = q.limit(int(limit))
-    with session_scope(url) as s:
-        rows = [{c: getattr(e, c) for c in AUDIT_COLUMNS} for e in s.scalars(q)]
+    rows = [{c: getattr(e, c) for c in AUDIT_COLUMNS} for e in s.scalars(q)]
     df = pd.DataFrame(rows, columns=AUDIT_COLUMNS)
     df["at"] = pd.to_datetime(df["at"], utc=True)
     df["batch_id"] = df["batch_id"].astype("Int64")
@@ -133,10 +123,9 @@ def audit_entries(
     return df
 
 
-def audit_actions(url: str | None = None) -> list[str]:
+def audit_actions(s: Session) -> list[str]:
     """Distinct actions present in the log (for filter lists)."""
-    with session_scope(url) as s:
-        return sorted(s.scalars(select(AuditEntry.action).distinct()))
+    return sorted(s.scalars(select(AuditEntry.action).distinct()))
 
 
 def write_audit_csv(df: pd.DataFrame, out: str | Path) -> Path:

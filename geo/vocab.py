@@ -26,6 +26,7 @@ from geo.i18n import tr
 
 __all__ = [
     "ACTIONS",
+    "AUDIT_ACTIONS",
     "CLASS_CHANGES",
     "EMERGING_CATEGORIES",
     "FACILITY_KINDS",
@@ -278,6 +279,26 @@ ACTIONS = Vocabulary(
     Term("backup", "sao lưu, phục hồi dữ liệu", "back up and restore data"),
     Term("setup", "khởi tạo, nâng cấp cơ sở dữ liệu, nạp dữ liệu mẫu",
          "initialise or upgrade the database, load the demo"),
+)
+
+#: What the audit log records (the log keeps the codes; unknown codes are shown as they are).
+AUDIT_ACTIONS = Vocabulary(
+    ("thao tác", "action"),
+    Term("import", "nhập dữ liệu", "import"),
+    Term("undo", "hoàn tác lần nhập", "undo import"),
+    Term("create", "tạo mới", "create"),
+    Term("update", "cập nhật", "update"),
+    Term("login", "đăng nhập", "log in"),
+    Term("logout", "đăng xuất", "log out"),
+    Term("login_failed", "đăng nhập sai", "failed login"),
+    Term("login_refused", "từ chối đăng nhập (đang khóa)", "login refused (locked)"),
+    Term("lock", "khóa tài khoản", "account locked"),
+    Term("passwd", "đổi mật khẩu", "password changed"),
+    Term("disable", "vô hiệu hóa tài khoản", "account disabled"),
+    Term("enable", "kích hoạt lại tài khoản", "account enabled"),
+    Term("revoke", "thu hồi mã truy cập", "token revoked"),
+    Term("backup", "sao lưu", "backup"),
+    Term("restore", "phục hồi", "restore"),
 )
 
 #: Progress of a plan target.

@@ -12,13 +12,15 @@ Pages call :func:`require_action` before showing what a role may not use.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from pathlib import Path
 
 import streamlit as st
 
 from geo import auth
-from geo.db import utcnow
 from geo.errors import AuthError, PermissionDenied
+from geo.services import users
+from geo.vocab import ROLES
 from pages._state import current_user, db_url, lang, t
 
 _AUTH = "_auth_session"
@@ -28,7 +30,7 @@ _MSG = "_auth_message"
 def _users_exist() -> bool:
     """Whether accounts exist; stops the app (fails closed) when the database is unreachable."""
     try:
-        return auth.has_users(db_url())
+        return users.login_required(db_url())
     except Exception:  # noqa: BLE001 - never open the app because the database is down
         st.error(t("Không kết nối được cơ sở dữ liệu. Hãy báo quản trị hệ thống kiểm tra máy chủ "
                    "CSDL (DIABAN_DATABASE_URL) rồi tải lại trang.",
@@ -50,12 +52,8 @@ def _logout(reason: str | None = None) -> None:
     if reason:
         st.session_state[_MSG] = reason
     if sess and reason is None:
-        from geo.db import session_scope
-        from geo.store import audit
-
         try:
-            with session_scope(db_url()) as s:
-                audit(s, sess["user"]["username"], "logout", "user", sess["user"]["username"])
+            users.logout(sess["user"], db_url())
         except Exception:  # noqa: BLE001 - logging out must always work
             pass
 
@@ -78,7 +76,7 @@ def _sidebar(p: auth.Principal) -> None:
                          "Create an admin account (Administration page or `diaban users add`) "
                          "to switch login on."))
             return
-        role = t(*auth.ROLES.get(p.role, (p.role, p.role)))
+        role = ROLES.label(p.role, lang())
         st.caption(t("Đăng nhập:", "Logged in:") + f" {p.username} — {role}"
                    + (f" — {_province_name(p.province_code)}" if p.province_code else ""))
         st.button(t("Đăng xuất", "Log out"), key="logout_btn", on_click=_logout)
@@ -89,17 +87,17 @@ def login_gate() -> None:
     url = db_url()
     if not _users_exist():
         st.session_state.pop(_AUTH, None)
-        p = auth.local_admin()
+        p = users.local_admin()
         _set_user(p)
         _sidebar(p)
         return
     sess = st.session_state.get(_AUTH)
     if sess:
-        now = utcnow()
+        now = datetime.now(UTC)
         if auth.session_expired(sess["started"], sess["last_seen"], now):
             _logout("expired")
         else:
-            p = auth.refresh(url, sess["user"])
+            p = users.refresh(sess["user"], url)
             if p is None:
                 _logout("disabled")
             else:
@@ -148,11 +146,11 @@ def _login_form(url: str | None) -> None:
         ok = st.form_submit_button(t("Đăng nhập", "Log in"))
     if ok:
         try:
-            p = auth.authenticate(url, username.strip(), password)
+            p = users.login(users.LoginRequest(username.strip(), password), url)
         except AuthError as e:
             box.error(e.message(lang()))
             return
-        now = utcnow()
+        now = datetime.now(UTC)
         st.session_state[_AUTH] = {"user": p.to_dict(), "started": now, "last_seen": now}
         st.session_state.pop("login_pw", None)
         _set_user(p)
@@ -183,7 +181,7 @@ def require_action(action: str, province_code: str | None = None,
     except PermissionDenied as e:
         st.error(e.message(lang()))
         st.stop()
-    return auth._principal(user)
+    return auth.as_principal(user)
 
 
 def can(action: str, province_code: str | None = None) -> bool:

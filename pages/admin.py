@@ -13,9 +13,10 @@ from pathlib import Path  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from geo import auth  # noqa: E402
-from geo.audit import action_label, audit_actions, audit_entries, write_audit_csv  # noqa: E402
 from geo.errors import DiabanError  # noqa: E402
+from geo.services import backup as backups  # noqa: E402
+from geo.services import users as svc  # noqa: E402
+from geo.vocab import ACTIONS, AUDIT_ACTIONS, ROLES  # noqa: E402
 from pages import _common as data  # noqa: E402
 from pages._auth import can, require_action  # noqa: E402
 from pages._state import db_url, lang, t  # noqa: E402
@@ -30,7 +31,7 @@ tab_users, tab_audit, tab_roles, tab_backup = st.tabs([
 
 
 def _role_label(r: str) -> str:
-    return t(*auth.ROLES[r])
+    return ROLES.label(r, lang())
 
 
 def _blank_missing(df: pd.DataFrame, cols: list[str],
@@ -55,7 +56,7 @@ with tab_users:
     else:
         if flash := st.session_state.pop(_FLASH, None):
             st.success(flash)  # set before the rerun that follows a change
-        users = pd.DataFrame(auth.list_users(url))
+        users = svc.list_users(me, url).frame()
         provs = data.provinces()
         names = dict(zip(provs.code, provs.name))
         if users.empty:
@@ -65,7 +66,7 @@ with tab_users:
                       "account must be an administrator; after it is created everyone logs in."))
         else:
             view = _blank_missing(users.assign(
-                role=users.role.map(lambda r: _role_label(r) if r in auth.ROLES else r),
+                role=users.role.map(_role_label),
                 province_code=users.province_code.map(lambda c: names.get(c, c) if c else c)),
                 ["province_code", "district_code"],
                 times=("locked_until", "created_at", "last_login"))
@@ -83,7 +84,7 @@ with tab_users:
         with st.form("add_user", clear_on_submit=True):
             c1, c2 = st.columns(2)
             new_name = c1.text_input(t("Tên đăng nhập", "Username"), key="au_name")
-            roles = list(auth.ROLES)
+            roles = list(ROLES)
             new_role = c2.selectbox(t("Vai trò", "Role"), roles,
                                     index=roles.index("admin") if users.empty else 0,
                                     format_func=_role_label, key="au_role")
@@ -101,11 +102,11 @@ with tab_users:
                     st.error(t("Hai mật khẩu không giống nhau.", "The passwords differ."))
                 else:
                     try:
-                        p = auth.add_user(url, new_name.strip(), pw1, new_role,
-                                          new_prov or None, new_dist.strip() or None,
-                                          actor=me.username)
-                        st.session_state[_FLASH] = t(f"Đã tạo tài khoản {p.username}.",
-                                                     f"Account {p.username} created.")
+                        acc = svc.add_user(svc.AddUserRequest(
+                            new_name.strip(), pw1, new_role, new_prov or None,
+                            new_dist.strip() or None), me, url)
+                        st.session_state[_FLASH] = t(f"Đã tạo tài khoản {acc.username}.",
+                                                     f"Account {acc.username} created.")
                         st.rerun()
                     except DiabanError as e:
                         st.error(e.message(lang()))
@@ -119,30 +120,34 @@ with tab_users:
             if row.active:
                 if c1.button(t("Vô hiệu hóa", "Disable"), key="mu_disable"):
                     try:
-                        auth.disable_user(url, who, actor=me.username)
+                        svc.disable_user(svc.UserRequest(who), me, url)
                         st.rerun()
                     except DiabanError as e:
                         st.error(e.message(lang()))
             elif c1.button(t("Kích hoạt lại", "Enable"), key="mu_enable"):
-                auth.disable_user(url, who, actor=me.username, enable=True)
+                svc.enable_user(svc.UserRequest(who), me, url)
                 st.rerun()
             with c2.popover(t("Đặt mật khẩu mới", "Set a new password")):
                 npw = st.text_input(t("Mật khẩu mới", "New password"), type="password",
                                     key="mu_pw")
                 if st.button(t("Lưu mật khẩu", "Save password"), key="mu_pw_ok"):
                     try:
-                        auth.set_password(url, who, npw, actor=me.username)
+                        svc.set_password(svc.PasswordRequest(who, npw), me, url)
                         st.success(t("Đã đổi mật khẩu.", "Password changed."))
                     except DiabanError as e:
                         st.error(e.message(lang()))
             with c3.popover(t("Mã truy cập cho kịch bản", "API token for scripts")):
                 note = st.text_input(t("Ghi chú", "Note"), key="mu_tok_note")
                 if st.button(t("Tạo mã", "Create token"), key="mu_tok_ok"):
-                    tok = auth.create_token(url, who, actor=me.username, note=note or None)
-                    st.caption(t("Chỉ hiện một lần; dùng trong DIABAN_TOKEN:",
-                                 "Shown once; use it in DIABAN_TOKEN:"))
-                    st.code(tok, language=None)
-            tokens = pd.DataFrame(auth.list_tokens(url))
+                    try:
+                        tok = svc.create_token(svc.TokenRequest(who, note or None), me, url)
+                    except DiabanError as e:
+                        st.error(e.message(lang()))
+                    else:
+                        st.caption(t("Chỉ hiện một lần; dùng trong DIABAN_TOKEN:",
+                                     "Shown once; use it in DIABAN_TOKEN:"))
+                        st.code(tok.token, language=None)
+            tokens = svc.list_tokens(me, url).frame()
             if not tokens.empty:
                 st.caption(t("Mã truy cập (không hiện mã)", "API tokens (never shown again)"))
                 st.dataframe(tokens, hide_index=True, width="stretch")
@@ -150,15 +155,15 @@ with tab_users:
                 if live:
                     tid = st.selectbox(t("Thu hồi mã số", "Revoke token"), live, key="mu_rev")
                     if st.button(t("Thu hồi", "Revoke"), key="mu_rev_ok"):
-                        auth.revoke_token(url, int(tid), actor=me.username)
+                        svc.revoke_token(svc.RevokeTokenRequest(int(tid)), me, url)
                         st.rerun()
 
 with tab_audit:
     c1, c2, c3, c4 = st.columns(4)
     f_user = c1.text_input(t("Người thực hiện", "User"), key="al_user")
-    acts = [""] + audit_actions(url)
+    acts = [""] + svc.audit_actions(me, url)
     f_action = c2.selectbox(t("Thao tác", "Action"), acts, key="al_action",
-                            format_func=lambda a: action_label(a, lang()) if a
+                            format_func=lambda a: AUDIT_ACTIONS.label(a, lang()) if a
                             else t("Tất cả", "All"))
     f_batch = c3.number_input(t("Lần nhập số", "Batch"), min_value=0, step=1, value=0,
                               key="al_batch", help=t("0: tất cả", "0: all"))
@@ -170,27 +175,28 @@ with tab_audit:
                             format="DD/MM/YYYY")
     f_limit = d3.number_input(t("Số dòng tối đa", "Most rows"), min_value=10, max_value=100_000,
                               value=1000, step=100, key="al_limit")
-    log = audit_entries(url, username=f_user.strip() or None, action=f_action or None,
-                        batch_id=int(f_batch) or None, since=f_since, until=f_until,
-                        text=f_text.strip() or None, limit=int(f_limit))
+    audit = svc.audit_log(svc.AuditRequest(
+        username=f_user.strip() or None, action=f_action or None,
+        batch_id=int(f_batch) or None, since=f_since, until=f_until,
+        text=f_text.strip() or None, limit=int(f_limit)), me, url)
+    log = audit.entries
     st.caption(t(f"{len(log)} dòng; giờ UTC.", f"{len(log)} entries; times in UTC."))
-    shown = log.assign(action=log.action.map(lambda a: action_label(a, lang())))
+    shown = log.assign(action=log.action.map(lambda a: AUDIT_ACTIONS.label(a, lang())))
     st.dataframe(_blank_missing(shown, ["entity_id", "batch_id", "detail"]).rename(columns={
         "at": t("Thời gian", "Time"), "username": t("Người", "User"),
         "action": t("Thao tác", "Action"), "entity": t("Đối tượng", "Entity"),
         "entity_id": t("Mã đối tượng", "Entity id"),
         "batch_id": t("Lần nhập", "Batch"), "detail": t("Chi tiết", "Detail")}),
         hide_index=True, width="stretch")
-    with tempfile.TemporaryDirectory() as d:
-        csv = write_audit_csv(log, Path(d) / "nhat_ky.csv").read_bytes()
-    st.download_button(t("Tải CSV", "Download CSV"), csv, "nhat_ky_thay_doi.csv", "text/csv",
-                       key="al_csv")
+    st.download_button(t("Tải CSV", "Download CSV"), audit.csv_bytes(), "nhat_ky_thay_doi.csv",
+                       "text/csv", key="al_csv")
 
 with tab_roles:
-    st.caption(t("Vai trò nào được làm gì (geo/auth.py).", "What each role may do (geo/auth.py)."))
-    tbl = pd.DataFrame(auth.roles_table(lang())).drop(columns="role")
+    st.caption(t("Vai trò nào được làm gì (geo/auth/policy.py).",
+                 "What each role may do (geo/auth/policy.py)."))
+    tbl = pd.DataFrame(svc.roles_table(lang())).drop(columns="role")
     st.dataframe(tbl.rename(columns={"label": t("Vai trò", "Role"), **{
-        a: t(*auth.ACTIONS[a]) for a in auth.ACTIONS}}), hide_index=True, width="stretch")
+        a: ACTIONS.label(a, lang()) for a in ACTIONS}}), hide_index=True, width="stretch")
 
 with tab_backup:
     if not can("backup"):
@@ -201,12 +207,14 @@ with tab_backup:
                      "A backup holds all data, password hashes too: keep it safe. Restore "
                      "with `diaban restore FILE --db NEW_EMPTY_DB_URL`."))
         if st.button(t("Tạo bản sao lưu", "Make a backup"), key="bk_make"):
-            from geo.backup import backup
-
             with tempfile.TemporaryDirectory() as d:
                 out = Path(d) / "diaban_backup.zip"
-                backup(url, out, user=me.username)
-                st.session_state["bk_bytes"] = out.read_bytes()
+                try:
+                    backups.backup(backups.BackupRequest(out), me, url)
+                except DiabanError as e:
+                    st.error(e.message(lang()))
+                else:
+                    st.session_state["bk_bytes"] = out.read_bytes()
         if st.session_state.get("bk_bytes"):
             st.download_button(t("Tải bản sao lưu", "Download the backup"),
                                st.session_state["bk_bytes"],

@@ -10,10 +10,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from geo.audit import AUDIT_COLUMNS, audit_actions, audit_entries, detail_dict, write_audit_csv
+from geo.audit import AUDIT_COLUMNS, detail_dict, write_audit_csv
 from geo.db import session_scope
 from geo.ingest import import_indicators
 from geo.store import undo_batch
+from tests.accounts import audit_actions, audit_entries
 from tests.conftest import db_fingerprint, run_cli
 
 FORMULA = "=HYPERLINK(\"http://x\",\"bam\")"
@@ -102,8 +103,8 @@ def test_text_filter_is_plain_text(history: dict, hostile: str) -> None:
 
 
 def test_csv_defuses_formulas_and_has_a_bom(tmp_path: Path, empty_url: str) -> None:
-    from geo.auth import authenticate
     from geo.errors import AuthError
+    from tests.accounts import authenticate
 
     # A failed login records the typed name: a formula a spreadsheet would run.
     with pytest.raises(AuthError):
@@ -138,7 +139,7 @@ def test_csv_defuses_plain_string_columns(tmp_path: Path) -> None:
 
 
 def test_cli_audit_for_admin_and_not_for_a_viewer(history: dict, tmp_path: Path) -> None:
-    from geo.auth import add_user
+    from tests.accounts import add_user
 
     url = history["url"]
     add_user(url, "quantri", "quan-tri-2025", "admin")

@@ -15,23 +15,25 @@ from geo.auth import (
     PERMISSIONS,
     ROLES,
     Principal,
-    add_user,
     allowed,
-    authenticate,
     authorize,
+    session_expired,
+    units_outside_area,
+)
+from geo.db import ApiToken, AuditEntry, User, session_scope, utcnow
+from geo.errors import AuthError, PermissionDenied, ValidationError
+from tests.accounts import (
+    add_user,
+    authenticate,
     create_token,
     disable_user,
     list_tokens,
     list_users,
     refresh,
     revoke_token,
-    session_expired,
     set_password,
     token_user,
-    units_outside_area,
 )
-from geo.db import ApiToken, AuditEntry, User, session_scope, utcnow
-from geo.errors import AuthError, PermissionDenied, ValidationError
 
 PW = "mat-khau-an-toan"
 ADMIN_PW = "quan-tri-2025"
@@ -79,7 +81,7 @@ def test_refusals_name_role_and_action_in_vietnamese() -> None:
         with pytest.raises(PermissionDenied) as ei:
             authorize(viewer, action)
         assert "không có quyền" in ei.value.vi and "lanhdao" in ei.value.vi
-        assert ACTIONS[action][0] in ei.value.vi
+        assert ACTIONS[action].vi in ei.value.vi
         assert "may not" in ei.value.en
     planner = Principal("kehoach", "planner")
     authorize(planner, "analyze")

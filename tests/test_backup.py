@@ -62,7 +62,7 @@ def demo_backup(demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Path
 
 def _prepare(url: str) -> None:
     """Accounts, a token and a float that needs 17 digits, so every kind of value is there."""
-    from geo.auth import add_user, create_token
+    from tests.accounts import add_user, create_token
 
     add_user(url, "quantri", "quan-tri-2025", "admin")
     add_user(url, "nhaplieu", "nhap-lieu-2025", "data_officer", province_code="14")
@@ -99,7 +99,7 @@ def _check_restored(src: str, dst: str, audit_before: list[list], restorer: str)
 
 
 def test_round_trip_is_exact(demo_copy_url: str, tmp_path: Path, new_db: Callable) -> None:
-    from geo.auth import add_user, authenticate, create_token, token_user
+    from tests.accounts import add_user, authenticate, create_token, token_user
 
     src = demo_copy_url
     _prepare(src)
@@ -154,7 +154,7 @@ def test_cli_backup_and_restore(demo_copy_url: str, tmp_path: Path, new_db: Call
 
 
 def test_cli_backup_needs_the_backup_right(demo_copy_url: str, tmp_path: Path) -> None:
-    from geo.auth import add_user
+    from tests.accounts import add_user
 
     add_user(demo_copy_url, "quantri", "quan-tri-2025", "admin")
     add_user(demo_copy_url, "nhaplieu", "nhap-lieu-2025", "data_officer")

@@ -12,10 +12,9 @@ from pathlib import Path
 
 import pytest
 
-from geo.audit import audit_entries
-from geo.auth import add_user
 from geo.backup import table_digests
 from geo.errors import AuthError, PermissionDenied
+from tests.accounts import add_user, audit_entries
 from tests.conftest import copy_database, run_cli
 
 # Logging in records itself (users.last_login, a 'login' audit row); everything else
@@ -187,7 +186,7 @@ def test_reading_jobs_check_the_role_too(db: str, tmp_path: Path, monkeypatch: p
 
 
 def test_api_token_acts_as_its_user(db: str, files: dict) -> None:
-    from geo.auth import create_token, revoke_token
+    from tests.accounts import create_token, revoke_token
 
     tok = create_token(db, "nhap_lieu", actor="quan_tri")
     code, out = diaban(db, *jobs(files)["import indicators"][1], token=tok)

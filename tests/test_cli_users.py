@@ -10,9 +10,9 @@ import sys
 import pytest
 from sqlalchemy import select
 
-from geo.auth import authenticate
 from geo.db import AuditEntry, session_scope
 from geo.errors import AuthError
+from tests.accounts import authenticate
 from tests.conftest import _CLI_CLEAN_ENV, run_cli
 
 ADMIN_PW = "quan-tri-2025"

@@ -83,7 +83,7 @@ def test_hotspot_decision_number_longer_than_its_column_is_a_problem(
 
 
 def test_api_token_note_longer_than_its_column_is_refused(empty_url: str) -> None:
-    from geo.auth import add_user, create_token, list_tokens
+    from tests.accounts import add_user, create_token, list_tokens
 
     add_user(empty_url, "quantri", "mat-khau-du-dai-1", "admin")
     with pytest.raises(ValidationError) as e:

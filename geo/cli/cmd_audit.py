@@ -7,7 +7,8 @@ from pathlib import Path
 
 import click
 
-from geo.cli.common import acting_user, ctx_obj, echo_table, emit_json, options, t
+from geo.cli.common import ctx_obj, echo_table, emit_json, options, t
+from geo.cli.identity import principal
 
 
 def register(cli: click.Group) -> None:
@@ -36,23 +37,23 @@ def audit_cmd(username: str | None, action: str | None, entity: str | None,
     """Nhật ký thay đổi: ai, khi nào, làm gì, lần nhập nào. / Audit log: who, when, what."""
     import pandas as pd
 
-    from geo.audit import audit_entries, write_audit_csv
+    from geo.services import users as svc
 
     o = ctx_obj()
-    acting_user("audit")
-    df = audit_entries(o["db"], username=username, action=action, entity=entity,
-                       batch_id=batch_id, since=since.date() if since else None,
-                       until=until.date() if until else None, text=text,
-                       limit=limit or None)
+    req = svc.AuditRequest(username=username, action=action, entity=entity, batch_id=batch_id,
+                           since=since.date() if since else None,
+                           until=until.date() if until else None, text=text,
+                           limit=limit or None)
+    log = svc.audit_log(req, principal(), o["db"])
     if out is not None:
-        write_audit_csv(df, out)
+        log.write_csv(out)
         if o["json"]:
-            emit_json({"ok": True, "file": str(out), "entries": len(df)})
+            emit_json({"ok": True, "file": str(out), "entries": len(log)})
         else:
-            click.echo(t(f"Đã ghi {len(df)} dòng nhật ký vào {out}.",
-                         f"Wrote {len(df)} audit entries to {out}."))
+            click.echo(t(f"Đã ghi {len(log)} dòng nhật ký vào {out}.",
+                         f"Wrote {len(log)} audit entries to {out}."))
         return
-    rows = df.to_dict("records")
+    rows = log.records()
     if o["json"]:
         emit_json(rows)
         return

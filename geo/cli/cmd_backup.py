@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from geo.cli.common import acting_user, ctx_obj, emit_json, options, progress_bar, t
+from geo.cli.common import ctx_obj, emit_json, options, progress_bar, t
+from geo.cli.identity import principal
 
 
 def register(cli: click.Group) -> None:
@@ -26,20 +27,20 @@ def backup_cmd(file: Path) -> None:
     and PostgreSQL. The file holds sensitive data (password hashes too): it is
     readable by its owner only.
     """
-    from geo.backup import backup
+    from geo.services.backup import BackupRequest, backup
 
     o = ctx_obj()
-    user = acting_user("backup")
+    who = principal()
     with progress_bar(t("Sao lưu", "Backing up")) as cb:
-        m = backup(o["db"], file, user=user, progress=cb)
-    rows = {k: v["rows"] for k, v in m["tables"].items()}
+        res = backup(BackupRequest(file), who, o["db"], progress=cb)
     if o["json"]:
-        emit_json({"ok": True, "file": str(file), "revision": m["revision"], "tables": rows})
+        emit_json({"ok": True, "file": str(file), "revision": res.revision,
+                   "tables": res.tables})
     else:
-        click.echo(t(f"Đã sao lưu {sum(rows.values())} dòng của {len(rows)} bảng vào {file} "
-                     f"(lược đồ {m['revision']}).",
-                     f"Backed up {sum(rows.values())} rows of {len(rows)} tables to {file} "
-                     f"(schema {m['revision']})."))
+        click.echo(t(f"Đã sao lưu {res.rows} dòng của {len(res.tables)} bảng vào {file} "
+                     f"(lược đồ {res.revision}).",
+                     f"Backed up {res.rows} rows of {len(res.tables)} tables to {file} "
+                     f"(schema {res.revision})."))
 
 
 @click.command("restore")
@@ -51,17 +52,18 @@ def restore_cmd(file: Path) -> None:
     Không bao giờ ghi đè hay xóa dữ liệu đang có: CSDL đích phải trống. / Never
     overwrites or deletes data: the target database must be empty.
     """
-    from geo.backup import restore
+    from geo.services.backup import RestoreRequest, restore
 
     o = ctx_obj()
     # The target must be empty, so it has no accounts yet: the local administrator.
-    user = acting_user("backup")
+    who = principal()
     with progress_bar(t("Phục hồi", "Restoring")) as cb:
-        res = restore(file, o["db"], user=user, progress=cb)
+        res = restore(RestoreRequest(file), who, o["db"], progress=cb)
     if o["json"]:
-        emit_json({"ok": True, **res})
+        emit_json({"ok": True, "tables": res.tables, "revision": res.revision,
+                   "schema": res.schema})
     else:
-        click.echo(t(f"Đã phục hồi {sum(res['tables'].values())} dòng từ {file} "
-                     f"(lược đồ hiện tại {res['schema']}).",
-                     f"Restored {sum(res['tables'].values())} rows from {file} "
-                     f"(schema now {res['schema']})."))
+        click.echo(t(f"Đã phục hồi {res.rows} dòng từ {file} "
+                     f"(lược đồ hiện tại {res.schema}).",
+                     f"Restored {res.rows} rows from {file} "
+                     f"(schema now {res.schema})."))

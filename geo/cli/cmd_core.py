@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from geo.cli.common import acting_user, ctx_obj, echo_table, emit_json, options, progress_bar, t
+from geo.cli.common import ctx_obj, echo_table, emit_json, options, progress_bar, t
 
 
 def register(cli: click.Group) -> None:
@@ -20,42 +20,42 @@ def register(cli: click.Group) -> None:
 @options
 def init() -> None:
     """Tạo/nâng cấp CSDL và nạp danh mục. / Create or upgrade the database, load the registry."""
-    from geo.db import current_revision, database_url
-    from geo.store import init_db
+    from geo.cli.identity import principal
+    from geo.services.demo import InitRequest, init_database
 
     o = ctx_obj()
-    acting_user("setup")
+    who = principal()
     with progress_bar(t("Khởi tạo", "Initialising")) as cb:
-        init_db(o["db"], progress=cb)
-    rev = current_revision(o["db"])
+        res = init_database(InitRequest(), who, o["db"], progress=cb)
     if o["json"]:
-        emit_json({"ok": True, "database": database_url(o["db"]), "revision": rev})
+        emit_json({"ok": True, **res.to_dict()})
     else:
-        click.echo(t(f"Đã sẵn sàng: {database_url(o['db'])} (phiên bản lược đồ {rev}).",
-                     f"Ready: {database_url(o['db'])} (schema revision {rev})."))
+        click.echo(t(f"Đã sẵn sàng: {res.database} (phiên bản lược đồ {res.revision}).",
+                     f"Ready: {res.database} (schema revision {res.revision})."))
 
 
 @click.command()
 @options
 def demo() -> None:
     """Nạp tỉnh minh họa Sơn La 2021–2025. / Load the Sơn La 2021–2025 demo province."""
-    from geo.demo import build_demo
+    from geo.cli.identity import principal
+    from geo.services.demo import DemoRequest, build_demo
 
     o = ctx_obj()
-    user = acting_user("setup")
+    who = principal()
     with progress_bar(t("Dữ liệu minh họa", "Demo data")) as cb:
-        res = build_demo(o["db"], progress=cb, user=user)
+        res = build_demo(DemoRequest(), who, o["db"], progress=cb)
     if o["json"]:
-        emit_json({"ok": True, **res})
-    elif res.get("created"):
+        emit_json({"ok": True, **res.to_dict()})
+    elif res.created:
         click.echo(t(
-            f"Đã nạp tỉnh minh họa Sơn La: {res['legacy_polygons']} xã trước 01/7/2025, "
-            f"{res['polygons_2025']} xã sau sắp xếp (ranh giới gần đúng), {res['values']} số liệu "
-            f"minh họa, {res['hotspots']} địa bàn trọng điểm, {res['facilities']} cơ sở.",
-            f"Loaded the Sơn La demo: {res['legacy_polygons']} pre-2025 communes, "
-            f"{res['polygons_2025']} post-reform communes (approximate boundaries), "
-            f"{res['values']} synthetic values, {res['hotspots']} hotspots, "
-            f"{res['facilities']} facilities.",
+            f"Đã nạp tỉnh minh họa Sơn La: {res.legacy_polygons} xã trước 01/7/2025, "
+            f"{res.polygons_2025} xã sau sắp xếp (ranh giới gần đúng), {res.values} số liệu "
+            f"minh họa, {res.hotspots} địa bàn trọng điểm, {res.facilities} cơ sở.",
+            f"Loaded the Sơn La demo: {res.legacy_polygons} pre-2025 communes, "
+            f"{res.polygons_2025} post-reform communes (approximate boundaries), "
+            f"{res.values} synthetic values, {res.hotspots} hotspots, "
+            f"{res.facilities} facilities.",
         ))
     else:
         click.echo(t("Dữ liệu minh họa đã có sẵn; không thay đổi gì.",

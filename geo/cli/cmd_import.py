@@ -28,12 +28,13 @@ def register(cli: click.Group) -> None:
 def import_indicators_cmd(file: Path, province: str | None, period: str | None,
                           dry_run: bool) -> None:
     """Nhập số liệu xã (CSV/XLSX). / Import commune figures (CSV/XLSX)."""
-    from geo.auth import cli_principal, units_outside_area
+    from geo.auth import units_outside_area
+    from geo.cli.identity import principal
     from geo.ingest import import_indicators
 
     o = ctx_obj()
     user = acting_user("import", province)
-    me = cli_principal(o["db"])
+    me = principal()
     with progress_bar(t("Nhập số liệu", "Importing")) as cb:
         res = import_indicators(file, o["db"], user=user, province=province, period=period,
                                 dry_run=dry_run, progress=cb,
@@ -101,12 +102,13 @@ def history_cmd(province: str | None) -> None:
 @options
 def undo_cmd(batch: int) -> None:
     """Hoàn tác một lần nhập. / Undo an import batch."""
-    from geo.auth import cli_principal, may_undo
+    from geo.auth import may_undo
+    from geo.cli.identity import principal
     from geo.db import ImportBatch, session_scope
     from geo.store import init_db, undo_batch
 
     o = ctx_obj()
-    me = cli_principal(o["db"])
+    me = principal()
     init_db(o["db"])
     with session_scope(o["db"]) as s:
         b = s.get(ImportBatch, batch)

@@ -6,7 +6,8 @@ import sys
 
 import click
 
-from geo.cli.common import acting_user, ctx_obj, echo_table, emit_json, options, t
+from geo.cli.common import ctx_obj, echo_table, emit_json, options, t
+from geo.cli.identity import principal
 
 
 def register(cli: click.Group) -> None:
@@ -49,28 +50,29 @@ def _read_password(stdin: bool, confirm: bool = True) -> str:
 def add_cmd(username: str, role: str, province: str | None, district: str | None,
             password_stdin: bool) -> None:
     """Tạo tài khoản. / Create an account."""
-    from geo.auth import add_user
+    from geo.auth import authorize
+    from geo.services import users as svc
 
     o = ctx_obj()
-    actor = acting_user("manage_users")
+    me = principal()
+    authorize(me, "manage_users")  # before asking for the new password
     pw = _read_password(password_stdin)
-    p = add_user(o["db"], username, pw, role, province, district, actor=actor)
+    acc = svc.add_user(svc.AddUserRequest(username, pw, role, province, district), me, o["db"])
     if o["json"]:
-        emit_json({"ok": True, **p.to_dict()})
+        emit_json({"ok": True, **acc.to_dict()})
     else:
-        click.echo(t(f"Đã tạo tài khoản {p.username} ({p.role}).",
-                     f"Account {p.username} created ({p.role})."))
+        click.echo(t(f"Đã tạo tài khoản {acc.username} ({acc.role}).",
+                     f"Account {acc.username} created ({acc.role})."))
 
 
 @users.command("list")
 @options
 def list_cmd() -> None:
     """Liệt kê tài khoản. / List accounts."""
-    from geo.auth import list_users
+    from geo.services import users as svc
 
     o = ctx_obj()
-    acting_user("manage_users")
-    rows = list_users(o["db"])
+    rows = svc.list_users(principal(), o["db"]).records()
     if o["json"]:
         emit_json(rows)
         return
@@ -91,14 +93,13 @@ def list_cmd() -> None:
 @options
 def passwd_cmd(username: str, password_stdin: bool) -> None:
     """Đổi mật khẩu (của mình, hoặc của người khác nếu là quản trị). / Change a password."""
-    from geo.auth import authorize, cli_principal, set_password
+    from geo.services import users as svc
 
     o = ctx_obj()
-    me = cli_principal(o["db"])
-    if me.username != username or me.local:
-        authorize(me, "manage_users")
+    me = principal()
+    svc.may_set_password(me, username)  # before asking for the new password
     pw = _read_password(password_stdin)
-    set_password(o["db"], username, pw, actor=me.username)
+    svc.set_password(svc.PasswordRequest(username, pw), me, o["db"])
     if o["json"]:
         emit_json({"ok": True, "username": username})
     else:
@@ -122,11 +123,11 @@ def enable_cmd(username: str) -> None:
 
 
 def _set_active(username: str, enable: bool) -> None:
-    from geo.auth import disable_user
+    from geo.services import users as svc
 
     o = ctx_obj()
-    actor = acting_user("manage_users")
-    disable_user(o["db"], username, actor=actor, enable=enable)
+    change = svc.enable_user if enable else svc.disable_user
+    change(svc.UserRequest(username), principal(), o["db"])
     if o["json"]:
         emit_json({"ok": True, "username": username, "active": enable})
     elif enable:
@@ -142,11 +143,10 @@ def _set_active(username: str, enable: bool) -> None:
 @options
 def token_cmd(username: str, note: str | None) -> None:
     """Tạo mã truy cập cho kịch bản (DIABAN_TOKEN). / Create an API token for scripts."""
-    from geo.auth import create_token
+    from geo.services import users as svc
 
     o = ctx_obj()
-    actor = acting_user("manage_users")
-    tok = create_token(o["db"], username, actor=actor, note=note)
+    tok = svc.create_token(svc.TokenRequest(username, note), principal(), o["db"]).token
     if o["json"]:
         emit_json({"ok": True, "username": username, "token": tok})
     else:
@@ -159,11 +159,10 @@ def token_cmd(username: str, note: str | None) -> None:
 @options
 def tokens_cmd() -> None:
     """Liệt kê mã truy cập (không hiện mã). / List API tokens (never the tokens)."""
-    from geo.auth import list_tokens
+    from geo.services import users as svc
 
     o = ctx_obj()
-    acting_user("manage_users")
-    rows = list_tokens(o["db"])
+    rows = svc.list_tokens(principal(), o["db"]).records()
     if o["json"]:
         emit_json(rows)
     else:
@@ -178,11 +177,10 @@ def tokens_cmd() -> None:
 @options
 def revoke_cmd(token_id: int) -> None:
     """Thu hồi mã truy cập. / Revoke an API token."""
-    from geo.auth import revoke_token
+    from geo.services import users as svc
 
     o = ctx_obj()
-    actor = acting_user("manage_users")
-    revoke_token(o["db"], token_id, actor=actor)
+    svc.revoke_token(svc.RevokeTokenRequest(token_id), principal(), o["db"])
     if o["json"]:
         emit_json({"ok": True, "id": token_id})
     else:
@@ -193,7 +191,8 @@ def revoke_cmd(token_id: int) -> None:
 @options
 def roles_cmd() -> None:
     """Bảng quyền của từng vai trò. / What each role may do."""
-    from geo.auth import ACTIONS, roles_table
+    from geo.services.users import roles_table
+    from geo.vocab import ACTIONS
 
     o = ctx_obj()
     rows = roles_table(o["lang"])

@@ -157,10 +157,14 @@ def acting_user(action: str, province: str | None = None, *,
                 whole_province: bool = False) -> str:
     """The user running this command, after checking they may do ``action``.
 
+    Kept for the commands that do not call a service yet: a command that calls a
+    service passes :func:`geo.cli.identity.principal` to it instead, and the service
+    authorises.
+
     Parameters
     ----------
     action : str
-        A key of :data:`geo.auth.ACTIONS` (``view``, ``export``, ``analyze``,
+        A key of :data:`geo.vocab.ACTIONS` (``view``, ``export``, ``analyze``,
         ``import``, ``edit``, ``undo``, ``setup`` …).
     province : str, optional
         Province the command touches (code or name, either registry edition).
@@ -178,13 +182,14 @@ def acting_user(action: str, province: str | None = None, *,
     geo.errors.AuthError, geo.errors.PermissionDenied
         Missing or wrong credentials, or the role/area does not allow ``action``.
     """
-    from geo.auth import _province_code, authorize, cli_principal
+    from geo.auth import authorize, province_code
+    from geo.cli.identity import principal
 
-    p = cli_principal(ctx_obj().get("db"))
+    p = principal()
     authorize(p, action, whole_province=whole_province)  # the role first: no registry needed
     if province and (p.province_code or p.district_code):
         try:
-            code = _province_code(province)
+            code = province_code(province)
         except DiabanError:
             code = None  # an unknown province is reported by the command itself
         authorize(p, action, code, whole_province=whole_province)

@@ -3,7 +3,7 @@ limits, the administration page and logout.
 
 One app server per module runs on a private copy of the demo database (SQLite, or
 PostgreSQL when ``DIABAN_TEST_PG_URL`` is set) with test accounts added through
-:func:`geo.auth.add_user`. Streamlit keeps its session per browser connection, so a
+:func:`geo.services.users.add_user`. Streamlit keeps its session per browser connection, so a
 new ``page.goto`` is a new session: tests log in after every navigation.
 """
 
@@ -51,8 +51,8 @@ T = 60_000  # ms; first runs of a page import geopandas, folium…
 def roles_url(demo_url: str, request: pytest.FixtureRequest,
               tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A second app server on a private demo copy that has user accounts."""
-    from geo import auth
     from geo.db import dispose_engines
+    from tests.accounts import add_user
 
     source = demo_url
     if PG_URL:
@@ -63,7 +63,7 @@ def roles_url(demo_url: str, request: pytest.FixtureRequest,
         source = _pg_template(request.getfixturevalue("_pg_templates"), "demo")
     url = copy_database(source, tmp_path_factory.mktemp("roles_db"))
     for name, role, prov in ACCOUNTS:
-        auth.add_user(url, name, PW, role, prov)
+        add_user(url, name, PW, role, prov)
     dispose_engines()
     with streamlit_server(url, tmp_path_factory.mktemp("roles_st")) as app:
         yield app
