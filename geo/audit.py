@@ -14,7 +14,8 @@ from pathlib import Path
 import pandas as pd
 from sqlalchemy import func, select
 
-from geo.db import AuditEntry, session_scope
+from geo.store import session_scope
+from geo.store.schema import AuditEntry
 
 __all__ = [
     "ACTION_LABELS",
