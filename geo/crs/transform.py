@@ -11,8 +11,8 @@ keeps EPSG:6960 when it is among them. A ballpark (datum ignored, ~200 m off) is
 used only when nothing better exists, with a :class:`BallparkWarning`.
 
 Every reprojection of user data goes through here: :func:`to_wgs84`,
-:func:`from_wgs84`, :func:`reproject` (geometries) and :func:`transformer`
-(coordinates, rasters).
+:func:`from_wgs84`, :func:`reproject` (geometries), :func:`transformer`
+(coordinates) and :func:`coordinate_operation` (rasters warped by GDAL).
 
 PROJ works offline: only the bundled ``proj.db`` is used and PROJ's network
 access (remote grids) is switched off when this module is imported. Imports
@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import threading
 import warnings
+from functools import lru_cache
 from typing import Any, TypeVar
 
 import geopandas as gpd
@@ -47,6 +48,7 @@ __all__ = [
     "BallparkWarning",
     "OFFICIAL_TRANSFORMATION",
     "WGS84",
+    "coordinate_operation",
     "from_wgs84",
     "is_ballpark",
     "reproject",
@@ -111,9 +113,9 @@ def is_ballpark(tr: Transformer) -> bool:
     return "ballpark" in (tr.description or "").lower()
 
 
-def _pick_transformer(src: CRS, dst: CRS) -> Transformer:
+def _pick_transformer(src: CRS, dst: CRS, always_xy: bool = True) -> Transformer:
     try:
-        cands = TransformerGroup(src, dst, always_xy=True).transformers
+        cands = TransformerGroup(src, dst, always_xy=always_xy).transformers
     except ProjError:
         cands = []
     for t in cands:
@@ -128,7 +130,7 @@ def _pick_transformer(src: CRS, dst: CRS) -> Transformer:
             f"từ {src.name} sang {dst.name}. / Only a ballpark transformation (datum shift "
             f"ignored, off by hundreds of metres) from {src.name} to {dst.name}."), stacklevel=3)
         return cands[0]
-    return Transformer.from_crs(src, dst, always_xy=True)
+    return Transformer.from_crs(src, dst, always_xy=always_xy)
 
 
 _local = threading.local()
@@ -299,3 +301,43 @@ def reproject(data: Geo, dst_crs: Any, src_crs: Any = None) -> Geo:
             "gợi ý của diaban.",
             "The data's CRS is unknown (no .prj?): give the CRS or use diaban's guess.")
     return _reproject(data, CRS.from_user_input(src), CRS.from_user_input(dst_crs))
+
+
+@lru_cache(maxsize=64)
+def _operation(src_wkt: str, dst_wkt: str) -> str | None:
+    tr = _pick_transformer(CRS.from_wkt(src_wkt), CRS.from_wkt(dst_wkt), always_xy=False)
+    return tr.to_proj4()
+
+
+def coordinate_operation(src_crs: Any, dst_crs: Any) -> str | None:
+    """The pinned transformation as a PROJ pipeline, for GDAL's ``COORDINATE_OPERATION``.
+
+    GDAL (and so rasterio's ``calculate_default_transform`` and ``reproject``)
+    otherwise picks its own operation, e.g. EPSG:5194 instead of the official
+    EPSG:6960 in the Mekong delta. Pass the result as
+    ``COORDINATE_OPERATION=...`` to make a raster warp use the same
+    transformation as :func:`transformer`. The pipeline takes coordinates in
+    each CRS's own axis order (latitude first for EPSG:4326), as GDAL requires.
+
+    Parameters
+    ----------
+    src_crs, dst_crs : str, int, pyproj.CRS or rasterio.crs.CRS
+        Anything :meth:`pyproj.CRS.from_user_input` accepts (rasterio CRSs are
+        read through their WKT).
+
+    Returns
+    -------
+    str or None
+        A ``+proj=pipeline`` string; None when PROJ cannot write the operation as
+        one (then let GDAL choose).
+
+    Examples
+    --------
+    >>> op = coordinate_operation("EPSG:4326", "EPSG:9207")
+    >>> "+proj=helmert" in op and "+proj=tmerc" in op
+    True
+    """
+    def wkt(c: Any) -> str:
+        return CRS.from_user_input(c.to_wkt() if hasattr(c, "to_wkt") else c).to_wkt()
+
+    return _operation(wkt(src_crs), wkt(dst_crs))
