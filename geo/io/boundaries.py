@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,7 @@ import shapely
 
 from geo.crs import (
     WGS84,
+    BallparkWarning,
     crs_id,
     from_wgs84,
     guess_crs,
@@ -468,7 +470,9 @@ def _finish(gdf: gpd.GeoDataFrame, name: str, layer: str | None, declared: bool,
     step(0.4, "Chuyển về WGS84")
     if epsg != 4326:
         try:
-            ballpark = is_ballpark(transformer(src, WGS84))
+            with warnings.catch_warnings():  # said below as a note, in the user's words
+                warnings.simplefilter("ignore", BallparkWarning)
+                ballpark = is_ballpark(transformer(src, WGS84))
             gdf = to_wgs84(gdf)
         except Exception as e:  # noqa: BLE001 - PROJ failures
             raise ValidationError(
@@ -476,11 +480,12 @@ def _finish(gdf: gpd.GeoDataFrame, name: str, layer: str | None, declared: bool,
                 f"Cannot transform coordinates from {src_txt} to WGS84.", file=name) from e
         if ballpark:  # datum shift unknown: say so, the positions may be ~200 m off
             zone = crs_id(province_crs(code))
+            named = f" ({src.name})" if src.name and src.name.lower() != "unknown" else ""
             notes.append(Problem(
-                f"hệ tọa độ {src.name} không có phép chuyển datum sang WGS84 (tệp .prj hay mất "
-                "tham số TOWGS84): đã chuyển gần đúng, vị trí có thể lệch hàng trăm mét. Nếu "
-                f"tệp dùng VN-2000, hãy nhập lại với hệ tọa độ {zone}",
-                f"the CRS {src.name} has no datum transformation to WGS84 (.prj files often "
+                f"hệ tọa độ của tệp{named} không có phép chuyển datum sang WGS84 (tệp .prj hay "
+                "mất tham số TOWGS84): đã chuyển gần đúng, vị trí có thể lệch hàng trăm mét. "
+                f"Nếu tệp dùng VN-2000, hãy nhập lại với hệ tọa độ {zone}",
+                f"the file's CRS{named} has no datum transformation to WGS84 (.prj files often "
                 "lose their TOWGS84 parameters): it was converted approximately and positions "
                 f"may be off by hundreds of metres. If the file uses VN-2000, import it again "
                 f"with the CRS {zone}", file=name))
