@@ -38,7 +38,7 @@ import pyproj
 import pyproj.network
 import shapely
 from pyproj import CRS, Transformer
-from pyproj.exceptions import ProjError
+from pyproj.exceptions import CRSError, ProjError
 from pyproj.transformer import TransformerGroup
 from shapely.geometry.base import BaseGeometry
 
@@ -70,6 +70,21 @@ Geo = TypeVar("Geo", gpd.GeoDataFrame, gpd.GeoSeries, BaseGeometry)
 
 class BallparkWarning(UserWarning):
     """Only a ballpark transformation (datum shift ignored, ~200 m off) was available."""
+
+
+def _crs(value: Any) -> CRS:
+    """``value`` as a CRS; a :class:`ValidationError` in the user's words when unreadable."""
+    if isinstance(value, CRS):
+        return value
+    try:
+        return CRS.from_user_input(value)
+    except CRSError as e:
+        shown = str(value)[:80]
+        raise ValidationError(
+            f"Không đọc được hệ toạ độ '{shown}': hãy ghi mã EPSG, ví dụ EPSG:9206 (VN-2000 "
+            "TM-3 kinh tuyến trục 104°00′, tỉnh Sơn La).",
+            f"Cannot read the CRS '{shown}': give an EPSG code, e.g. EPSG:9206 (VN-2000 TM-3, "
+            "central meridian 104°00′, Sơn La).") from e
 
 
 def _walk_ids(obj: Any) -> list[tuple[str, int]]:
@@ -154,8 +169,13 @@ def transformer(src_crs: Any, dst_crs: Any) -> Transformer:
     -------
     pyproj.Transformer
         With ``always_xy=True``.
+
+    Raises
+    ------
+    ValidationError
+        A CRS that cannot be read (a user's typo in ``--crs``), in the user's words.
     """
-    src, dst = CRS.from_user_input(src_crs), CRS.from_user_input(dst_crs)
+    src, dst = _crs(src_crs), _crs(dst_crs)
     cache: dict[tuple[str, str], Transformer] = _local.__dict__.setdefault("cache", {})
     key = (src.to_wkt(), dst.to_wkt())
     if key not in cache:
@@ -231,7 +251,7 @@ def to_wgs84(data: Geo, src_crs: Any = None) -> Geo:
             "Không biết hệ toạ độ của dữ liệu (thiếu tệp .prj?): hãy chỉ định hệ toạ độ hoặc dùng "
             "gợi ý của diaban.",
             "The data's CRS is unknown (no .prj?): give the CRS or use diaban's guess.")
-    return _reproject(data, CRS.from_user_input(src), CRS.from_user_input(WGS84))
+    return _reproject(data, _crs(src), _crs(WGS84))
 
 
 def from_wgs84(data: Geo, dst_crs: Any) -> Geo:
@@ -254,13 +274,13 @@ def from_wgs84(data: Geo, dst_crs: Any) -> Geo:
         ``data`` has a CRS other than WGS84, or coordinates fall outside the
         target projection's domain.
     """
-    wgs = CRS.from_user_input(WGS84)
+    wgs = _crs(WGS84)
     crs = getattr(data, "crs", None)
-    if crs is not None and not CRS.from_user_input(crs).equals(wgs, ignore_axis_order=True):
+    if crs is not None and not _crs(crs).equals(wgs, ignore_axis_order=True):
         raise ValidationError(
-            f"Dữ liệu đang ở hệ toạ độ {CRS.from_user_input(crs).name}, không phải WGS84.",
-            f"The data is in {CRS.from_user_input(crs).name}, not WGS84.")
-    return _reproject(data, wgs, CRS.from_user_input(dst_crs))
+            f"Dữ liệu đang ở hệ toạ độ {_crs(crs).name}, không phải WGS84.",
+            f"The data is in {_crs(crs).name}, not WGS84.")
+    return _reproject(data, wgs, _crs(dst_crs))
 
 
 
@@ -300,7 +320,7 @@ def reproject(data: Geo, dst_crs: Any, src_crs: Any = None) -> Geo:
             "Không biết hệ toạ độ của dữ liệu (thiếu tệp .prj?): hãy chỉ định hệ toạ độ hoặc dùng "
             "gợi ý của diaban.",
             "The data's CRS is unknown (no .prj?): give the CRS or use diaban's guess.")
-    return _reproject(data, CRS.from_user_input(src), CRS.from_user_input(dst_crs))
+    return _reproject(data, _crs(src), _crs(dst_crs))
 
 
 @lru_cache(maxsize=64)
@@ -338,6 +358,6 @@ def coordinate_operation(src_crs: Any, dst_crs: Any) -> str | None:
     True
     """
     def wkt(c: Any) -> str:
-        return CRS.from_user_input(c.to_wkt() if hasattr(c, "to_wkt") else c).to_wkt()
+        return _crs(c.to_wkt() if hasattr(c, "to_wkt") else c).to_wkt()
 
     return _operation(wkt(src_crs), wkt(dst_crs))

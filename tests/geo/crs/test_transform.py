@@ -80,3 +80,14 @@ def test_a_raster_warped_with_the_pinned_operation_lands_where_transformer_puts_
 def test_coordinate_operation_of_the_same_crs_is_harmless() -> None:
     op = coordinate_operation("EPSG:9206", "EPSG:9206")
     assert op is None or "+proj" in op
+
+
+@pytest.mark.parametrize("bad", ["EPSG:99999", "vn2000 mui 104", ""])
+def test_an_unreadable_crs_is_a_user_error_not_a_crash(bad: str) -> None:
+    """A typo in --crs gets a message in both languages (was pyproj's CRSError: exit 70)."""
+    with pytest.raises(ValidationError) as ei:
+        transformer(bad, "EPSG:4326")
+    assert "EPSG:9206" in ei.value.message("vi") and "Cannot read the CRS" in ei.value.message(
+        "en")
+    with pytest.raises(ValidationError):
+        reproject(Point(1, 2), bad, "EPSG:4326")
