@@ -18,7 +18,7 @@ import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from geo.db import AuditEntry
+from geo.store.schema import AuditEntry
 from geo.vocab import AUDIT_ACTIONS
 
 __all__ = [

@@ -38,8 +38,9 @@ import shapely
 from sqlalchemy import Date, DateTime, LargeBinary, Table, func, inspect, select
 from sqlalchemy.engine import Connection
 
-from geo.db import Base, GeometryType, current_revision, get_engine, migrate, utcnow
 from geo.errors import ValidationError
+from geo.store.schema import Base, GeometryType, utcnow
+from geo.store.session import current_revision, get_engine, migrate
 
 __all__ = [
     "FORMAT",
@@ -200,7 +201,7 @@ def backup(url: str | None, out: str | Path, user: str = "system",
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    from geo.db import session_scope
+    from geo.store import session_scope
 
     with session_scope(url) as s:
         audit(s, user, "backup", "database", None, file=out.name,
@@ -285,8 +286,8 @@ def restore(path: str | Path, url: str | None, user: str = "system",
     """
     from alembic.script import ScriptDirectory
 
-    from geo.db import MIGRATIONS_DIR, database_url, downgrade, session_scope
     from geo.store import audit
+    from geo.store.session import MIGRATIONS_DIR, database_url, downgrade, session_scope
 
     path = Path(path)
     name = path.name

@@ -1,7 +1,8 @@
-"""The indicator catalog (``data/indicators.json``) and cross-edition conversion.
+"""The indicator catalog (``data/indicators.json``) and rates.
 
-Counts convert across the 2025 reform by summing crosswalk-weighted values;
-rates are recomputed from converted numerators and denominators, never
+Counts convert across the 2025 reform in :mod:`geo.reform` (``convert_values``
+here is :func:`geo.reform.to_2025`, kept for callers of this name); rates are
+recomputed from converted numerators and denominators with :func:`rate`, never
 averaged.
 """
 
@@ -16,6 +17,7 @@ import pandas as pd
 
 from geo import DATA_DIR
 from geo.errors import NotFoundError
+from geo.reform import to_2025 as convert_values
 
 __all__ = ["Indicator", "convert_values", "get_indicator", "load_catalog", "rate"]
 
@@ -77,47 +79,6 @@ def get_indicator(indicator_id: str) -> Indicator:
         f"Không có chỉ tiêu '{indicator_id}'. Các chỉ tiêu: {ids}.",
         f"No indicator '{indicator_id}'. Indicators: {ids}.",
     )
-
-
-def convert_values(values: pd.DataFrame, crosswalk: pd.DataFrame) -> pd.DataFrame:
-    """Convert long-form values from legacy communes to 2025 communes.
-
-    Parameters
-    ----------
-    values : pandas.DataFrame
-        Columns ``unit_code, period, indicator, value`` on legacy communes.
-    crosswalk : pandas.DataFrame
-        Columns ``old_code, new_code, weight`` (see :func:`geo.registry.load_crosswalk`).
-
-    Returns
-    -------
-    pandas.DataFrame
-        Same columns on 2025 communes: each value is the sum of its predecessors'
-        values times their weights. A new commune gets a value only when every
-        predecessor that maps into it has one (otherwise the sum would silently
-        under-count); other new communes are left out (no data).
-
-    Examples
-    --------
-    >>> v = pd.DataFrame({"unit_code": ["a", "b"], "period": "2024-H1",
-    ...                   "indicator": "x", "value": [2.0, 3.0]})
-    >>> cw = pd.DataFrame({"old_code": ["a", "b"], "new_code": ["n", "n"], "weight": 1.0})
-    >>> convert_values(v, cw).value.item()
-    5.0
-    """
-    if values.empty:
-        return values.copy()
-    cw = crosswalk[["old_code", "new_code", "weight"]]
-    m = values.merge(cw, left_on="unit_code", right_on="old_code", how="inner")
-    m["wv"] = m["value"] * m["weight"]
-    out = m.groupby(["new_code", "period", "indicator"], as_index=False).agg(
-        value=("wv", "sum"), n=("old_code", "nunique")
-    )
-    # Completeness: how many predecessors each new commune has (among the
-    # crosswalk rows that touch the converted units' new communes).
-    need = cw[cw.new_code.isin(out.new_code)].groupby("new_code").old_code.nunique()
-    out = out[out.n.to_numpy() == need.reindex(out.new_code).to_numpy()]
-    return out.rename(columns={"new_code": "unit_code"}).drop(columns="n").reset_index(drop=True)
 
 
 def rate(numerator: pd.Series | np.ndarray, denominator: pd.Series | np.ndarray,

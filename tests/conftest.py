@@ -31,11 +31,9 @@ def _pg_admin() -> object:
 
 def _pg_forget(url: str) -> None:
     """Close the pooled connections diaban holds to ``url`` (before copying or dropping)."""
-    from geo.db import _ENGINES
+    from geo.store import dispose_engine
 
-    engine = _ENGINES.pop(url, None)
-    if engine is not None:
-        engine.dispose()
+    dispose_engine(url)
 
 
 def pg_create(template_url: str | None = None, label: str = "t") -> str:
@@ -83,7 +81,7 @@ def copy_database(url: str, folder: Path) -> str:
     if url.startswith("sqlite:///"):
         import shutil
 
-        from geo.db import dispose_engines
+        from geo.store import dispose_engines
 
         dispose_engines()
         dst = Path(folder) / "copy.db"
@@ -102,7 +100,7 @@ def db_fingerprint(url: str) -> object:
     """
     import hashlib
 
-    from geo.db import dispose_engines
+    from geo.store import dispose_engines
 
     if url.startswith("sqlite:///"):
         dispose_engines()

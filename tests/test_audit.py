@@ -11,9 +11,8 @@ import pandas as pd
 import pytest
 
 from geo.audit import AUDIT_COLUMNS, detail_dict, write_audit_csv
-from geo.db import session_scope
 from geo.ingest import import_indicators
-from geo.store import undo_batch
+from geo.store import session_scope, undo_batch
 from tests.accounts import audit_actions, audit_entries
 from tests.conftest import db_fingerprint, run_cli
 

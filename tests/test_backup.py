@@ -15,8 +15,9 @@ import shapely
 from sqlalchemy import func, inspect, select, table
 
 from geo.backup import VERSION, backup, dump_table, read_manifest, restore, table_digests
-from geo.db import Boundary, Facility, ImportBatch, User, get_engine, session_scope
 from geo.errors import ValidationError
+from geo.store import get_engine, session_scope
+from geo.store.schema import Boundary, Facility, ImportBatch, User
 from tests.conftest import PG_URL, copy_database, db_fingerprint, pg_create, pg_drop, run_cli
 
 PRECISE = 21.123456789012345  # needs all 17 significant digits

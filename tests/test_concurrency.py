@@ -23,7 +23,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
-from geo.db import AuditEntry, Boundary, ImportBatch, IndicatorValue, session_scope
+from geo.store import session_scope
+from geo.store.schema import AuditEntry, Boundary, ImportBatch, IndicatorValue
 from tests.conftest import PG_URL, pg_create, pg_drop
 
 pytestmark = pytest.mark.skipif(
@@ -80,7 +81,7 @@ def _worker(jobs: object, out: object, start: object, gate: object) -> None:
     import geo.ingest
     import geo.ingest_boundaries
     import geo.store
-    from geo.db import dispose_engines
+    from geo.store import dispose_engines
 
     real = geo.store.find_active_batch
 
@@ -297,8 +298,9 @@ def test_boundaries_of_the_same_communes_at_once_get_versions_one_after_another(
 
 def test_first_imports_into_a_new_database_migrate_it_once(
         tmp_path: Path, importers: _Importers) -> None:
-    from geo.db import EditionRow, Unit, current_revision
     from geo.registry import load_units
+    from geo.store import current_revision
+    from geo.store.schema import EditionRow, Unit
 
     url = pg_create(label="blank")  # no schema, no PostGIS extension yet
     try:

@@ -15,6 +15,7 @@ from pyproj.transformer import TransformerGroup
 from shapely.geometry import LineString, Point, box
 
 from geo import crs as gc
+from geo.crs import guess as crs_guess
 from geo.errors import NotFoundError, ValidationError
 
 GEOD = pyproj.Geod(ellps="WGS84")
@@ -311,7 +312,8 @@ def test_tm3_reason_names_meridian_and_province():
 def test_utm_and_tm3_told_apart_by_the_province_box(code, wbox, tm3):
     tm = projected_bounds(wbox, tm3)
     utm = projected_bounds(wbox, 3405)
-    assert gc._band(tm[0], tm[2], gc._TM3_EASTING) and gc._band(utm[0], utm[2], gc._UTM_EASTING)
+    assert crs_guess._band(tm[0], tm[2], crs_guess._TM3_EASTING)
+    assert crs_guess._band(utm[0], utm[2], crs_guess._UTM_EASTING)
     g_tm = gc.guess_crs(tm, code, wbox)
     g_utm = gc.guess_crs(utm, code, wbox)
     assert g_tm[0].crs == tm3

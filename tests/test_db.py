@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy import inspect
 
-from geo.db import Base, current_revision, downgrade, get_engine, migrate
+from geo.store import current_revision, downgrade, get_engine, migrate
+from geo.store.schema import Base
 from tests.conftest import PG_URL, pg_create, pg_drop
 
 EXPECTED = {"editions", "units", "crosswalk", "boundaries", "indicators", "indicator_values",
@@ -36,7 +37,7 @@ def _tables(url: str) -> set[str]:
 def _head() -> str:
     from alembic.script import ScriptDirectory
 
-    from geo.db import MIGRATIONS_DIR
+    from geo.store.session import MIGRATIONS_DIR
 
     return ScriptDirectory(str(MIGRATIONS_DIR)).get_current_head()
 
@@ -55,7 +56,7 @@ def test_migrations_up_down_up(blank_url: str) -> None:
 
 
 def test_migrations_build_exactly_the_models(blank_url: str) -> None:
-    """Tables, columns, types, indexes of the migrated database = those of geo.db's models."""
+    """Tables, columns, types, indexes of the migrated database = geo.store.schema's models."""
     from alembic.autogenerate import compare_metadata
     from alembic.runtime.migration import MigrationContext
 

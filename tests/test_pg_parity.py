@@ -13,8 +13,9 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import box
 
-from geo.db import Boundary, Facility, HotspotEvent, session_scope
 from geo.errors import ValidationError
+from geo.store import session_scope
+from geo.store.schema import Boundary, Facility, HotspotEvent
 
 #: A hand-written VN-2000 TM-3 (104°) with a +towgs84, as .prj files often carry: PROJ
 #: finds no EPSG code for it, so the CRS is kept as its whole WKT (hundreds of characters).

@@ -3,7 +3,6 @@ from datetime import date
 import pandas as pd
 import pytest
 
-from geo.db import session_scope
 from geo.errors import NotFoundError, ValidationError
 from geo.store import (
     add_hotspot,
@@ -12,6 +11,7 @@ from geo.store import (
     list_batches,
     new_batch,
     province_units,
+    session_scope,
     undo_batch,
     write_values,
 )

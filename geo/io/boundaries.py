@@ -8,7 +8,7 @@ with pyogrio. The reader:
 - takes the CRS from the file, or from ``crs=``; when the file has none it
   guesses from the coordinate ranges and the province (:mod:`geo.crs`) and only
   goes on with ``accept_guess=True``, saying what was guessed and why;
-- reprojects to WGS84 letting PROJ choose the EPSG transformation;
+- reprojects to WGS84 with the pinned EPSG transformations of :mod:`geo.crs`;
 - repairs invalid geometries with :func:`shapely.make_valid` and reports them;
 - reports overlaps and gaps between the polygons.
 
@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,13 +30,24 @@ import numpy as np
 import pandas as pd
 import shapely
 
+from geo.crs import (
+    WGS84,
+    BallparkWarning,
+    crs_id,
+    from_wgs84,
+    guess_crs,
+    is_ballpark,
+    province_crs,
+    share_inside,
+    to_wgs84,
+    transformer,
+)
 from geo.errors import Problem, ValidationError
 from geo.security import safe_extract_zip
 
 __all__ = [
     "BoundaryRead",
     "BOUNDARY_SUFFIXES",
-    "guess_crs",
     "province_bbox",
     "read_boundaries",
 ]
@@ -46,15 +58,6 @@ Progress = Callable[[float, str], None] | None
 BOUNDARY_SUFFIXES = (".zip", ".shp", ".gpkg", ".geojson", ".json", ".kml", ".gdb")
 
 _MIN_REPORT_M2 = 1000.0  # overlaps/gaps under 0.1 ha are digitising noise
-
-# VN-2000 3-degree TM zones (central meridian → EPSG) and VN-2000 UTM.
-_TM3 = {
-    103.0: 9205, 104.0: 9206, 104.5: 9207, 104.75: 9208, 105.0: 5897, 105.5: 9209,
-    105.75: 9210, 106.0: 9211, 106.25: 9212, 106.5: 9213, 107.0: 9214, 107.25: 9215,
-    107.5: 9216, 107.75: 5899, 108.0: 5898, 108.25: 9217, 108.5: 9218, 102.0: 5896,
-}
-_UTM = {3405: "VN-2000 / UTM 48N", 3406: "VN-2000 / UTM 49N"}
-
 
 @dataclass
 class BoundaryRead:
@@ -165,117 +168,6 @@ def province_bbox(province: str) -> tuple[str, tuple[float, float, float, float]
         return str(p.code), box, str(p["name"])
     assert last is not None
     raise last
-
-
-def _province_zone(code: str, bbox: tuple[float, float, float, float]) -> int:
-    """EPSG of the province's VN-2000 TM-3 zone (from geo.crs, else the nearest meridian)."""
-    try:
-        from geo.crs import province_crs  # type: ignore[attr-defined]
-
-        got = province_crs(code)
-        epsg = getattr(got, "epsg", None) or (got.to_epsg() if hasattr(got, "to_epsg") else None)
-        if epsg is None and isinstance(got, str) and got.upper().startswith("EPSG:"):
-            epsg = int(got.split(":")[1])
-        if epsg is None and isinstance(got, int):
-            epsg = got
-        if epsg:
-            return int(epsg)
-    except Exception:  # noqa: BLE001 - geo.crs absent or different: fall back
-        pass
-    # Published zones of the provinces named in the guide, else the nearest meridian.
-    known = {"14": 9206, "11": 9205, "84": 9209, "75": 5899, "22": 5899, "01": 5897}
-    if code in known:
-        return known[code]
-    mid = (bbox[0] + bbox[2]) / 2
-    return _TM3[min(_TM3, key=lambda m: abs(m - mid))]
-
-
-def _overlap_share(a: tuple[float, ...], b: tuple[float, ...]) -> float:
-    """Share of box ``a`` inside box ``b`` times share of ``b`` covered (0..1)."""
-    ix = max(0.0, min(a[2], b[2]) - max(a[0], b[0]))
-    iy = max(0.0, min(a[3], b[3]) - max(a[1], b[1]))
-    inter = ix * iy
-    aa = max((a[2] - a[0]) * (a[3] - a[1]), 1e-12)
-    bb = max((b[2] - b[0]) * (b[3] - b[1]), 1e-12)
-    return (inter / aa) * (inter / bb)
-
-
-def guess_crs(bounds: tuple[float, float, float, float], province_code: str,
-              bbox: tuple[float, float, float, float]) -> list[dict]:
-    """Rank plausible CRSs for coordinates without a declared CRS.
-
-    Uses :func:`geo.crs.guess_crs` when it is installed; otherwise tries WGS84,
-    every VN-2000 TM-3 zone and VN-2000 UTM 48N/49N and scores how well the
-    transformed bounds fit the province's bounding box (the province's own TM-3
-    zone wins ties).
-
-    Returns
-    -------
-    list of dict
-        ``crs`` ("EPSG:N"), ``name``, ``score`` (0..1), ``reason_vi``, ``reason_en``;
-        best first. Empty when nothing fits.
-    """
-    try:
-        from geo.crs import guess_crs as _g  # type: ignore[attr-defined]
-
-        got = _g(bounds, province_code, bbox)
-        out = []
-        for g in got:
-            d = g if isinstance(g, dict) else getattr(g, "__dict__", {})
-            crs = d.get("crs") or d.get("epsg")
-            if isinstance(crs, int):
-                crs = f"EPSG:{crs}"
-            elif crs is not None and not isinstance(crs, str):
-                crs = f"EPSG:{crs.to_epsg()}"
-            if crs:
-                out.append({"crs": crs, "name": d.get("name", crs),
-                            "score": float(d.get("score", 0) or 0),
-                            "reason_vi": d.get("reason_vi", ""),
-                            "reason_en": d.get("reason_en", "")})
-        if out:
-            return out
-    except Exception:  # noqa: BLE001 - geo.crs absent or different: fall back
-        pass
-    from pyproj import CRS, Transformer
-
-    minx, miny, maxx, maxy = bounds
-    own = _province_zone(province_code, bbox)
-    cands: list[tuple[int, str]] = [(4326, "WGS 84")]
-    cands += [(e, f"VN-2000 / TM-3 {m:g}°") for m, e in sorted(_TM3.items())]
-    cands += list(_UTM.items())
-    out = []
-    for epsg, label in cands:
-        if epsg == 4326:
-            if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
-                continue
-            box = bounds
-        else:
-            if -180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90:
-                continue  # degrees are not metres
-            tr = Transformer.from_crs(epsg, 4326, always_xy=True)
-            try:
-                box = tr.transform_bounds(minx, miny, maxx, maxy)
-            except Exception:  # noqa: BLE001 - outside the projection's domain
-                continue
-            if not np.all(np.isfinite(box)):
-                continue
-        score = _overlap_share(tuple(box), bbox)
-        if epsg == own:
-            score = min(1.0, score + 0.05)
-        if score <= 0.05:
-            continue
-        name = CRS.from_epsg(epsg).name if epsg != 4326 else label
-        why_vi = (f"khoảng tọa độ X {minx:,.0f}–{maxx:,.0f}, Y {miny:,.0f}–{maxy:,.0f} "
-                  f"khi hiểu theo {name} nằm trùng với phạm vi tỉnh ({score:.0%})")
-        why_en = (f"coordinates X {minx:,.0f}–{maxx:,.0f}, Y {miny:,.0f}–{maxy:,.0f} read as "
-                  f"{name} fall on the province ({score:.0%} fit)")
-        if epsg == own:
-            why_vi += "; đây là múi chiếu TM-3 của tỉnh"
-            why_en += "; this is the province's TM-3 zone"
-        out.append({"crs": f"EPSG:{epsg}", "name": name, "score": round(score, 3),
-                    "reason_vi": why_vi, "reason_en": why_en})
-    out.sort(key=lambda g: -g["score"])
-    return out
 
 
 # ------------------------------------------------------------------ reading
@@ -541,7 +433,12 @@ def _finish(gdf: gpd.GeoDataFrame, name: str, layer: str | None, declared: bool,
     else:
         valid = gdf.geometry[~gdf.geometry.is_empty & gdf.geometry.notna()]
         bounds = tuple(float(v) for v in valid.total_bounds)
-        guesses = guess_crs(bounds, code, bbox)
+        try:
+            found = guess_crs(bounds, code, bbox)
+        except ValidationError:  # no finite extent (every geometry empty): no guess
+            found = []
+        guesses = [{"crs": g.crs, "name": g.name, "score": g.score, "reason_vi": g.reason_vi,
+                    "reason_en": g.reason_en} for g in found]
         if not guesses:
             raise ValidationError(
                 f"Tệp không ghi hệ tọa độ (thiếu .prj) và khoảng tọa độ X {bounds[0]:,.0f}–"
@@ -573,13 +470,27 @@ def _finish(gdf: gpd.GeoDataFrame, name: str, layer: str | None, declared: bool,
     step(0.4, "Chuyển về WGS84")
     if epsg != 4326:
         try:
-            gdf = gdf.to_crs(4326)
+            with warnings.catch_warnings():  # said below as a note, in the user's words
+                warnings.simplefilter("ignore", BallparkWarning)
+                ballpark = is_ballpark(transformer(src, WGS84))
+            gdf = to_wgs84(gdf)
         except Exception as e:  # noqa: BLE001 - PROJ failures
             raise ValidationError(
                 f"Không chuyển được tọa độ từ {src_txt} về WGS84.",
                 f"Cannot transform coordinates from {src_txt} to WGS84.", file=name) from e
+        if ballpark:  # datum shift unknown: say so, the positions may be ~200 m off
+            zone = crs_id(province_crs(code))
+            named = f" ({src.name})" if src.name and src.name.lower() != "unknown" else ""
+            notes.append(Problem(
+                f"hệ tọa độ của tệp{named} không có phép chuyển datum sang WGS84 (tệp .prj hay "
+                "mất tham số TOWGS84): đã chuyển gần đúng, vị trí có thể lệch hàng trăm mét. "
+                f"Nếu tệp dùng VN-2000, hãy nhập lại với hệ tọa độ {zone}",
+                f"the file's CRS{named} has no datum transformation to WGS84 (.prj files often "
+                "lose their TOWGS84 parameters): it was converted approximately and positions "
+                f"may be off by hundreds of metres. If the file uses VN-2000, import it again "
+                f"with the CRS {zone}", file=name))
     b = gdf.geometry[gdf.geometry.notna() & ~gdf.geometry.is_empty].total_bounds
-    if not np.all(np.isfinite(b)) or _overlap_share(tuple(b), bbox) == 0.0:
+    if not np.all(np.isfinite(b)) or share_inside(tuple(b), bbox) == 0.0:
         raise ValidationError(
             f"Sau khi chuyển từ {src_txt}, ranh giới nằm ngoài {pname} (kinh độ "
             f"{b[0]:.3f}–{b[2]:.3f}, vĩ độ {b[1]:.3f}–{b[3]:.3f}). Hệ tọa độ của tệp có "
@@ -622,7 +533,7 @@ def _finish(gdf: gpd.GeoDataFrame, name: str, layer: str | None, declared: bool,
 def _overlaps_gaps(gdf: gpd.GeoDataFrame, code: str, bbox: tuple[float, float, float, float]
                    ) -> tuple[list[dict], list[dict]]:
     """Overlapping pairs and interior gaps larger than 1,000 m², measured in the TM-3 zone."""
-    metric = gdf.to_crs(_province_zone(code, bbox))
+    metric = from_wgs84(gdf, province_crs(code))
     geoms = metric.geometry.values
     feats = gdf.feature.to_numpy()
     good = ~(shapely.is_missing(geoms) | shapely.is_empty(geoms))
@@ -643,9 +554,7 @@ def _overlaps_gaps(gdf: gpd.GeoDataFrame, code: str, bbox: tuple[float, float, f
             hole = shapely.Polygon(ring)
             if hole.area > _MIN_REPORT_M2:
                 if back is None:
-                    from pyproj import Transformer
-
-                    back = Transformer.from_crs(metric.crs, 4326, always_xy=True)
+                    back = transformer(metric.crs, WGS84)
                 p = hole.representative_point()
                 lon, lat = back.transform(p.x, p.y)
                 gaps.append({"area_m2": float(hole.area), "lon": float(lon), "lat": float(lat)})

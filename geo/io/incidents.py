@@ -195,8 +195,9 @@ def import_incidents(
     ValidationError
         Listing every bad row (file, row, column); nothing stored.
     """
+    from geo.crs import WGS84, province_crs, transformer
     from geo.db import session_scope
-    from geo.io.boundaries import _province_zone, province_bbox
+    from geo.io.boundaries import province_bbox
     from geo.periods import parse_period
     from geo.store import (
         current_boundaries,
@@ -225,11 +226,9 @@ def import_incidents(
         lon, lat = _numbers(df[cols["lon"]]), _numbers(df[cols["lat"]])
         ccol = cols["lat"]
     else:
-        from pyproj import Transformer
-
         x, y = _numbers(df[cols["x"]]), _numbers(df[cols["y"]])
-        src = crs or f"EPSG:{_province_zone(pcode, bbox)}"
-        tr = Transformer.from_crs(src, 4326, always_xy=True)
+        src = crs or province_crs(pcode)
+        tr = transformer(src, WGS84)
         lon, lat = tr.transform(x, y)
         lon, lat = np.asarray(lon, float), np.asarray(lat, float)
         ccol = cols["x"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine, pool
 
-from geo.db import Base
+from geo.store.schema import Base
 
 target_metadata = Base.metadata
 
@@ -23,7 +23,7 @@ def run_migrations_offline() -> None:
 
 
 def run_migrations_online() -> None:
-    """Run against a live connection (the caller's, when :func:`geo.db.migrate` gives one)."""
+    """Run against a live connection (the caller's, when :func:`geo.store.migrate` gives one)."""
     given = context.config.attributes.get("connection")
     if given is not None:
         context.configure(connection=given, target_metadata=target_metadata, render_as_batch=True)

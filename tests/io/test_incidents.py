@@ -38,8 +38,7 @@ def test_period_ids() -> None:
 
 @pytest.fixture()
 def centroids(demo_url: str) -> pd.DataFrame:
-    from geo.db import session_scope
-    from geo.store import current_boundaries
+    from geo.store import current_boundaries, session_scope
 
     with session_scope(demo_url) as s:
         b = current_boundaries(s, "Sơn La", "legacy")
@@ -49,8 +48,7 @@ def centroids(demo_url: str) -> pd.DataFrame:
 
 def test_import_counts_and_zero_fills(demo_copy_url: str, centroids: pd.DataFrame,
                                       tmp_path: Path) -> None:
-    from geo.db import session_scope
-    from geo.store import get_values
+    from geo.store import get_values, session_scope
 
     c = centroids.head(3)
     rows = [("ma tuy", f"{lat:.6f}", f"{lon:.6f}", d) for lon, lat in zip(c.lon, c.lat)

@@ -36,8 +36,7 @@ def test_zonal_sums_in_a_projected_raster(tmp_path: Path) -> None:
 
 
 def test_import_population_stores_year(demo_copy_url: str, tmp_path: Path) -> None:
-    from geo.db import session_scope
-    from geo.store import current_boundaries, get_values
+    from geo.store import current_boundaries, get_values, session_scope
 
     with session_scope(demo_copy_url) as s:
         b = current_boundaries(s, "Sơn La", "legacy")

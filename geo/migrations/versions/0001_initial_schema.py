@@ -6,7 +6,7 @@ Create Date: 2026-11-23 05:32:36.265203
 """
 from alembic import op
 import sqlalchemy as sa
-import geo.db
+import geo.store.schema
 
 
 revision = '0001'
@@ -101,7 +101,7 @@ def upgrade() -> None:
     sa.Column('edition_id', sa.String(length=16), nullable=False),
     sa.Column('unit_code', sa.String(length=12), nullable=False),
     sa.Column('version', sa.Integer(), nullable=False),
-    sa.Column('geom', geo.db.GeometryType(), nullable=False),
+    sa.Column('geom', geo.store.schema.GeometryType(), nullable=False),
     sa.Column('source_crs', sa.String(length=64), nullable=True),
     sa.Column('source', sa.String(length=12), nullable=False),
     sa.Column('source_file', sa.String(length=500), nullable=True),

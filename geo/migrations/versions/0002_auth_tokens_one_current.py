@@ -13,7 +13,7 @@ Create Date: 2026-11-30 09:00:00
 """
 from alembic import op
 import sqlalchemy as sa
-import geo.db
+import geo.store.schema
 
 
 revision = '0002'

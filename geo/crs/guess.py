@@ -1,98 +1,54 @@
-"""VN-2000 coordinate reference systems: provincial zones, WGS84 transforms, CRS guessing.
+"""Guessing the CRS of coordinates that came without one, and checking a declared one.
 
-Official Vietnamese GIS files are usually VN-2000 (EPSG:4756), projected in the
-province's 3-degree Transverse Mercator zone (TM-3, k = 0.9999, false easting
-500 000 m) or in UTM 48N/49N. The central meridian of every province
-(Thông tư 973/2001/TT-TCĐC) and its EPSG code are in ``data/vn2000_zones.json``.
+Files often arrive without a ``.prj``, or with a wrong one: the coordinate ranges
+and the province tell which CRS is plausible.
 
-- :func:`province_crs` gives a province's TM-3 zone (either edition's codes).
-- :func:`to_wgs84` / :func:`from_wgs84` reproject geometries. VN-2000 ↔ WGS84 always
-  uses the official 7-parameter transformation, EPSG:6960 "VN-2000 to WGS 84 (2)"
-  (Quyết định 05/2007/QĐ-BTNMT). ``Transformer.from_crs`` alone picks, point by
-  point, EPSG:5194 "VN-2000 to WGS 84 (1)" (an oil-industry set) inside the
-  Mekong delta blocks it covers (104.24–107.11°E, 9.35–11.04°N) and EPSG:6960
-  elsewhere: the two differ by ~0.8 m, so a polygon crossing 9.35°N (Cà Mau)
-  would get a step. :func:`transformer` therefore lists PROJ's candidates
-  (``TransformerGroup``) and keeps EPSG:6960 when it is among them. A ballpark
-  (datum ignored, ~200 m off) is used only when nothing better exists, with a
-  :class:`BallparkWarning`.
 - :func:`guess_crs` ranks plausible CRSs for coordinates without a ``.prj``;
-  :func:`check_declared_crs` flags a ``.prj`` that puts the data outside the
+- :func:`check_declared_crs` flags a ``.prj`` that puts the data outside the
   province or outside Vietnam.
 
-PROJ works offline: only the bundled ``proj.db`` is used and PROJ's network
-access (remote grids) is switched off when this module is imported.
+Imports :mod:`geo.crs.zones` (the candidates) and :mod:`geo.crs.transform`
+(each reading is reprojected with the pinned transformations).
 
 Examples
 --------
->>> province_crs("14").to_epsg()
-9206
->>> x, y = transformer("EPSG:4326", "EPSG:9206").transform(104.0, 21.0)
->>> round(x), round(y)
-(499804, 2322951)
+>>> g = guess_crs((420000, 2280000, 600000, 2430000), "14")
+>>> g[0].crs, g[0].province_code
+('EPSG:9206', '14')
 """
 
 from __future__ import annotations
 
-import json
 import math
-import threading
 import warnings
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any, TypeVar
+from typing import Any
 
-import geopandas as gpd
-import numpy as np
-import pyproj
-import pyproj.network
-import shapely
-from pyproj import CRS, Transformer
-from pyproj.crs import ProjectedCRS
-from pyproj.crs.coordinate_operation import TransverseMercatorConversion
+from pyproj import CRS
 from pyproj.exceptions import CRSError, ProjError
-from pyproj.transformer import TransformerGroup
-from shapely.geometry.base import BaseGeometry
 
-from geo import DATA_DIR
-from geo.errors import NotFoundError, ValidationError
+from geo.crs.transform import WGS84, BallparkWarning, transformer
+from geo.crs.zones import (
+    ZonedProvince,
+    crs_id,
+    load_zones,
+    meridian_dms,
+    province_zone,
+    zone_crs,
+)
+from geo.errors import ValidationError
 from geo.i18n import fmt_number
 
 __all__ = [
-    "BallparkWarning",
-    "CrsGuess",
-    "EDITIONS",
-    "OFFICIAL_TRANSFORMATION",
     "VIETNAM_BBOX",
     "VIETNAM_REGIONS",
-    "VN2000",
-    "WGS84",
-    "ZonedProvince",
+    "CrsGuess",
     "check_declared_crs",
-    "from_wgs84",
     "guess_crs",
-    "is_ballpark",
-    "load_zones",
-    "province_crs",
-    "province_zone",
-    "to_wgs84",
-    "transformer",
-    "uses_operation",
-    "zone_crs",
+    "share_inside",
 ]
 
-# No remote grids, ever: offices have no internet and results must not depend on it.
-if pyproj.network.is_network_enabled():
-    pyproj.network.set_network_enabled(False)
-
-ZONES_FILE = DATA_DIR / "vn2000_zones.json"
-#: VN-2000 geographic CRS, base of every VN-2000 projected CRS.
-VN2000 = "EPSG:4756"
-WGS84 = "EPSG:4326"
-#: EPSG code of "VN-2000 to WGS 84 (2)", the official parameters (QĐ 05/2007/QĐ-BTNMT).
-OFFICIAL_TRANSFORMATION = 6960
-#: Editions of the administrative units (see :mod:`geo.registry`).
-EDITIONS = ("legacy", "2025")
 #: Vietnam in WGS84 degrees (minx, miny, maxx, maxy), Hoàng Sa and Trường Sa included.
 VIETNAM_BBOX = (102.0, 6.0, 118.0, 23.5)
 #: Disjoint WGS84 boxes of the mainland (EPSG:4756's area of use), Hoàng Sa and Trường Sa:
@@ -107,387 +63,7 @@ _MARGIN_DEG = 0.02  # province boxes are given a ~2 km margin
 _OUTSIDE = 0.8  # check_declared_crs: less than this share inside is flagged
 _BAND_PENALTY = 0.6  # fit factor when coordinates fall outside the usual band
 
-Geo = TypeVar("Geo", gpd.GeoDataFrame, gpd.GeoSeries, BaseGeometry)
 Box = tuple[float, float, float, float]
-
-
-class BallparkWarning(UserWarning):
-    """Only a ballpark transformation (datum shift ignored, ~200 m off) was available."""
-
-
-# ------------------------------------------------------------------ zones
-
-
-@lru_cache(maxsize=1)
-def load_zones() -> dict[str, Any]:
-    """The parsed ``data/vn2000_zones.json``.
-
-    Returns
-    -------
-    dict
-        Keys ``sources``, ``projection``, ``zones`` (one per central meridian, with
-        ``epsg``), ``utm``, ``legacy`` and ``edition_2025`` (province code → entry
-        with ``name``, ``central_meridian``, ``epsg``...). Do not modify it.
-    """
-    return json.loads(ZONES_FILE.read_text("utf-8"))
-
-
-@dataclass(frozen=True)
-class ZonedProvince:
-    """A province and its VN-2000 TM-3 zone.
-
-    Attributes
-    ----------
-    code : str
-        GSO province code (``"14"``).
-    edition : {"legacy", "2025"}
-        Edition the code belongs to.
-    name, full_name : str
-        ``"Sơn La"``, ``"Tỉnh Sơn La"``.
-    central_meridian : float
-        Degrees east (104.0).
-    dms : str
-        The meridian as written in Vietnamese documents (``"104°00′"``).
-    epsg : int or None
-        EPSG code of the zone, None when EPSG has none (then :func:`zone_crs` builds it).
-    merged_from : tuple of str
-        Legacy codes merged into a 2025 province (empty for legacy entries).
-    other_meridians : dict
-        Legacy code → meridian of merged members whose zone differed.
-    """
-
-    code: str
-    edition: str
-    name: str
-    full_name: str
-    central_meridian: float
-    dms: str
-    epsg: int | None
-    merged_from: tuple[str, ...] = ()
-    other_meridians: dict[str, float] = field(default_factory=dict)
-
-    @property
-    def crs(self) -> CRS:
-        """The zone as a :class:`pyproj.CRS`."""
-        return zone_crs(self.central_meridian)
-
-    def label(self, lang: str = "vi") -> str:
-        """``"tỉnh Sơn La"`` / ``"Sơn La province"`` (``"thành phố"`` / ``"city"`` for cities)."""
-        city = self.full_name.lower().startswith("thành phố")
-        if lang == "en":
-            return f"{self.name} {'city' if city else 'province'}"
-        return f"{'thành phố' if city else 'tỉnh'} {self.name}"
-
-
-def _norm_code(province_code: str | int) -> str:
-    code = str(province_code).strip()
-    if code.isdigit() and len(code) < 2:
-        code = code.zfill(2)
-    return code
-
-
-def province_zone(province_code: str | int, edition: str = "legacy") -> ZonedProvince:
-    """The VN-2000 TM-3 zone of a province.
-
-    Parameters
-    ----------
-    province_code : str
-        Two-digit GSO code (``"14"``).
-    edition : {"legacy", "2025"}
-        Which registry the code is from. Codes 24, 44, 52, 80, 82 and 91 name a
-        different province in each edition (2025 merged provinces took a
-        member's code), and their zones differ.
-
-    Returns
-    -------
-    ZonedProvince
-
-    Raises
-    ------
-    NotFoundError
-        Unknown code or edition.
-
-    Examples
-    --------
-    >>> province_zone("24").name, province_zone("24", "2025").name
-    ('Bắc Giang', 'Bắc Ninh')
-    """
-    if edition not in EDITIONS:
-        raise NotFoundError(f"Không có phiên bản đơn vị hành chính '{edition}' (legacy, 2025).",
-                            f"Unknown edition '{edition}' (legacy, 2025).")
-    code = _norm_code(province_code)
-    table = load_zones()["legacy" if edition == "legacy" else "edition_2025"]
-    if code not in table:
-        raise NotFoundError(f"Không có tỉnh mã '{code}' (phiên bản {edition}).",
-                            f"No province with code '{code}' ({edition} edition).")
-    e = table[code]
-    return ZonedProvince(code=code, edition=edition, name=e["name"], full_name=e["full_name"],
-                         central_meridian=float(e["central_meridian"]),
-                         dms=e["central_meridian_dms"], epsg=e["epsg"],
-                         merged_from=tuple(e.get("merged_from", ())),
-                         other_meridians={k: float(v) for k, v in
-                                          e.get("other_meridians", {}).items()})
-
-
-def province_crs(province_code: str | int, edition: str = "legacy") -> CRS:
-    """The VN-2000 TM-3 zone of a province as a :class:`pyproj.CRS`.
-
-    Parameters
-    ----------
-    province_code : str
-        Two-digit GSO code (``"14"`` = Sơn La).
-    edition : {"legacy", "2025"}
-        Registry of the code (see :func:`province_zone`).
-
-    Returns
-    -------
-    pyproj.CRS
-        ``EPSG:92xx`` / ``EPSG:589x`` (built from EPSG:4756 if the meridian had no code).
-
-    Examples
-    --------
-    >>> province_crs("11").to_epsg(), province_crs("84").to_epsg(), province_crs("01").to_epsg()
-    (9205, 9209, 5897)
-    """
-    return province_zone(province_code, edition).crs
-
-
-def _dms(meridian: float) -> str:
-    deg = int(meridian)
-    return f"{deg}°{round((meridian - deg) * 60):02d}′"
-
-
-@lru_cache(maxsize=64)
-def zone_crs(central_meridian: float) -> CRS:
-    """The VN-2000 TM-3 CRS with the given central meridian.
-
-    The EPSG CRS when ``data/vn2000_zones.json`` gives one; otherwise built from
-    the VN-2000 geographic CRS EPSG:4756 with a Transverse Mercator (k = 0.9999,
-    false easting 500 000 m), so PROJ still finds the EPSG datum transformation.
-
-    Parameters
-    ----------
-    central_meridian : float
-        Degrees east, e.g. 104.75 for 104°45′.
-
-    Returns
-    -------
-    pyproj.CRS
-    """
-    for z in load_zones()["zones"]:
-        if math.isclose(z["central_meridian"], central_meridian, abs_tol=1e-9) and z["epsg"]:
-            return CRS.from_epsg(int(z["epsg"]))
-    p = load_zones()["projection"]
-    conv = TransverseMercatorConversion(
-        latitude_natural_origin=p["latitude_of_origin"],
-        longitude_natural_origin=central_meridian,
-        false_easting=p["false_easting"], false_northing=p["false_northing"],
-        scale_factor_natural_origin=p["scale_factor"])
-    return ProjectedCRS(conversion=conv, geodetic_crs=CRS.from_user_input(p["geographic_crs"]),
-                        name=f"VN-2000 / TM-3 {_dms(central_meridian).replace('°', '-')[:-1]}")
-
-
-def _crs_id(crs: CRS) -> str:
-    """``"EPSG:9206"`` when the CRS has an EPSG code, else its WKT."""
-    epsg = crs.to_epsg()
-    return f"EPSG:{epsg}" if epsg else crs.to_wkt()
-
-
-# ------------------------------------------------------------------ transforms
-
-
-def _walk_ids(obj: Any) -> list[tuple[str, int]]:
-    out: list[tuple[str, int]] = []
-    if isinstance(obj, dict):
-        i = obj.get("id")
-        if isinstance(i, dict) and "code" in i:
-            out.append((str(i.get("authority", "")), int(i["code"])))
-        for v in obj.values():
-            out.extend(_walk_ids(v))
-    elif isinstance(obj, list):
-        for v in obj:
-            out.extend(_walk_ids(v))
-    return out
-
-
-def uses_operation(tr: Transformer, epsg_code: int) -> bool:
-    """Whether a transformer runs the EPSG operation ``epsg_code`` (or its inverse).
-
-    Parameters
-    ----------
-    tr : pyproj.Transformer
-        The transformer to inspect.
-    epsg_code : int
-        E.g. :data:`OFFICIAL_TRANSFORMATION` (6960).
-
-    Returns
-    -------
-    bool
-    """
-    try:
-        ids = _walk_ids(tr.to_json_dict())
-    except ProjError:
-        return False
-    # an inverse operation is identified as authority "INVERSE(EPSG)"
-    return any(code == epsg_code and auth in ("EPSG", "INVERSE(EPSG)") for auth, code in ids)
-
-
-def is_ballpark(tr: Transformer) -> bool:
-    """Whether a transformer is a PROJ ballpark (datum shift ignored)."""
-    return "ballpark" in (tr.description or "").lower()
-
-
-def _pick_transformer(src: CRS, dst: CRS) -> Transformer:
-    try:
-        cands = TransformerGroup(src, dst, always_xy=True).transformers
-    except ProjError:
-        cands = []
-    for t in cands:
-        if uses_operation(t, OFFICIAL_TRANSFORMATION):
-            return t
-    for t in cands:
-        if not is_ballpark(t):
-            return t
-    if cands:
-        warnings.warn(BallparkWarning(
-            f"Chỉ có phép chuyển đổi gần đúng (bỏ qua khác biệt datum, lệch hàng trăm mét) "
-            f"từ {src.name} sang {dst.name}. / Only a ballpark transformation (datum shift "
-            f"ignored, off by hundreds of metres) from {src.name} to {dst.name}."), stacklevel=3)
-        return cands[0]
-    return Transformer.from_crs(src, dst, always_xy=True)
-
-
-_local = threading.local()
-
-
-def transformer(src_crs: Any, dst_crs: Any) -> Transformer:
-    """The transformer this project uses from ``src_crs`` to ``dst_crs`` (x = lon/easting).
-
-    Among the operations PROJ knows (``TransformerGroup``), the official
-    VN-2000 → WGS84 transformation EPSG:6960 when it applies, else PROJ's first
-    non-ballpark one; a ballpark only as a last resort, with a
-    :class:`BallparkWarning`. Cached per thread (transformers are not shared
-    between threads).
-
-    Parameters
-    ----------
-    src_crs, dst_crs : str, int or pyproj.CRS
-        Anything :meth:`pyproj.CRS.from_user_input` accepts.
-
-    Returns
-    -------
-    pyproj.Transformer
-        With ``always_xy=True``.
-    """
-    src, dst = CRS.from_user_input(src_crs), CRS.from_user_input(dst_crs)
-    cache: dict[tuple[str, str], Transformer] = _local.__dict__.setdefault("cache", {})
-    key = (src.to_wkt(), dst.to_wkt())
-    if key not in cache:
-        cache[key] = _pick_transformer(src, dst)
-    return cache[key]
-
-
-def _transform_geoms(geoms: np.ndarray, tr: Transformer) -> np.ndarray:
-    def f(xyz: np.ndarray) -> np.ndarray:
-        out = xyz.copy()
-        out[:, 0], out[:, 1] = tr.transform(xyz[:, 0], xyz[:, 1])
-        return out
-
-    res = shapely.transform(geoms, f, include_z=True)
-    coords = shapely.get_coordinates(res)
-    if len(coords) and not np.isfinite(coords).all():
-        raise ValidationError(
-            "Có toạ độ không chuyển đổi được (ra ngoài miền xác định của phép chiếu): có thể hệ "
-            "toạ độ khai báo sai.",
-            "Some coordinates cannot be transformed (outside the projection's domain): the "
-            "declared CRS may be wrong.")
-    return res
-
-
-def _reproject(data: Geo, src: CRS, dst: CRS) -> Geo:
-    tr = transformer(src, dst)
-    if isinstance(data, BaseGeometry):
-        return _transform_geoms(np.asarray([data], dtype=object), tr)[0]
-    if isinstance(data, gpd.GeoDataFrame):
-        geom = data.geometry
-        new = gpd.GeoSeries(_transform_geoms(geom.to_numpy(), tr), index=data.index, crs=dst,
-                            name=geom.name)
-        out = data.copy()
-        out[geom.name] = new
-        return out.set_crs(dst, allow_override=True)
-    if isinstance(data, gpd.GeoSeries):
-        return gpd.GeoSeries(_transform_geoms(data.to_numpy(), tr), index=data.index, crs=dst,
-                             name=data.name)
-    raise TypeError(f"expected a GeoDataFrame, GeoSeries or shapely geometry, got {type(data)}")
-
-
-def to_wgs84(data: Geo, src_crs: Any = None) -> Geo:
-    """Reproject geometries to WGS84 (EPSG:4326, lon/lat).
-
-    Parameters
-    ----------
-    data : geopandas.GeoDataFrame, geopandas.GeoSeries or shapely geometry
-        Only the active geometry column of a GeoDataFrame is transformed.
-    src_crs : str, int or pyproj.CRS, optional
-        CRS of ``data``. Required for a bare geometry; for GeoPandas objects it
-        defaults to ``data.crs`` and, when given, overrides it (a wrong ``.prj``).
-
-    Returns
-    -------
-    Same type as ``data``
-        GeoPandas objects carry ``crs=EPSG:4326``; the input is not modified.
-
-    Raises
-    ------
-    ValidationError
-        No CRS known, or coordinates outside the projection's domain.
-
-    Examples
-    --------
-    >>> from shapely.geometry import Point
-    >>> p = to_wgs84(Point(499804, 2322951), "EPSG:9206")
-    >>> round(p.x, 4), round(p.y, 4)
-    (104.0, 21.0)
-    """
-    src = src_crs if src_crs is not None else getattr(data, "crs", None)
-    if src is None:
-        raise ValidationError(
-            "Không biết hệ toạ độ của dữ liệu (thiếu tệp .prj?): hãy chỉ định hệ toạ độ hoặc dùng "
-            "gợi ý của diaban.",
-            "The data's CRS is unknown (no .prj?): give the CRS or use diaban's guess.")
-    return _reproject(data, CRS.from_user_input(src), CRS.from_user_input(WGS84))
-
-
-def from_wgs84(data: Geo, dst_crs: Any) -> Geo:
-    """Reproject geometries from WGS84 (EPSG:4326, lon/lat) to ``dst_crs``.
-
-    Parameters
-    ----------
-    data : geopandas.GeoDataFrame, geopandas.GeoSeries or shapely geometry
-        In WGS84. GeoPandas objects without a CRS are taken as WGS84.
-    dst_crs : str, int or pyproj.CRS
-        E.g. ``province_crs("14")``.
-
-    Returns
-    -------
-    Same type as ``data``
-
-    Raises
-    ------
-    ValidationError
-        ``data`` has a CRS other than WGS84, or coordinates fall outside the
-        target projection's domain.
-    """
-    wgs = CRS.from_user_input(WGS84)
-    crs = getattr(data, "crs", None)
-    if crs is not None and not CRS.from_user_input(crs).equals(wgs, ignore_axis_order=True):
-        raise ValidationError(
-            f"Dữ liệu đang ở hệ toạ độ {CRS.from_user_input(crs).name}, không phải WGS84.",
-            f"The data is in {CRS.from_user_input(crs).name}, not WGS84.")
-    return _reproject(data, wgs, CRS.from_user_input(dst_crs))
-
-
-# ------------------------------------------------------------------ guessing
 
 
 @dataclass
@@ -590,14 +166,26 @@ def _share_1d(lo: float, hi: float, rlo: float, rhi: float) -> float:
     return max(0.0, min(hi, rhi) - max(lo, rlo)) / (hi - lo)
 
 
-def _inside(box: Box, region: Box) -> float:
+def share_inside(box: Box, region: Box) -> float:
+    """Share of a box inside a region box (0..1), as the product of the x and y shares.
+
+    A box of zero width (or height) counts as inside along that axis when it lies
+    within the region's range. Both boxes are ``(minx, miny, maxx, maxy)``.
+
+    Examples
+    --------
+    >>> share_inside((0, 0, 2, 2), (1, 0, 5, 5))
+    0.5
+    >>> share_inside((0, 0, 1, 1), (2, 2, 3, 3))
+    0.0
+    """
     return (_share_1d(box[0], box[2], region[0], region[2])
             * _share_1d(box[1], box[3], region[1], region[3]))
 
 
 def _inside_vietnam(box: Box) -> float:
     """Share of ``box`` inside :data:`VIETNAM_REGIONS` (which do not overlap)."""
-    return min(1.0, sum(_inside(box, r) for r in VIETNAM_REGIONS))
+    return min(1.0, sum(share_inside(box, r) for r in VIETNAM_REGIONS))
 
 
 def _iou(a: Box, b: Box) -> float:
@@ -669,12 +257,12 @@ def _score_one(b: Box, cand: _Candidate, region: Box | None, own: ZonedProvince 
         inside = _inside_vietnam(box)
         region_vi, region_en = "lãnh thổ Việt Nam", "Vietnam"
     else:
-        inside = _inside(box, reg)
+        inside = share_inside(box, reg)
     if inside <= 0:
         return None
     fit = 0.8 * inside + 0.2 * _iou(box, reg)
     epsg = cand.crs.to_epsg()
-    cid = _crs_id(cand.crs)
+    cid = crs_id(cand.crs)
     is_own = (own is not None and cand.kind == "tm3"
               and math.isclose(cand.central_meridian or 0, own.central_meridian))
     notes_vi: list[str] = []
@@ -688,7 +276,7 @@ def _score_one(b: Box, cand: _Candidate, region: Box | None, own: ZonedProvince 
             notes_en.append("cannot be told from WGS84 by the ranges (about 200 m apart)")
     elif cand.kind == "tm3":
         prior = 0.15 if is_own else (0.05 if own is None else 0.0)
-        dms = _dms(cand.central_meridian or 0)
+        dms = meridian_dms(cand.central_meridian or 0)
         if not _band(b[0], b[2], _TM3_EASTING):
             fit *= _BAND_PENALTY
             notes_vi.append("toạ độ Đông ngoài khoảng thường gặp 300.000–700.000 m của TM-3")
@@ -859,7 +447,7 @@ def check_declared_crs(bounds: tuple[float, float, float, float], declared_crs: 
         if sugg:
             vi += f" Có thể là: {', '.join(g.crs for g in sugg)}."
             en += f" It may be: {', '.join(g.crs for g in sugg)}."
-        return CrsGuess(crs=_crs_id(crs) if crs is not None else str(declared_crs),
+        return CrsGuess(crs=crs_id(crs) if crs is not None else str(declared_crs),
                         name=crs.name if crs is not None else str(declared_crs),
                         score=round(inside, 3), reason_vi=vi, reason_en=en, kind="declared",
                         inside=round(inside, 4), wgs84_bounds=box, suggestions=sugg)
@@ -892,7 +480,7 @@ def check_declared_crs(bounds: tuple[float, float, float, float], declared_crs: 
     if pbox is None:
         return None
     region = _grow(pbox, _MARGIN_DEG)
-    inside = _inside(box, region)
+    inside = share_inside(box, region)
     best = guess_crs(b, province_code, pbox, edition=edition)
     better = [g for g in best if not g.to_crs().equals(crs) and (g.inside or 0) >= inside + 0.1]
     if inside < _OUTSIDE or better:

@@ -1,0 +1,105 @@
+"""Storage: every table, query and write of diaban, one room per concern.
+
+Every function takes a SQLAlchemy ``Session`` (:func:`session_scope`); functions
+that change data record an audit entry (:func:`audit`) and, for imports, belong
+to an import batch that can be undone. Nothing is hard-deleted.
+
+Rooms
+-----
+- :mod:`geo.store.schema` — the tables (SQLAlchemy models, :class:`~geo.store.schema.GeometryType`).
+- :mod:`geo.store.session` — engines, transactions, migrations, the writers' locks.
+- :mod:`geo.store.seed` — :func:`init_db`: schema and reference data loaded once.
+- :mod:`geo.store.audit_log` — :func:`audit`, the audit writer.
+- :mod:`geo.store.units` — a province's communes; the stored crosswalk.
+- :mod:`geo.store.batches` — import batches: hash, find, list, undo.
+- :mod:`geo.store.values` — indicator values, read on either edition's communes.
+- :mod:`geo.store.boundaries` — versioned commune polygons.
+- :mod:`geo.store.registers` — hotspot communes and their status history; facilities.
+- :mod:`geo.store.planning` — plans and their targets.
+
+The arithmetic of the 2025 reform is :mod:`geo.reform` (no database).
+"""
+
+from __future__ import annotations
+
+from geo.store.audit_log import audit
+from geo.store.batches import (
+    data_version,
+    file_sha256,
+    find_active_batch,
+    list_batches,
+    new_batch,
+    undo_batch,
+)
+from geo.store.boundaries import current_boundaries, save_boundaries
+from geo.store.planning import plan_targets, plans
+from geo.store.registers import add_facility, add_hotspot, facilities, hotspot_table
+from geo.store.seed import init_db
+from geo.store.session import (
+    PG_LOCK_NAMESPACE,
+    current_revision,
+    database_url,
+    dispose_engine,
+    dispose_engines,
+    downgrade,
+    get_engine,
+    lock_province,
+    lock_schema,
+    lock_units,
+    migrate,
+    session_scope,
+)
+from geo.store.units import crosswalk, crosswalk_links, province_units, set_split_weights
+from geo.store.values import available_periods, get_values, recorded_values, write_values
+from geo.vocab import FACILITY_KINDS as _FACILITY_KINDS
+from geo.vocab import HOTSPOT_STATUSES as _HOTSPOT_STATUSES
+
+__all__ = [
+    "FACILITY_KINDS",
+    "HOTSPOT_STATUSES",
+    "PG_LOCK_NAMESPACE",
+    "add_facility",
+    "add_hotspot",
+    "audit",
+    "available_periods",
+    "crosswalk",
+    "crosswalk_links",
+    "current_boundaries",
+    "current_revision",
+    "data_version",
+    "database_url",
+    "dispose_engine",
+    "dispose_engines",
+    "downgrade",
+    "facilities",
+    "file_sha256",
+    "find_active_batch",
+    "get_engine",
+    "get_values",
+    "hotspot_table",
+    "init_db",
+    "list_batches",
+    "lock_province",
+    "lock_schema",
+    "lock_units",
+    "migrate",
+    "new_batch",
+    "plan_targets",
+    "plans",
+    "province_units",
+    "recorded_values",
+    "save_boundaries",
+    "session_scope",
+    "set_split_weights",
+    "undo_batch",
+    "write_values",
+]
+
+#: ``{code: (vi, en)}`` of :data:`geo.vocab.HOTSPOT_STATUSES`, for callers written before
+#: the vocabulary module; new code uses :data:`geo.vocab.HOTSPOT_STATUSES` itself.
+HOTSPOT_STATUSES: dict[str, tuple[str, str]] = _HOTSPOT_STATUSES.pairs()
+#: ``{code: (vi, en)}`` of :data:`geo.vocab.FACILITY_KINDS` (see :data:`HOTSPOT_STATUSES`).
+FACILITY_KINDS: dict[str, tuple[str, str]] = _FACILITY_KINDS.pairs()
+
+# Old private name of recorded_values, still imported by geo/exports.py on other branches.
+_read_values = recorded_values

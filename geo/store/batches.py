@@ -1,0 +1,240 @@
+"""Import batches: each import is one batch that can be listed and undone, never deleted.
+
+A batch records who imported which file (by SHA-256, so a file imported twice is
+found, :func:`find_active_batch`) and when. Undoing it makes its rows stop being
+current and brings back what they had superseded.
+
+Imports :mod:`geo.store.schema`, :mod:`geo.store.session` (locks) and
+:mod:`geo.store.audit_log`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy import func, select, update
+from sqlalchemy.orm import Session
+
+from geo.errors import NotFoundError, ValidationError
+from geo.store.audit_log import audit
+from geo.store.schema import (
+    Boundary,
+    Facility,
+    Hotspot,
+    HotspotEvent,
+    ImportBatch,
+    IndicatorValue,
+    utcnow,
+)
+from geo.store.session import lock_units
+
+__all__ = ["data_version", "file_sha256", "find_active_batch", "list_batches", "new_batch",
+           "undo_batch"]
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes (used to make re-imports idempotent)."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def new_batch(
+    s: Session,
+    kind: str,
+    user: str = "system",
+    file_name: str | None = None,
+    sha256: str | None = None,
+    province_code: str | None = None,
+    note: str | None = None,
+) -> ImportBatch:
+    """Create an import batch and audit it.
+
+    Parameters
+    ----------
+    s : Session
+        The importing transaction (hold the provinces' locks first,
+        :func:`geo.store.session.lock_units`).
+    kind : str
+        ``"indicators"``, ``"boundaries"``, ``"incidents"``, ``"population"``,
+        ``"facilities"``, ``"hotspots"``, ``"demo"``...
+    user : str
+        Who imports.
+    file_name, sha256 : str, optional
+        The file imported and the SHA-256 of its bytes (:func:`file_sha256`).
+    province_code : str, optional
+        Province the batch is for.
+    note : str, optional
+        Free text shown in the history.
+
+    Returns
+    -------
+    ImportBatch
+        Flushed (its ``id`` is set).
+    """
+    b = ImportBatch(
+        kind=kind, username=user, file_name=file_name, file_sha256=sha256,
+        province_code=province_code, note=note,
+    )
+    s.add(b)
+    s.flush()
+    audit(s, user, "import", kind, b.id, batch_id=b.id, file=file_name)
+    return b
+
+
+def find_active_batch(s: Session, kind: str, sha256: str) -> ImportBatch | None:
+    """The active batch that imported a file with this hash, if any.
+
+    Parameters
+    ----------
+    s : Session
+        Open session.
+    kind : str
+        Kind of import (see :func:`new_batch`).
+    sha256 : str
+        SHA-256 of the file's bytes.
+
+    Returns
+    -------
+    ImportBatch or None
+        None when no active (not undone) batch imported these bytes as ``kind``.
+    """
+    return s.scalars(
+        select(ImportBatch).where(
+            ImportBatch.kind == kind,
+            ImportBatch.file_sha256 == sha256,
+            ImportBatch.status == "active",
+        )
+    ).first()
+
+
+def list_batches(s: Session, province_code: str | None = None) -> pd.DataFrame:
+    """Import history, newest first.
+
+    Parameters
+    ----------
+    s : Session
+        Open session.
+    province_code : str, optional
+        Only the batches of this province.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``id, kind, file, user, created_at, rows, status, province_code, undone_at``.
+    """
+    q = select(ImportBatch).order_by(ImportBatch.id.desc())
+    if province_code:
+        q = q.where(ImportBatch.province_code == province_code)
+    rows = [
+        {
+            "id": b.id, "kind": b.kind, "file": b.file_name, "user": b.username,
+            "created_at": b.created_at, "rows": b.n_rows, "status": b.status,
+            "province_code": b.province_code, "undone_at": b.undone_at,
+        }
+        for b in s.scalars(q)
+    ]
+    return pd.DataFrame(
+        rows,
+        columns=["id", "kind", "file", "user", "created_at", "rows", "status",
+                 "province_code", "undone_at"],
+    )
+
+
+def undo_batch(s: Session, batch_id: int, user: str = "system") -> dict:
+    """Undo an import batch: its rows stop being current and earlier values come back.
+
+    Nothing is deleted; the batch is marked ``undone``.
+
+    Raises
+    ------
+    NotFoundError
+        When the batch does not exist.
+    ValidationError
+        When it was already undone.
+    """
+    b = s.get(ImportBatch, batch_id)
+    if b is None:
+        raise NotFoundError(
+            f"Không có lần nhập dữ liệu số {batch_id}.", f"No import batch {batch_id}."
+        )
+    if s.get_bind().dialect.name == "postgresql":
+        # Serialise with imports and undos of the same provinces, then look again:
+        # another undo of this batch may have finished while we waited.
+        lock_units(s, [
+            (ed, code) for model in (IndicatorValue, Boundary)
+            for ed, code in s.execute(select(model.edition_id, model.unit_code)
+                                      .where(model.batch_id == batch_id).distinct())])
+        s.refresh(b)
+    if b.status != "active":
+        raise ValidationError(
+            f"Lần nhập số {batch_id} đã được hoàn tác trước đó.",
+            f"Import batch {batch_id} was already undone.",
+        )
+    # Values: rows of this batch stop being current; for each key, the newest
+    # remaining row from an active batch becomes current again.
+    keys = s.execute(
+        select(
+            IndicatorValue.edition_id, IndicatorValue.unit_code,
+            IndicatorValue.period, IndicatorValue.indicator_id,
+        ).where(IndicatorValue.batch_id == batch_id).distinct()
+    ).all()
+    s.execute(
+        update(IndicatorValue).where(IndicatorValue.batch_id == batch_id).values(is_current=False)
+    )
+    restored = 0
+    for ed, code, period, ind in keys:
+        prev = s.scalars(
+            select(IndicatorValue)
+            .join(ImportBatch, ImportBatch.id == IndicatorValue.batch_id, isouter=True)
+            .where(
+                IndicatorValue.edition_id == ed, IndicatorValue.unit_code == code,
+                IndicatorValue.period == period, IndicatorValue.indicator_id == ind,
+                IndicatorValue.batch_id != batch_id,
+                (ImportBatch.status == "active") | (IndicatorValue.batch_id.is_(None)),
+            )
+            .order_by(IndicatorValue.id.desc())
+        ).first()
+        if prev is not None:
+            prev.is_current = True
+            restored += 1
+    # Boundaries of this batch: the previous version becomes current again.
+    bkeys = s.execute(
+        select(Boundary.edition_id, Boundary.unit_code).where(Boundary.batch_id == batch_id)
+    ).all()
+    s.execute(update(Boundary).where(Boundary.batch_id == batch_id).values(is_current=False))
+    for ed, code in bkeys:
+        prev = s.scalars(
+            select(Boundary)
+            .join(ImportBatch, ImportBatch.id == Boundary.batch_id, isouter=True)
+            .where(
+                Boundary.edition_id == ed, Boundary.unit_code == code,
+                Boundary.batch_id != batch_id,
+                (ImportBatch.status == "active") | (Boundary.batch_id.is_(None)),
+            )
+            .order_by(Boundary.version.desc())
+        ).first()
+        if prev is not None:
+            prev.is_current = True
+    for model in (Facility, Hotspot, HotspotEvent):
+        s.execute(update(model).where(model.batch_id == batch_id).values(active=False))
+    b.status = "undone"
+    b.undone_at = utcnow()
+    b.undone_by = user
+    audit(s, user, "undo", b.kind, batch_id, batch_id=batch_id, values=len(keys),
+          restored=restored, boundaries=len(bkeys))
+    return {"batch": batch_id, "values": len(keys), "restored": restored,
+            "boundaries": len(bkeys)}
+
+
+def data_version(s: Session) -> tuple:
+    """``(newest batch id, newest undo time)``: changes whenever an import is stored or undone.
+
+    Caches of figures (the pages', the services') are keyed on it; it is two aggregates.
+    """
+    return tuple(s.execute(select(func.max(ImportBatch.id),
+                                  func.max(ImportBatch.undone_at))).one())
