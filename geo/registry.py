@@ -447,28 +447,42 @@ def province_mask(df: pd.DataFrame, province: str) -> pd.Series:
 class Province:
     """A province as a request names it, resolved once.
 
+    Seven province codes name a different province before and after 1 July 2025
+    (15 was Yên Bái and is Lào Cai; 24 was Bắc Giang and is Bắc Ninh; also 44, 52, 80,
+    82, 91), so a province is its code *in an edition*.
+
     Attributes
     ----------
     code : str
-        Registry province code (``"14"``).
+        Registry province code (``"14"``) in ``edition``.
     name : str
         Its name (``"Tỉnh Sơn La"``).
-    editions : tuple of str
-        Registry editions that have a province with this code (a province that
-        merged in 2025 exists only in ``("legacy",)``).
+    edition : {"legacy", "2025"}
+        The registry edition the code and name belong to. Asked for on the other
+        edition's communes, the province's communes are mapped through the crosswalk
+        (:func:`geo.store.province_units`).
     """
 
     code: str
     name: str
-    editions: tuple[str, ...]
+    edition: str
 
     def to_dict(self) -> dict:
         """JSON-serialisable form."""
-        return {"code": self.code, "name": self.name, "editions": list(self.editions)}
+        return {"code": self.code, "name": self.name, "edition": self.edition}
 
 
-def find_province(province: str | Province) -> Province:
-    """Resolve a province code or name, of either edition (the 2025 one first).
+def find_province(province: str | Province, edition: str | None = None) -> Province:
+    """Resolve a province code or name, reading it in ``edition`` first.
+
+    Parameters
+    ----------
+    province : str or Province
+        A code (``"14"``) or a name with or without prefix or diacritics.
+    edition : {"legacy", "2025"}, optional
+        The edition to read the code or name in first (a request about pre-reform
+        communes reads ``"24"`` as Bắc Giang); by default the 2025 edition. When that
+        edition has no such province the other is tried (a merged province's name).
 
     Raises
     ------
@@ -478,26 +492,24 @@ def find_province(province: str | Province) -> Province:
     Examples
     --------
     >>> find_province("son la")
-    Province(code='14', name='Tỉnh Sơn La', editions=('legacy', '2025'))
+    Province(code='14', name='Tỉnh Sơn La', edition='2025')
+    >>> find_province("24", "legacy").name, find_province("24").name
+    ('Tỉnh Bắc Giang', 'Tỉnh Bắc Ninh')
+    >>> find_province("Hà Giang").edition
+    'legacy'
     """
     if isinstance(province, Province):
         return province
-    hits: dict[str, pd.Series] = {}
-    for ed in ("2025", "legacy"):
+    first = edition if edition in EDITIONS else "2025"
+    for ed in (first, "legacy" if first == "2025" else "2025"):
         provs = load_units(ed, "province")
         hit = provs[province_mask(provs, province)]
         if len(hit):
-            hits[ed] = hit.iloc[0]
-    if not hits:
-        raise NotFoundError(
-            f"Không tìm thấy tỉnh '{province}' (theo mã hoặc tên, trước hay sau 01/7/2025).",
-            f"Province '{province}' not found (by code or name, before or after 1 Jul 2025).",
-        )
-    row = next(iter(hits.values()))
-    code = str(row.code)
-    eds = tuple(ed for ed in EDITIONS
-                if (load_units(ed, "province").code == code).any())
-    return Province(code, str(row["name"]), eds)
+            return Province(str(hit.iloc[0].code), str(hit.iloc[0]["name"]), ed)
+    raise NotFoundError(
+        f"Không tìm thấy tỉnh '{province}' (theo mã hoặc tên, trước hay sau 01/7/2025).",
+        f"Province '{province}' not found (by code or name, before or after 1 Jul 2025).",
+    )
 
 
 def resolve_province(province: str, edition: str = "legacy") -> pd.Series:

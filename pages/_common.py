@@ -20,7 +20,7 @@ from streamlit_folium import st_folium
 from geo.i18n import tr
 from geo.indicators import get_indicator, load_catalog
 from geo.periods import parse_period
-from geo.registry import load_units
+from geo.registry import Province, load_units
 from geo.services import maps
 from geo.vocab import MEASURES, SCHEMES
 from layers.maps import choropleth_map, classify_values
@@ -118,15 +118,27 @@ def period_label(pid: str, lg: str | None = None) -> str:
 
 @st.cache_data(show_spinner=False)
 def provinces() -> pd.DataFrame:
-    """Provinces of the 2025 and legacy editions (code, name)."""
-    new = load_units("2025", "province")[["code", "name"]]
-    old = load_units("legacy", "province")[["code", "name"]]
+    """The provinces users pick from: the 34 of 2025, then the legacy ones whose code
+    the 2025 registry does not reuse (``code, name, edition``)."""
+    new = load_units("2025", "province")[["code", "name"]].assign(edition="2025")
+    old = load_units("legacy", "province")[["code", "name"]].assign(edition="legacy")
     return pd.concat([new, old[~old.code.isin(new.code)]]).reset_index(drop=True)
+
+
+def province_ref(code: str) -> Province:
+    """The province a picked code stands for, as services take it.
+
+    A code of the list is a 2025 province unless only the legacy registry has it:
+    "15" picked here is (new) Lào Cai, also when pre-reform communes are drawn —
+    never the legacy province that had code 15 (Yên Bái).
+    """
+    row = provinces().set_index("code").loc[str(code)]
+    return Province(str(code), str(row["name"]), str(row["edition"]))
 
 
 def cached_units(province: str, edition: str) -> pd.DataFrame:
     """Communes of a province in an edition."""
-    return cached(maps.units, maps.ProvinceRequest(province, edition))
+    return cached(maps.units, maps.ProvinceRequest(province_ref(province), edition))
 
 
 def cached_map_view(req: maps.MapRequest) -> maps.MapView:
@@ -137,19 +149,20 @@ def cached_map_view(req: maps.MapRequest) -> maps.MapView:
 def cached_map_frame(province: str, edition: str, indicator: str, period: str,
                      measure: str) -> gpd.GeoDataFrame:
     """Communes with one indicator's value for one period (cached)."""
-    return cached_map_view(maps.MapRequest(province, edition, indicator, period,
+    return cached_map_view(maps.MapRequest(province_ref(province), edition, indicator, period,
                                            measure)).communes
 
 
 def cached_series(province: str, edition: str, indicators: tuple[str, ...],
                   measure: str) -> pd.DataFrame:
     """All periods of some indicators."""
-    return cached(maps.series, maps.SeriesRequest(province, edition, indicators, measure))
+    return cached(maps.series, maps.SeriesRequest(province_ref(province), edition, indicators,
+                                                  measure))
 
 
 def cached_profile(province: str, code: str, edition: str) -> maps.CommuneProfile:
     """A commune's registry entry, hotspot history, reform lineage and nearest services."""
-    return cached(maps.profile, maps.CommuneRequest(province, code, edition))
+    return cached(maps.profile, maps.CommuneRequest(province_ref(province), code, edition))
 
 
 def indicator_label(iid: str, lg: str | None = None) -> str:
@@ -271,8 +284,8 @@ def build_map(ctl: MapControls, gdf: gpd.GeoDataFrame, shared_with: str | None =
     classes = classify_values(vals, ctl.scheme, ctl.k, lang(), digits)
     if shared_with:
         classes = classes.recount(gdf.value.to_numpy())
-    view = cached_map_view(maps.MapRequest(ctl.province, ctl.edition, ctl.indicator,
-                                           ctl.period, ctl.measure))
+    view = cached_map_view(maps.MapRequest(province_ref(ctl.province), ctl.edition,
+                                           ctl.indicator, ctl.period, ctl.measure))
     hot = view.hotspots if ctl.show_hotspots else None
     fac = view.facilities if ctl.show_facilities else None
     m = choropleth_map(

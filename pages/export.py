@@ -59,7 +59,8 @@ threshold = st.number_input(t("Ngưỡng: ẩn giá trị nhỏ hơn", "Hide val
 layers = tuple(x for x, on in (("hotspots", ctl.show_hotspots),
                                ("facilities", ctl.show_facilities),
                                ("districts", districts)) if on)
-opts = dict(province=ctl.province, indicator=ctl.indicator, period=ctl.period,
+opts = dict(province=data.province_ref(ctl.province), indicator=ctl.indicator,
+            period=ctl.period,
             edition=ctl.edition, measure=ctl.measure, layers=layers, size=size,
             orientation=orientation, dpi=int(dpi), lang=lang(), scheme=ctl.scheme, k=int(ctl.k),
             suppress_below=int(threshold) if suppress else None)

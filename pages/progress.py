@@ -23,7 +23,7 @@ prov = st.session_state.get("province", "14")
 require_action("view", prov)
 
 
-pl = data.cached(svc.plans, prov)
+pl = data.cached(svc.plans, data.province_ref(prov))
 if pl.empty:
     st.info(t("Tỉnh này chưa có kế hoạch nào được nhập.", "No plan recorded for this province."))
     st.stop()
@@ -34,7 +34,7 @@ plan = pl.set_index("id").loc[pid]
 st.caption(f"{plan.source or ''} · {plan.start_year}–{plan.end_year}")
 try:
     pp = data.cached(svc.plan_progress, svc.ProgressRequest(
-        prov, int(pid), st.session_state.get("progress_base"),
+        data.province_ref(prov), int(pid), st.session_state.get("progress_base"),
         st.session_state.get("progress_last")), lang=lang())
 except DiabanError as e:
     st.error(e.message(lang()))

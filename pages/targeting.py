@@ -70,7 +70,8 @@ def _category_map(gdf, col: str, vocab: Vocabulary, title: str, key: str) -> Non
                       labels=[vocab.label(c, lang()) for c in cats],
                       counts=[int((g[col] == c).sum()) for c in cats], no_data=int(
                           g[col].isna().sum()), scheme="categories")
-    hot = data.cached_map_view(data.maps.MapRequest(prov, edition, indicator, period)).hotspots
+    hot = data.cached_map_view(data.maps.MapRequest(data.province_ref(prov), edition, indicator,
+                                                    period)).hotspots
     m = choropleth_map(g, title=title, classes=classes, lang=lang(), hotspots=hot,
                        value_label=t("Mã lớp", "Class"), approximate=data.is_approximate(g),
                        digits=0)
@@ -78,7 +79,7 @@ def _category_map(gdf, col: str, vocab: Vocabulary, title: str, key: str) -> Non
               returned_objects=[])
 
 
-areq = svc.AnalysisRequest(prov, indicator, period, edition, measure)
+areq = svc.AnalysisRequest(data.province_ref(prov), indicator, period, edition, measure)
 
 tab1, tab2, tab3, tab4 = st.tabs([
     t("Xếp hạng", "Ranking"), t("Điểm nóng một kỳ", "Hot spots"),
@@ -102,7 +103,7 @@ with tab1:
         with st.spinner(t("Đang tính (Gi* 999 hoán vị mỗi kỳ)…",
                           "Computing (Gi* 999 permutations per period)…")):
             res = data.cached(svc.rank, svc.RankRequest(
-                prov, indicator, period, edition, "rate",
+                data.province_ref(prov), indicator, period, edition, "rate",
                 weights=tuple(zip([k for k, _ in names], weights))), lang=lang())
     except DiabanError as e:
         st.error(e.message(lang()))
@@ -189,7 +190,7 @@ with tab4:
                      "Some criteria could not be confirmed from the decision and are off: ")
                    + ", ".join(disabled))
 
-    creq = cls_svc.ClassifyRequest(prov, period, edition)
+    creq = cls_svc.ClassifyRequest(data.province_ref(prov), period, edition)
     cl = data.cached(cls_svc.classify, creq, lang=lang())
     expl = "explain_vi" if lang() == "vi" else "explain_en"
     st.dataframe(pd.DataFrame({

@@ -88,7 +88,8 @@ class AnalysisRequest(Request):
                 f"Permutations must be between 99 and {MAX_PERMUTATIONS:,} "
                 f"(got {self.permutations}).", column="permutations")
         return replace(
-            self, province=check_province(self.province), edition=check_edition(self.edition),
+            self, province=check_province(self.province, check_edition(self.edition)),
+            edition=check_edition(self.edition),
             indicator=check_indicator(self.indicator),
             period=None if self.period is None else check_period(self.period),
             permutations=int(self.permutations), seed=int(self.seed))
@@ -104,7 +105,7 @@ def hotspots(req: AnalysisRequest, who: Principal, db: str | None = None,
     authorize(who, "analyze", req.province.code)
     with transaction(db) as s:
         period = req.period or latest_period(s, req.edition)
-        return analysis.hotspots(s, req.province.code, req.indicator, period.id, req.edition,
+        return analysis.hotspots(s, req.province, req.indicator, period.id, req.edition,
                                  req.measure, req.permutations, req.seed, lang)
 
 
@@ -129,7 +130,7 @@ def emerging(req: AnalysisRequest, who: Principal, db: str | None = None, lang: 
     req = req.check()
     authorize(who, "analyze", req.province.code)
     with transaction(db) as s:
-        gdf, used = analysis.emerging(s, req.province.code, req.indicator, req.edition,
+        gdf, used = analysis.emerging(s, req.province, req.indicator, req.edition,
                                       req.measure, req.permutations, req.seed, lang,
                                       progress=progress)
     return EmergingResult(gdf, list(used))
@@ -169,7 +170,7 @@ def rank(req: RankRequest, who: Principal, db: str | None = None, lang: str = "v
     authorize(who, "analyze", req.province.code)
     w = analysis.RankWeights(**dict(req.weights)) if req.weights else analysis.RankWeights()
     with transaction(db) as s:
-        return analysis.rank(s, req.province.code, req.period.id if req.period else None,
+        return analysis.rank(s, req.province, req.period.id if req.period else None,
                              req.edition, req.indicator, w, req.permutations, req.seed,
                              lang=lang, progress=progress)
 
@@ -192,7 +193,7 @@ class AssessRequest(Request):
 
     def check(self) -> AssessRequest:
         """Validate the periods; resolve the province."""
-        return replace(self, province=check_province(self.province),
+        return replace(self, province=check_province(self.province, check_edition(self.edition)),
                        edition=check_edition(self.edition),
                        baseline=check_period(self.baseline),
                        latest=None if self.latest is None else check_period(self.latest))
@@ -207,7 +208,7 @@ def assess(req: AssessRequest, who: Principal, db: str | None = None,
     authorize(who, "analyze", req.province.code)
     with transaction(db) as s:
         latest = req.latest or latest_period(s, req.edition)
-        return analysis.assess(s, req.province.code, req.baseline.id, latest.id, req.edition,
+        return analysis.assess(s, req.province, req.baseline.id, latest.id, req.edition,
                                lang)
 
 
@@ -224,7 +225,7 @@ class AccessRequest(Request):
         if self.dem is not None and not Path(self.dem).is_file():
             raise NotFoundError(f"Không có tệp DEM '{self.dem}'.", f"No DEM file '{self.dem}'.",
                                 file=str(self.dem))
-        return replace(self, province=check_province(self.province),
+        return replace(self, province=check_province(self.province, check_edition(self.edition)),
                        edition=check_edition(self.edition))
 
 
@@ -236,5 +237,5 @@ def access(req: AccessRequest, who: Principal, db: str | None = None,
     req = req.check()
     authorize(who, "analyze", req.province.code)
     with transaction(db) as s:
-        return analysis.access(s, req.province.code, req.edition,
+        return analysis.access(s, req.province, req.edition,
                                dem=Path(req.dem) if req.dem else None, progress=progress)

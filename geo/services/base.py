@@ -71,8 +71,16 @@ class Request:
         return self
 
 
-def check_province(province: object) -> Any:
+def check_province(province: object, edition: str | None = None) -> Any:
     """Resolve a province code or name once (:func:`geo.registry.find_province`).
+
+    Parameters
+    ----------
+    province : str or Province
+        Code or name; a :class:`~geo.registry.Province` is returned as it is.
+    edition : {"legacy", "2025"}, optional
+        The units edition of the request: a code is read in it first (``"24"`` is
+        Bắc Giang before 1 July 2025 and Bắc Ninh after).
 
     Raises
     ------
@@ -87,7 +95,7 @@ def check_province(province: object) -> Any:
         return province
     if province is None or not str(province).strip():
         raise ValidationError("Chưa chọn tỉnh.", "No province given.", column="province")
-    return find_province(str(province))
+    return find_province(str(province), edition)
 
 
 def check_edition(edition: str | None, default: str = "legacy") -> str:

@@ -77,7 +77,7 @@ class ClassifyRequest(Request):
         from geo.qd28 import load_rules
 
         load_rules(overrides=dict(self.overrides) or None)  # every bad key listed, nothing run
-        return replace(self, province=check_province(self.province),
+        return replace(self, province=check_province(self.province, check_edition(self.edition)),
                        edition=check_edition(self.edition),
                        period=None if self.period is None else check_period(self.period))
 
@@ -98,7 +98,7 @@ def classify(req: ClassifyRequest, who: Principal, db: str | None = None,
     authorize(who, "analyze", req.province.code)
     with transaction(db) as s:
         period = req.period or latest_period(s, req.edition)
-        return analysis.classify(s, req.province.code, period.id, req.edition,
+        return analysis.classify(s, req.province, period.id, req.edition,
                                  dict(req.overrides) or None, lang)
 
 
@@ -109,5 +109,5 @@ def transitions(req: ClassifyRequest, who: Principal, db: str | None = None) -> 
     req = req.check()
     authorize(who, "analyze", req.province.code)
     with transaction(db) as s:
-        return analysis.classification_transitions(s, req.province.code, req.edition,
+        return analysis.classification_transitions(s, req.province, req.edition,
                                                    overrides=dict(req.overrides) or None)

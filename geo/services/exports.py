@@ -31,7 +31,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from geo.auth import Principal, authorize
-from geo.errors import DiabanError, NotFoundError, ValidationError
+from geo.errors import DiabanError, ValidationError
 from geo.i18n import fmt_number, tr
 from geo.periods import Period
 from geo.registry import Province
@@ -129,29 +129,6 @@ def _check_measure(measure: str) -> str:
     return measure
 
 
-def _province_in(province: object, edition: str) -> Province:
-    """The province a request names, as the units of ``edition`` have it.
-
-    Codes and names changed on 1 July 2025 (code 24 is Bắc Giang before, Bắc Ninh
-    after; legacy Bắc Ninh was 27): a name or code is read in the requested
-    edition first. A province that does not exist in that edition (e.g. Bắc Giang
-    asked for after the reform) is kept as it is; its communes are found through
-    the crosswalk (:func:`geo.store.province_units`).
-    """
-    from geo.registry import find_province, resolve_province
-
-    prov = check_province(province)
-    try:
-        row = resolve_province(province.name if isinstance(province, Province)
-                               else str(province), edition)
-    except NotFoundError:
-        return prov
-    code, name = str(row.code), str(row["name"])
-    if code == prov.code and name == prov.name:
-        return prov
-    return replace(find_province(code), name=name)
-
-
 def _check_figure(size: str, orientation: str, dpi: int, scheme: str, k: int,
                   suppress_below: int | None) -> None:
     from layers.print import check_options
@@ -170,7 +147,7 @@ class MapExportRequest(Request):
     Parameters
     ----------
     province : str or Province
-        Code or name, read in ``edition`` (see :func:`_province_in`).
+        Code or name, read in ``edition`` (see :func:`geo.services.base.check_province`).
     indicator : str
         Indicator id of the catalog.
     period : str or Period
@@ -217,7 +194,7 @@ class MapExportRequest(Request):
                        measure=_check_measure(self.measure), lang=_check_lang(self.lang),
                        indicator=check_indicator(self.indicator),
                        period=check_period(self.period),
-                       province=_province_in(self.province, edition))
+                       province=check_province(self.province, edition))
 
     @property
     def format(self) -> str:
@@ -285,7 +262,7 @@ class BriefRequest(Request):
         return replace(self, out=out, edition=edition, lang=_check_lang(self.lang),
                        indicator=check_indicator(self.indicator),
                        period=check_period(self.period),
-                       province=_province_in(self.province, edition))
+                       province=check_province(self.province, edition))
 
     def map_request(self, out: Path) -> MapExportRequest:
         """The brief's map: the indicator as a rate, hotspots and facilities, portrait."""
@@ -319,8 +296,7 @@ class IndicatorsExportRequest(Request):
         """Validate the file and the edition; resolve the province."""
         out = _check_out(self.out, ("csv",))
         edition = None if self.edition is None else check_edition(self.edition)
-        province = (check_province(self.province) if edition is None
-                    else _province_in(self.province, edition))
+        province = check_province(self.province, edition)
         return replace(self, out=out, edition=edition, lang=_check_lang(self.lang),
                        province=province)
 
@@ -350,7 +326,7 @@ class BoundariesExportRequest(Request):
         out = _check_out(self.out, ("geojson", "json", "gpkg"))
         edition = check_edition(self.edition)
         return replace(self, out=out, edition=edition, lang=_check_lang(self.lang),
-                       province=_province_in(self.province, edition))
+                       province=check_province(self.province, edition))
 
 
 @dataclass(frozen=True)
@@ -415,7 +391,7 @@ def _read_map(s: Session, req: MapExportRequest, period: Period | None = None,
     from geo.mapdata import display_geometries, hotspot_status, map_frame
     from geo.store import facilities
 
-    area = req.province.name
+    area = req.province
     period = period or req.period
     gdf = map_frame(s, area, req.edition, req.indicator, period.id, req.measure)
     if gdf.empty:
@@ -434,7 +410,7 @@ def _province_crs(province: Province, edition: str) -> object | None:
     from geo.crs import province_crs
 
     try:
-        return province_crs(province.code, edition=edition)
+        return province_crs(province.code, edition=province.edition)
     except DiabanError:  # a code without a zone: the figure falls back to the local UTM zone
         return None
 
@@ -691,7 +667,7 @@ def export_brief(req: BriefRequest, who: Principal, db: str | None = None,
     out = Path(req.out)
     with tempfile.TemporaryDirectory() as tmp:
         map_req = req.map_request(Path(tmp) / "map.pdf").check()
-        area = req.province.name
+        area = req.province
         with transaction(db) as s:
             data = _read_map(s, map_req, on=req.period.end)
             hs = hotspot_table(s, area, on=req.period.end)
@@ -752,7 +728,7 @@ def export_indicators(req: IndicatorsExportRequest, who: Principal, db: str | No
     with transaction(db) as s:
         for i, ed in enumerate(editions):
             report(0.1 + 0.6 * i / len(editions), tr("Đọc số liệu", "Reading figures", req.lang))
-            v = get_values(s, _province_in(req.province, ed).name, ed)
+            v = get_values(s, req.province, ed)
             v = v[v.converted == ""]  # as recorded on this edition, not converted
             frames.append(v[["unit_code", "period", "indicator", "value"]].assign(phien_ban=ed))
     cols = ["unit_code", "period", "indicator", "value", "phien_ban"]
@@ -798,7 +774,7 @@ def export_boundaries(req: BoundariesExportRequest, who: Principal, db: str | No
     report = reporter(progress)
     report(0.1, tr("Đọc ranh giới", "Reading boundaries", req.lang))
     with transaction(db) as s:
-        gdf = current_boundaries(s, req.province.name, req.edition)
+        gdf = current_boundaries(s, req.province, req.edition)
     gdf = gdf.rename(columns={"code": "ma_xa", "name": "ten", "source": "nguon"})
     gdf = gdf[["ma_xa", "ten", "unit_type", "district_name", "nguon", "version", "geometry"]]
     out = Path(req.out)

@@ -54,7 +54,7 @@ class ProvinceRequest(Request):
 
     def check(self) -> ProvinceRequest:
         """Resolve the province once and check the edition."""
-        return replace(self, province=check_province(self.province),
+        return replace(self, province=check_province(self.province, check_edition(self.edition)),
                        edition=check_edition(self.edition))
 
 
@@ -92,7 +92,8 @@ class MapRequest(Request):
                 f"Invalid measure '{self.measure}'; use: {MEASURES.choices('en')}.",
                 column="measure")
         return replace(
-            self, province=check_province(self.province), edition=check_edition(self.edition),
+            self, province=check_province(self.province, check_edition(self.edition)),
+            edition=check_edition(self.edition),
             indicator=check_indicator(self.indicator),
             period=None if self.period is None else check_period(self.period))
 
@@ -170,11 +171,11 @@ def map_view(req: MapRequest, who: Principal, db: str | None = None) -> MapView:
     with transaction(db) as s:
         if req.period is None:
             req = replace(req, period=latest_period(s))
-        gdf = map_frame(s, req.province.code, req.edition, req.indicator, req.period.id,
+        gdf = map_frame(s, req.province, req.edition, req.indicator, req.period.id,
                         req.measure)
-        hot = hotspot_status(s, req.province.code, req.edition, on=req.period.end)
+        hot = hotspot_status(s, req.province, req.edition, on=req.period.end)
         hot = hot[hot.status.notna()].reset_index(drop=True)  # not yet designated then
-        fac = stored_facilities(s, req.province.code)
+        fac = stored_facilities(s, req.province)
     return MapView(req, display_geometries(gdf), hot, fac)
 
 
@@ -194,7 +195,7 @@ def units(req: ProvinceRequest, who: Principal, db: str | None = None) -> pd.Dat
     req = req.check()
     authorize(who, "view", req.province.code)
     with transaction(db) as s:
-        return province_units(s, req.province.code, req.edition)
+        return province_units(s, req.province, req.edition)
 
 
 def hotspot_history(req: ProvinceRequest, who: Principal, db: str | None = None
@@ -205,7 +206,7 @@ def hotspot_history(req: ProvinceRequest, who: Principal, db: str | None = None
     req = req.check()
     authorize(who, "view", req.province.code)
     with transaction(db) as s:
-        return hotspot_table(s, req.province.code)
+        return hotspot_table(s, req.province)
 
 
 def facilities(req: ProvinceRequest, who: Principal, db: str | None = None
@@ -216,7 +217,7 @@ def facilities(req: ProvinceRequest, who: Principal, db: str | None = None
     req = req.check()
     authorize(who, "view", req.province.code)
     with transaction(db) as s:
-        return stored_facilities(s, req.province.code)
+        return stored_facilities(s, req.province)
 
 
 @dataclass(frozen=True)
@@ -233,7 +234,7 @@ class SeriesRequest(Request):
         if self.measure not in ("count", "rate"):
             raise ValidationError(f"Cách tính '{self.measure}' không hợp lệ.",
                                   f"Invalid measure '{self.measure}'.", column="measure")
-        return replace(self, province=check_province(self.province),
+        return replace(self, province=check_province(self.province, check_edition(self.edition)),
                        edition=check_edition(self.edition),
                        indicators=tuple(check_indicator(i) for i in self.indicators))
 
@@ -245,7 +246,7 @@ def series(req: SeriesRequest, who: Principal, db: str | None = None) -> pd.Data
     req = req.check()
     authorize(who, "view", req.province.code)
     with transaction(db) as s:
-        return series_frame(s, req.province.code, req.edition, list(req.indicators),
+        return series_frame(s, req.province, req.edition, list(req.indicators),
                             req.measure)
 
 
@@ -270,7 +271,7 @@ class CommuneRequest(Request):
 
     def check(self) -> CommuneRequest:
         """Resolve the province; the commune must belong to it in that edition."""
-        return replace(self, province=check_province(self.province),
+        return replace(self, province=check_province(self.province, check_edition(self.edition)),
                        edition=check_edition(self.edition), code=str(self.code).strip())
 
 
@@ -316,15 +317,15 @@ def profile(req: CommuneRequest, who: Principal, db: str | None = None,
     req = req.check()
     authorize(who, "view", req.province.code)
     with transaction(db) as s:
-        units_ = province_units(s, req.province.code, req.edition).set_index("code")
+        units_ = province_units(s, req.province, req.edition).set_index("code")
         if req.code not in units_.index:
             raise NotFoundError(
                 f"Xã mã {req.code} không thuộc {req.province.name} ({req.edition}).",
                 f"Commune {req.code} is not in {req.province.name} ({req.edition}).")
         unit = units_.loc[req.code]
-        ht = hotspot_table(s, req.province.code)
+        ht = hotspot_table(s, req.province)
         cw = crosswalk(s)
-        fac = stored_facilities(s, req.province.code)
+        fac = stored_facilities(s, req.province)
     mine = ht[(ht.edition == req.edition) & (ht.unit_code == req.code)]
     if req.edition == "legacy":
         links = cw[cw.old_code == req.code].rename(columns={"new_code": "code"})

@@ -130,8 +130,8 @@ def plan_progress(req: ProgressRequest, who: Principal, db: str | None = None,
                                 f"This province has no plan {pid}.")
         plan = pl.set_index("id").loc[pid]
         targets = plan_targets(s, pid)
-        ht = hotspot_table(s, req.province.code)
-        values = get_values(s, req.province.code, "legacy")
+        ht = hotspot_table(s, req.province)
+        values = get_values(s, req.province, "legacy")
     legacy_periods = sorted({p for p in values.period if "-H" in p
                              and parse_period(p).edition == "legacy"}, key=parse_period)
     base = req.baseline.id if req.baseline else (legacy_periods[0] if legacy_periods else None)

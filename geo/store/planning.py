@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from geo.registry import resolve_province
+from geo.registry import Province, resolve_province
 from geo.store.schema import Plan, PlanTarget
 
 __all__ = ["plan_targets", "plans"]
@@ -41,7 +41,8 @@ def plans(s: Session, province: str | None = None) -> pd.DataFrame:
     df = pd.DataFrame(rows, columns=["id", "number", "title_vi", "title_en", "start_year",
                                      "end_year", "province_code", "issued_on", "source"])
     if province and not df.empty:
-        code = resolve_province(province).code
+        code = province.code if isinstance(province, Province) else resolve_province(
+            province).code
         df = df[df.province_code == code]
     return df.reset_index(drop=True)
 

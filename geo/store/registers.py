@@ -18,7 +18,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from geo.errors import NotFoundError, ValidationError
-from geo.registry import EDITIONS, load_units, province_mask
+from geo.registry import EDITIONS, Province, load_units, province_mask
 from geo.store.audit_log import audit
 from geo.store.schema import Facility, Hotspot, HotspotEvent, ImportBatch
 from geo.store.units import province_units
@@ -94,7 +94,8 @@ def add_hotspot(
     return h
 
 
-def hotspot_table(s: Session, province: str | None = None, on: date | None = None) -> pd.DataFrame:
+def hotspot_table(s: Session, province: str | Province | None = None,
+                  on: date | None = None) -> pd.DataFrame:
     """Designated hotspot communes with their status history and status on a date.
 
     Parameters
@@ -188,7 +189,7 @@ def add_facility(s: Session, batch: ImportBatch | None = None, user: str = "syst
     return f
 
 
-def facilities(s: Session, province: str | None = None) -> gpd.GeoDataFrame:
+def facilities(s: Session, province: str | Province | None = None) -> gpd.GeoDataFrame:
     """Active facilities as WGS84 points.
 
     Parameters
@@ -205,7 +206,13 @@ def facilities(s: Session, province: str | None = None) -> gpd.GeoDataFrame:
         lon, lat, geometry`` (EPSG:4326).
     """
     q = select(Facility).where(Facility.active.is_(True))
-    if province:
+    if isinstance(province, Province):
+        # A facility carries the province code of either edition: the province's own
+        # code and those of the provinces of the other edition its communes belong to.
+        other = "legacy" if province.edition == "2025" else "2025"
+        codes = {province.code} | set(province_units(s, province, other).province_code)
+        q = q.where(Facility.province_code.in_(codes))
+    elif province:
         codes = set()
         for ed in EDITIONS:
             p = load_units(ed, "province")

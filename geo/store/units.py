@@ -15,8 +15,7 @@ import pandas as pd
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from geo.errors import NotFoundError
-from geo.registry import load_units, province_mask
+from geo.registry import Province, find_province, load_units
 from geo.store.audit_log import audit
 from geo.store.schema import CrosswalkRow
 
@@ -25,17 +24,20 @@ __all__ = ["crosswalk", "crosswalk_links", "province_units", "set_split_weights"
 _CW_COLUMNS = ["old_code", "new_code", "weight", "split", "method"]
 
 
-def province_units(s: Session, province: str, edition: str) -> pd.DataFrame:
+def province_units(s: Session, province: str | Province, edition: str) -> pd.DataFrame:
     """Commune-level units of one province in one edition.
 
     Parameters
     ----------
     s : Session
         Open session.
-    province : str
-        Province code or name, of either edition. A legacy province asked for in
-        the 2025 edition gives the 2025 communes its communes merged into (and
-        vice versa), through the stored crosswalk.
+    province : str or Province
+        A resolved :class:`~geo.registry.Province` (its code read in its own edition),
+        or a code or name: read in ``edition`` first, else in the other edition. A
+        province of the other edition gives the communes of ``edition`` that its
+        communes merged into (or were formed from), through the stored crosswalk —
+        2025 Lào Cai (15) on legacy communes is former Lào Cai and Yên Bái, never the
+        legacy province that had code 15.
     edition : {"legacy", "2025"}
         Registry edition of the communes returned.
 
@@ -50,17 +52,13 @@ def province_units(s: Session, province: str, edition: str) -> pd.DataFrame:
     NotFoundError
         When no province of either edition has this code or name.
     """
+    prov = find_province(province, edition)
     units = load_units(edition, "commune")
-    mask = province_mask(units, province)
-    if not mask.any():
-        other = "legacy" if edition == "2025" else "2025"
-        ou = load_units(other, "commune")
-        om = province_mask(ou, province)
-        if not om.any():
-            raise NotFoundError(
-                f"Không tìm thấy tỉnh '{province}'.", f"Province '{province}' not found."
-            )
-        codes = set(ou.loc[om, "code"])
+    if prov.edition == edition:
+        mask = units.province_code == prov.code
+    else:
+        own = load_units(prov.edition, "commune")
+        codes = set(own.code[own.province_code == prov.code])
         cw = crosswalk(s)
         if edition == "2025":
             mapped = set(cw.loc[cw.old_code.isin(codes), "new_code"])

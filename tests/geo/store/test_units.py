@@ -100,3 +100,20 @@ def test_2025_values_are_shared_back_by_stored_weight_and_population(reweighted:
             assert got.value[code] == pytest.approx(90 * share / total)
             assert got.value[code] == pytest.approx(expect[code])
     assert "31268" in got.index and "31288" in got.index
+
+
+def test_a_province_whose_code_changed_meaning_maps_through_the_crosswalk(empty_url):
+    # Code 15 is Yên Bái before 1 July 2025 and (new) Lào Cai after it: 2025 Lào Cai
+    # on legacy communes is former Lào Cai and former Yên Bái, never "legacy code 15".
+    from geo.registry import find_province, load_units
+    from geo.store import province_units, session_scope
+
+    lao_cai_2025 = find_province("15", "2025")
+    yen_bai = find_province("15", "legacy")
+    with session_scope(empty_url) as s:
+        old = province_units(s, lao_cai_2025, "legacy")
+        just_yen_bai = province_units(s, yen_bai, "legacy")
+    legacy = load_units("legacy", "commune")
+    assert set(old.province_code) == {"10", "15"}  # legacy Lào Cai and Yên Bái
+    assert set(just_yen_bai.code) == set(legacy.code[legacy.province_code == "15"])
+    assert len(old) > len(just_yen_bai)
