@@ -18,7 +18,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from geo import DATA_DIR
-from geo.errors import ValidationError
+from geo.errors import DiabanError, ValidationError
 from geo.i18n import fmt_number, tr
 from geo.periods import parse_period
 from geo.stats import (
@@ -206,13 +206,22 @@ def access(s: Session, province: str, edition: str = "legacy",
             d = np.minimum(d, np.asarray(dist) / 1000)
         out[f"{kind}_km"] = d
     if dem is not None:
-        from geo.terrain import travel_cost_km
+        from geo.crs import province_crs
+        from geo.registry import find_province
+        from geo.terrain import travel_costs_km
 
-        for i, kind in enumerate(kinds):
-            f = fac[fac.kind == kind]
-            out[f"{kind}_cost_km"] = (travel_cost_km(dem, f, pts) if len(f) else np.nan)
-            if progress:
-                progress((i + 1) / len(kinds), kind)
+        if progress:
+            progress(0.1, tr("Chi phí đi lại theo địa hình", "Travel cost over terrain", "vi"))
+        prov = find_province(province, edition)
+        try:  # measured in the province's own TM-3 zone
+            crs = province_crs(prov.code, edition=prov.edition)
+        except DiabanError:
+            crs = None  # a province without a zone: the zone nearest its communes
+        costs = travel_costs_km(dem, {k: fac[fac.kind == k] for k in kinds}, pts, crs)
+        for kind in kinds:
+            out[f"{kind}_cost_km"] = costs[kind]
+        if progress:
+            progress(1.0, "OK")
     return gpd.GeoDataFrame(out, crs=4326)
 
 

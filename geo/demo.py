@@ -21,7 +21,7 @@ import numpy as np
 import pandas as pd
 from sqlalchemy import select
 
-from geo.db import Facility, Plan, PlanTarget, session_scope
+from geo.crs import from_wgs84
 from geo.periods import plan_periods
 from geo.registry import load_crosswalk, load_units
 from geo.store import (
@@ -31,9 +31,11 @@ from geo.store import (
     init_db,
     new_batch,
     save_boundaries,
+    session_scope,
     set_split_weights,
     write_values,
 )
+from geo.store.schema import Facility, Plan, PlanTarget
 
 __all__ = ["DEMO_PROVINCE", "HOTSPOT_EVENTS", "build_demo", "synthetic_values"]
 
@@ -252,7 +254,7 @@ def build_demo(
     approx = approximate_coverage(DEMO_PROVINCE, crs=DEMO_CRS)
     legacy = load_units("legacy", "commune")
     legacy = legacy[legacy.province_code == DEMO_PROVINCE]
-    areas = approx.legacy.set_index("code").to_crs(DEMO_CRS).area / 1e6
+    areas = from_wgs84(approx.legacy.set_index("code"), DEMO_CRS).area / 1e6
     step(0.55, "Sinh số liệu minh họa")
     values = synthetic_values(legacy, areas)
     cw = load_crosswalk()

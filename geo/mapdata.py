@@ -11,6 +11,7 @@ import pandas as pd
 import shapely
 from sqlalchemy.orm import Session
 
+from geo.crs import nearest_zone, reproject, to_wgs84
 from geo.indicators import get_indicator, rate
 from geo.store import current_boundaries, get_values, hotspot_table
 
@@ -93,14 +94,16 @@ def display_geometries(gdf: gpd.GeoDataFrame, tolerance_m: float = 150.0) -> gpd
     """
     if gdf.empty:
         return gdf
-    local = gdf.to_crs(gdf.estimate_utm_crs())
+    # Metres in the VN-2000 TM-3 zone of the communes, through the pinned transformations.
+    lon = float(np.nanmean(gdf.geometry.representative_point().x))
+    local = reproject(gdf, nearest_zone(lon))
     geoms = local.geometry.values
     try:
         simple = shapely.coverage_simplify(np.asarray(geoms, dtype=object), tolerance_m)
     except shapely.errors.GEOSException:
         return gdf
     out = local.set_geometry(gpd.GeoSeries(simple, crs=local.crs, index=local.index))
-    return out.to_crs(4326)
+    return to_wgs84(out)
 
 
 def hotspot_status(s: Session, province: str, edition: str, on: object = None) -> pd.DataFrame:

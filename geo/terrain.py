@@ -27,7 +27,7 @@ from geo.crs import coordinate_operation, nearest_zone, to_wgs84
 from geo.crs import reproject as reproject_geoms
 from geo.errors import ValidationError
 
-__all__ = ["cost_surface", "travel_cost_km"]
+__all__ = ["cost_surface", "travel_cost_km", "travel_costs_km"]
 
 FLAT_KMH = 6 * np.exp(-3.5 * 0.05)
 
@@ -106,10 +106,33 @@ def travel_cost_km(dem: str | Path, facilities: gpd.GeoDataFrame, points: gpd.Ge
         One cost per point (km); NaN for points off the DEM or that no facility
         on the DEM can reach.
     """
+    return travel_costs_km(dem, {"all": facilities}, points, crs)["all"]
+
+
+def travel_costs_km(dem: str | Path, facilities: dict[str, gpd.GeoDataFrame],
+                    points: gpd.GeoSeries, crs: Any = None) -> dict[str, np.ndarray]:
+    """:func:`travel_cost_km` for several groups of facilities, the DEM warped once.
+
+    Parameters
+    ----------
+    dem : str or Path
+        Elevation GeoTIFF with a CRS.
+    facilities : dict of str to geopandas.GeoDataFrame
+        Facility points per group (e.g. per facility kind).
+    points : geopandas.GeoSeries
+        Points to measure from.
+    crs : str, int or pyproj.CRS, optional
+        Metric CRS (default: the TM-3 zone nearest the points).
+
+    Returns
+    -------
+    dict of str to numpy.ndarray
+        Per group, one cost per point (km); NaN where unreachable or off the DEM.
+    """
     from skimage.graph import MCP_Geometric
 
     if len(points) == 0:
-        return np.empty(0)
+        return {k: np.empty(0) for k in facilities}
     if crs is None:
         lon = to_wgs84(points).x.to_numpy()
         crs = nearest_zone(float(np.nanmean(lon)))
@@ -122,18 +145,20 @@ def travel_cost_km(dem: str | Path, facilities: gpd.GeoDataFrame, points: gpd.Ge
         g = reproject_geoms(geoms, crs)
         out = []
         for x, y in zip(g.x, g.y):
-            c, r = inv * (x, y)
+            c, r = inv @ (x, y)
             out.append((int(np.floor(r)), int(np.floor(c))))
         return out
 
-    starts = [p for p in rc(facilities.geometry) if 0 <= p[0] < cost.shape[0]
-              and 0 <= p[1] < cost.shape[1]]
-    if not starts:
-        return np.full(len(points), np.nan)
-    mcp = MCP_Geometric(cost, fully_connected=True)
-    cum, _ = mcp.find_costs(starts)
-    res = []
-    for r, c in rc(points):
-        ok = 0 <= r < cum.shape[0] and 0 <= c < cum.shape[1]
-        res.append(float(cum[r, c]) if ok and np.isfinite(cum[r, c]) else np.nan)
-    return np.asarray(res)
+    cells = rc(points)
+    res: dict[str, np.ndarray] = {}
+    for key, fac in facilities.items():
+        starts = [p for p in rc(fac.geometry) if 0 <= p[0] < cost.shape[0]
+                  and 0 <= p[1] < cost.shape[1]] if len(fac) else []
+        if not starts:
+            res[key] = np.full(len(points), np.nan)
+            continue
+        cum, _ = MCP_Geometric(cost, fully_connected=True).find_costs(starts)
+        res[key] = np.asarray([
+            float(cum[r, c]) if 0 <= r < cum.shape[0] and 0 <= c < cum.shape[1]
+            and np.isfinite(cum[r, c]) else np.nan for r, c in cells])
+    return res

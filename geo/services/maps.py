@@ -37,6 +37,7 @@ __all__ = [
     "data_version",
     "facilities",
     "hotspot_history",
+    "lineage",
     "map_view",
     "periods",
     "profile",
@@ -300,6 +301,41 @@ class CommuneProfile:
     nearest: pd.DataFrame
 
 
+def lineage(code: str, edition: str, who: Principal, db: str | None = None) -> pd.DataFrame:
+    """A commune's links across the 1 July 2025 reform, as the stored crosswalk has them.
+
+    The weights are the ones conversions use (split communes may have been
+    re-weighted by area), not the packaged registry's.
+
+    Parameters
+    ----------
+    code : str
+        Commune code in ``edition``.
+    edition : {"legacy", "2025"}
+        ``legacy``: its successors; ``2025``: its predecessors.
+    who : Principal
+        Who asks (needs ``view``).
+    db : str, optional
+        Database URL.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``code, name, district_name, weight, split`` of the communes on the other side.
+    """
+    from geo.store import crosswalk_links
+
+    edition = check_edition(edition)
+    authorize(who, "view")
+    with transaction(db) as s:
+        if edition == "legacy":
+            links = crosswalk_links(s, old_code=code).rename(columns={"new_code": "code"})
+        else:
+            links = crosswalk_links(s, new_code=code).rename(columns={"old_code": "code"})
+    return links.reindex(columns=["code", "name", "district_name", "weight", "split"]
+                         ).reset_index(drop=True)
+
+
 def profile(req: CommuneRequest, who: Principal, db: str | None = None,
             nearest: int = 6) -> CommuneProfile:
     """A commune's registry entry, hotspot history, reform lineage and nearby services.
@@ -310,9 +346,8 @@ def profile(req: CommuneRequest, who: Principal, db: str | None = None,
         The commune is not one of the province's in that edition.
     """
     from geo.access import nearest_facilities
-    from geo.registry import load_units
-    from geo.store import crosswalk, hotspot_table, province_units
     from geo.store import facilities as stored_facilities
+    from geo.store import hotspot_table, province_units
 
     req = req.check()
     authorize(who, "view", req.province.code)
@@ -324,17 +359,9 @@ def profile(req: CommuneRequest, who: Principal, db: str | None = None,
                 f"Commune {req.code} is not in {req.province.name} ({req.edition}).")
         unit = units_.loc[req.code]
         ht = hotspot_table(s, req.province)
-        cw = crosswalk(s)
         fac = stored_facilities(s, req.province)
+    links = lineage(req.code, req.edition, who, db)
     mine = ht[(ht.edition == req.edition) & (ht.unit_code == req.code)]
-    if req.edition == "legacy":
-        links = cw[cw.old_code == req.code].rename(columns={"new_code": "code"})
-        other = load_units("2025", "commune")
-    else:
-        links = cw[cw.new_code == req.code].rename(columns={"old_code": "code"})
-        other = load_units("legacy", "commune")
-    links = links[["code", "weight", "split"]].merge(
-        other[["code", "name", "district_name"]], on="code", how="left")
     near = nearest_facilities(float(unit.lon), float(unit.lat), fac, k=nearest)
     return CommuneProfile(unit.rename(req.code), mine.reset_index(drop=True),
                           links.reset_index(drop=True), near)
