@@ -22,7 +22,6 @@ from geo.errors import DiabanError, ValidationError
 from geo.i18n import fmt_number, tr
 from geo.periods import parse_period
 from geo.stats import (
-    CATEGORY_LABELS,
     contiguity_weights,
     emerging_hotspots,
     empirical_bayes,
@@ -32,9 +31,9 @@ from geo.stats import (
     rate_per_10k,
 )
 from geo.store import current_boundaries, facilities, get_values, hotspot_table
+from geo.vocab import EMERGING_CATEGORIES, GISTAR_CATEGORIES, HOTSPOT_STATUSES, QD28_CLASSES
 
 __all__ = [
-    "GISTAR_LABELS",
     "RankWeights",
     "access",
     "assess",
@@ -46,15 +45,6 @@ __all__ = [
 
 Progress = Callable[[float, str], None] | None
 
-GISTAR_LABELS = {
-    "hot99": ("Điểm nóng (99%)", "Hot spot (99%)"),
-    "hot95": ("Điểm nóng (95%)", "Hot spot (95%)"),
-    "hot90": ("Điểm nóng (90%)", "Hot spot (90%)"),
-    "cold99": ("Điểm lạnh (99%)", "Cold spot (99%)"),
-    "cold95": ("Điểm lạnh (95%)", "Cold spot (95%)"),
-    "cold90": ("Điểm lạnh (90%)", "Cold spot (90%)"),
-    "none": ("Không có ý nghĩa thống kê", "Not significant"),
-}
 MEASURE_CHOICES = ("rate", "eb_rate", "count")
 
 
@@ -137,7 +127,7 @@ def hotspots(s: Session, province: str, indicator: str, period: str, edition: st
     m = local_moran(use.value.to_numpy(), wr.w, permutations, seed)
     use = use.join(g, on="code").join(m[["Is", "quadrant", "label"]].rename(
         columns={"label": "moran_label"}), on="code")
-    use["category_label"] = [tr(*GISTAR_LABELS[c], lang) for c in use.category]
+    use["category_label"] = [GISTAR_CATEGORIES.label(c, lang) for c in use.category]
     out = gdf[["code"]].merge(use.drop(columns="geometry"), on="code", how="left")
     out = gpd.GeoDataFrame(out.merge(gdf[["code", "geometry"]], on="code"), crs=4326)
     return HotspotResult(out, wr.islands, missing, permutations, seed, period)
@@ -165,7 +155,7 @@ def emerging(s: Session, province: str, indicator: str, edition: str = "legacy",
     wr = contiguity_weights(gdf)
     res = emerging_hotspots(table[complete], wr.w, permutations, seed, progress=progress)
     out = gdf[["code", "name", "district_name", "geometry"]].join(res, on="code")
-    out["category_label"] = [tr(*CATEGORY_LABELS[c], lang) for c in out.category]
+    out["category_label"] = [EMERGING_CATEGORIES.label(c, lang) for c in out.category]
     return gpd.GeoDataFrame(out, crs=4326), complete
 
 
@@ -450,18 +440,14 @@ def rank(s: Session, province: str, period: str | None = None, edition: str = "l
 
 
 def _explain(r: object, n: int, w: dict[str, float], lang: str) -> str:
-    from geo.store import HOTSPOT_STATUSES
-
     parts = [tr(f"Tỷ lệ {fmt_number(r.rate, 'vi', 1)}/10.000 (+{r.pts_rate:.0f})",
                 f"Rate {fmt_number(r.rate, 'en', 1)}/10,000 (+{r.pts_rate:.0f})", lang)]
     tau = r.trend_tau if r.trend_tau == r.trend_tau else 0.0
     parts.append(tr(f"xu hướng τ={tau:+.2f} (+{r.pts_trend:.0f})",
                     f"trend τ={tau:+.2f} (+{r.pts_trend:.0f})", lang))
-    parts.append(f"{tr(*CATEGORY_LABELS.get(r.emerging, ('', '')), lang)} (+{r.pts_hotspot:.0f})")
+    parts.append(f"{EMERGING_CATEGORIES.label(r.emerging, lang)} (+{r.pts_hotspot:.0f})")
     if isinstance(r.klass, str) and r.klass != "none":
-        from geo.qd28 import CLASS_LABELS
-
-        parts.append(f"{tr(*CLASS_LABELS.get(r.klass, (r.klass, r.klass)), lang)} "
+        parts.append(f"{QD28_CLASSES.label(r.klass, lang)} "
                      f"(+{r.pts_classification:.0f})")
     if r.distance_km == r.distance_km:
         parts.append(tr(f"cách cơ sở điều trị/Methadone {r.distance_km:.0f} km "
@@ -469,7 +455,8 @@ def _explain(r: object, n: int, w: dict[str, float], lang: str) -> str:
                         f"{r.distance_km:.0f} km to treatment/Methadone "
                         f"(+{r.pts_distance:.0f})", lang))
     if isinstance(r.designation, str):
-        parts.append(f"{tr(*HOTSPOT_STATUSES[r.designation], lang)} (+{r.pts_designation:.0f})")
+        parts.append(f"{HOTSPOT_STATUSES.label(r.designation, lang)} "
+                     f"(+{r.pts_designation:.0f})")
     return " · ".join(parts)
 
 

@@ -19,8 +19,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from geo.i18n import tr
 from geo.periods import parse_period
+from geo.vocab import HOTSPOT_STATUSES
 
 __all__ = ["RULE_VI", "RULE_EN", "TargetStatus", "evaluate_targets", "hotspot_progress"]
 
@@ -35,12 +35,6 @@ RULE_EN = (
     "of the gap. Off track: otherwise."
 )
 
-STATUS_LABELS = {
-    "on_track": ("Đúng tiến độ", "On track"),
-    "at_risk": ("Có nguy cơ chậm", "At risk"),
-    "off_track": ("Chậm tiến độ", "Off track"),
-    "no_data": ("Chưa có số liệu", "No data"),
-}
 
 
 @dataclass
@@ -201,13 +195,11 @@ def hotspot_progress(
         One row per hotspot commune: ``unit_code, name, status`` and for each indicator
         ``<id>_baseline, <id>_latest, <id>_change`` (relative change; NaN if baseline is 0).
     """
-    from geo.store import HOTSPOT_STATUSES
-
     first = hotspots.drop_duplicates("hotspot_id")
     rows = []
     for h in first.itertuples():
         d = {"unit_code": h.unit_code, "name": h.name, "edition": h.edition,
-             "status": tr(*HOTSPOT_STATUSES.get(h.current_status, ("", "")), lang)
+             "status": HOTSPOT_STATUSES.label(h.current_status, lang)
              if isinstance(h.current_status, str) else ""}
         v = values[values.unit_code == h.unit_code]
         for ind in indicators:
@@ -220,8 +212,3 @@ def hotspot_progress(
             d[f"{ind}_change"] = (lv - bv) / bv if bv and bv == bv else np.nan
         rows.append(d)
     return pd.DataFrame(rows)
-
-
-def status_label(status: str, lang: str = "vi") -> str:
-    """Label of a target status."""
-    return tr(*STATUS_LABELS[status], lang)

@@ -582,7 +582,8 @@ def _brief_tables(req: BriefRequest, hs: pd.DataFrame, vals: pd.DataFrame,
     """Title, subtitle, tables and notes of the brief's second page (plain text)."""
     from geo.indicators import get_indicator
     from geo.periods import parse_period
-    from geo.progress import RULE_EN, RULE_VI, evaluate_targets, hotspot_progress, status_label
+    from geo.progress import RULE_EN, RULE_VI, evaluate_targets, hotspot_progress
+    from geo.vocab import TARGET_STATUSES
     from layers.print import format_value
 
     lang, sup = req.lang, req.suppress_below
@@ -615,7 +616,7 @@ def _brief_tables(req: BriefRequest, hs: pd.DataFrame, vals: pd.DataFrame,
     for t in (evaluate_targets(targets, vals, hs, lang=lang) if len(targets) else []):
         ratio = t.key != "hotspots_transformed"
         rows2.append([t.label, goal(t.target, ratio), goal(t.latest, ratio),
-                      status_label(t.status, lang), t.source or ""])
+                      TARGET_STATUSES.label(t.status, lang), t.source or ""])
     head2 = [tr("Chỉ tiêu", "Target", lang), tr("Mức", "Goal", lang),
              tr("Mới nhất", "Latest", lang), tr("Đánh giá", "Assessment", lang),
              tr("Nguồn", "Source", lang)]

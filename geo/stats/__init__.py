@@ -13,7 +13,6 @@ One statistic per module; PySAL (esda, libpysal) computes the statistics:
 
 from geo.stats.emerging import (
     CATEGORIES,
-    CATEGORY_LABELS,
     classify_emerging,
     classify_series,
     emerging_hotspots,
@@ -27,7 +26,6 @@ from geo.stats.weights import WeightsResult, contiguity_weights
 
 __all__ = [
     "CATEGORIES",
-    "CATEGORY_LABELS",
     "GISTAR_CATEGORIES",
     "TransitionResult",
     "WeightsResult",

@@ -60,10 +60,10 @@ from geo.stats.local import (
     _index,
     _star_weights,
 )
+from geo.vocab import EMERGING_CATEGORIES
 
 __all__ = [
     "CATEGORIES",
-    "CATEGORY_LABELS",
     "classify_emerging",
     "classify_series",
     "emerging_hotspots",
@@ -71,26 +71,8 @@ __all__ = [
     "min_periods_90",
 ]
 
-CATEGORY_LABELS: dict[str, tuple[str, str]] = {
-    "new_hot": ("Điểm nóng mới", "New hot spot"),
-    "consecutive_hot": ("Điểm nóng liên tiếp", "Consecutive hot spot"),
-    "intensifying_hot": ("Điểm nóng gia tăng", "Intensifying hot spot"),
-    "persistent_hot": ("Điểm nóng dai dẳng", "Persistent hot spot"),
-    "diminishing_hot": ("Điểm nóng suy giảm", "Diminishing hot spot"),
-    "sporadic_hot": ("Điểm nóng rải rác", "Sporadic hot spot"),
-    "oscillating_hot": ("Điểm nóng dao động", "Oscillating hot spot"),
-    "historical_hot": ("Điểm nóng trước đây", "Historical hot spot"),
-    "new_cold": ("Điểm lạnh mới", "New cold spot"),
-    "consecutive_cold": ("Điểm lạnh liên tiếp", "Consecutive cold spot"),
-    "intensifying_cold": ("Điểm lạnh gia tăng", "Intensifying cold spot"),
-    "persistent_cold": ("Điểm lạnh dai dẳng", "Persistent cold spot"),
-    "diminishing_cold": ("Điểm lạnh suy giảm", "Diminishing cold spot"),
-    "sporadic_cold": ("Điểm lạnh rải rác", "Sporadic cold spot"),
-    "oscillating_cold": ("Điểm lạnh dao động", "Oscillating cold spot"),
-    "historical_cold": ("Điểm lạnh trước đây", "Historical cold spot"),
-    "no_pattern": ("Không có xu hướng", "No pattern"),
-}
-CATEGORIES = tuple(CATEGORY_LABELS)
+#: Every category code; labels and colours are :data:`geo.vocab.EMERGING_CATEGORIES`.
+CATEGORIES = EMERGING_CATEGORIES.ids
 _TREND_NAMES = {1: "increasing", -1: "decreasing", 0: "no trend"}
 
 
