@@ -54,11 +54,11 @@ from scipy.stats import norm
 from geo.stats.local import (
     DEFAULT_PERMUTATIONS,
     DEFAULT_SEED,
-    _as_vector,
-    _check_gistar_values,
-    _gistar_frame,
-    _index,
-    _star_weights,
+    as_vector,
+    check_gistar_values,
+    gistar_frame,
+    star_weights,
+    unit_index,
 )
 from geo.vocab import EMERGING_CATEGORIES
 
@@ -321,13 +321,13 @@ def emerging_hotspots(
     periods = list(values.columns)
     if not periods:
         raise ValueError("values has no periods")
-    w_star = _star_weights(w)
-    index = _index(w)
+    w_star = star_weights(w)
+    index = unit_index(w)
     zs, sig = [], []
     for i, per in enumerate(periods):
-        y = _as_vector(values[per], w, name=f"values[{per!r}]")
-        _check_gistar_values(y)
-        g = _gistar_frame(y, w_star, permutations, seed + i, alpha, fdr_correct, n_jobs,
+        y = as_vector(values[per], w, name=f"values[{per!r}]")
+        check_gistar_values(y)
+        g = gistar_frame(y, w_star, permutations, seed + i, alpha, fdr_correct, n_jobs,
                           index)
         zs.append(g.z.to_numpy())
         sig.append(g.fdr_significant.to_numpy())

@@ -27,6 +27,11 @@ from numpy.typing import ArrayLike
 from geo.errors import ValidationError
 
 __all__ = [
+    "as_vector",
+    "check_gistar_values",
+    "gistar_frame",
+    "star_weights",
+    "unit_index",
     "DEFAULT_PERMUTATIONS",
     "DEFAULT_SEED",
     "GISTAR_CATEGORIES",
@@ -76,7 +81,7 @@ def fdr_mask(p: ArrayLike, alpha: float) -> np.ndarray:
     return p <= fdr(p, alpha)
 
 
-def _as_vector(values: ArrayLike | pd.Series, w: W, name: str = "values") -> np.ndarray:
+def as_vector(values: ArrayLike | pd.Series, w: W, name: str = "values") -> np.ndarray:
     """Values as a float vector in ``w.id_order``; refuse missing values.
 
     A ``pandas.Series`` is aligned on its index (unit codes); anything else is taken to
@@ -122,7 +127,7 @@ def _tie_aware_p(observed: np.ndarray, sims: np.ndarray) -> np.ndarray:
     return (np.minimum(n_ge, n_le) + 1.0) / (sims.shape[1] + 1.0)
 
 
-def _star_weights(w: W) -> W:
+def star_weights(w: W) -> W:
     """A binary copy of ``w`` with self-weights 1: what ``G_Local(star=True)`` builds.
 
     Building it once lets :func:`geo.stats.emerging_hotspots` reuse it every period.
@@ -131,15 +136,16 @@ def _star_weights(w: W) -> W:
     return fill_diagonal(b, 1.0)
 
 
-def _index(w: W) -> pd.Index:
+def unit_index(w: W) -> pd.Index:
+    """The units of ``w`` in its order, as an index named ``code``."""
     return pd.Index(list(w.id_order), name="code")
 
 
 def _no_variation(w: W, columns: dict[str, object]) -> pd.DataFrame:
-    return pd.DataFrame({k: [v] * w.n for k, v in columns.items()}, index=_index(w))
+    return pd.DataFrame({k: [v] * w.n for k, v in columns.items()}, index=unit_index(w))
 
 
-def _gistar_frame(y: np.ndarray, w_star: W, permutations: int, seed: int, alpha: float,
+def gistar_frame(y: np.ndarray, w_star: W, permutations: int, seed: int, alpha: float,
                   fdr_correct: bool, n_jobs: int, index: pd.Index) -> pd.DataFrame:
     """Gi* on prepared star weights (see :func:`local_gistar`)."""
     if np.ptp(y) == 0:
@@ -163,7 +169,8 @@ def _gistar_frame(y: np.ndarray, w_star: W, permutations: int, seed: int, alpha:
                          "category": cat}, index=index)
 
 
-def _check_gistar_values(y: np.ndarray) -> None:
+def check_gistar_values(y: np.ndarray) -> None:
+    """Refuse values Gi* cannot take (negative), with a clear message."""
     if (y < 0).any():
         raise ValidationError(
             "Gi* cần giá trị không âm (số đếm, tỷ lệ).",
@@ -241,10 +248,10 @@ def local_gistar(
     >>> res.loc[0, "category"], res.loc[35, "category"]
     ('hot99', 'none')
     """
-    y = _as_vector(values, w)
-    _check_gistar_values(y)
-    return _gistar_frame(y, _star_weights(w), permutations, seed, alpha, fdr_correct,
-                         n_jobs, _index(w))
+    y = as_vector(values, w)
+    check_gistar_values(y)
+    return gistar_frame(y, star_weights(w), permutations, seed, alpha, fdr_correct,
+                         n_jobs, unit_index(w))
 
 
 def local_moran(
@@ -297,7 +304,7 @@ def local_moran(
     >>> res.loc[0, "label"], res.loc[35, "label"]
     ('HH', 'ns')
     """
-    y = _as_vector(values, w)
+    y = as_vector(values, w)
     if np.ptp(y) == 0:
         return _no_variation(w, {"Is": 0.0, "z": 0.0, "p_sim": 1.0, "quadrant": "none",
                                  "fdr_significant": False, "label": "ns"})
@@ -314,5 +321,5 @@ def local_moran(
         {"Is": np.asarray(m.Is, dtype=float), "z": np.asarray(m.z_sim, dtype=float),
          "p_sim": p, "quadrant": quad, "fdr_significant": sig,
          "label": np.where(sig, quad, "ns")},
-        index=_index(w),
+        index=unit_index(w),
     )
