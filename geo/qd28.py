@@ -134,6 +134,11 @@ def _short(klass: str, lang: str) -> str:
     return QD28_CLASSES.short(klass, lang)
 
 
+def _lc(text: str) -> str:
+    """Lower-case the first letter only (``Loại II`` → ``loại II``)."""
+    return text[:1].lower() + text[1:]
+
+
 # ----------------------------------------------------------------- rule objects
 
 
@@ -1441,12 +1446,12 @@ def _leaf_threshold_text(leaf: dict, rules: RuleSet, lang: str) -> str:
         return "?" if v is None else _fmt(v, kind, lang, unit)
 
     if op == _COUNT:
-        band = _short(leaf["band"], lang)
+        band = _lc(_short(leaf["band"], lang))
         if rules.reading("route_counts_higher_bands"):
-            return tr(f"từ {leaf['min']} tiêu chí {band.lower()} trở lên",
-                      f"{leaf['min']} or more criteria of {band.lower()} or higher", lang)
-        return tr(f"từ {leaf['min']} tiêu chí đúng khoảng {band.lower()}",
-                  f"{leaf['min']} or more criteria in the {band.lower()} band", lang)
+            return tr(f"từ {leaf['min']} tiêu chí {band} trở lên",
+                      f"{leaf['min']} or more criteria of {band} or higher", lang)
+        return tr(f"từ {leaf['min']} tiêu chí đúng khoảng {band}",
+                  f"{leaf['min']} or more criteria in the {band} band", lang)
     if kind == "flag" and op == "==":
         return tr("có", "yes", lang) if leaf["right"] == 1 else tr("không", "no", lang)
     if op == "in_range":
@@ -1644,8 +1649,8 @@ def _explain(i: int, ev: _Eval, res: Mapping[str, list[CriterionResult]], rules:
             txt = tr(r.value_text_vi, r.value_text_en, lang)
             extra = ""
             if r.result != "met" and r.band:
-                extra = tr(f", khoảng {_short(r.band, 'vi').lower()}",
-                           f", {_short(r.band, 'en').lower()} band", lang)
+                extra = tr(f", khoảng {_lc(_short(r.band, 'vi'))}",
+                           f", {_lc(_short(r.band, 'en'))} band", lang)
             parts.append(f"{c.article or c.id} {c.name(lang)} [{txt}{extra}]")
         return "; ".join(parts)
 
@@ -1654,6 +1659,10 @@ def _explain(i: int, ev: _Eval, res: Mapping[str, list[CriterionResult]], rules:
 
     if klass in by_id:
         text = f"{tally(klass)} — {held_list(by_id[klass])}"
+        before = list(rules.order[:rules.order.index(klass)])
+        if before:
+            text = text.rstrip(".") + ". " + tr("Chưa đạt: ", "Not reached: ", lang) + "; ".join(
+                tally(k) for k in before)
     elif klass == "none":
         text = tr("Không thuộc loại nào — ", "No class — ", lang) + "; ".join(
             tally(k) for k in rules.order)
@@ -1694,6 +1703,18 @@ def _decided_by(values: pd.DataFrame, rules: RuleSet, ev: _Eval) -> list[list[st
 def _row_notes(i: int, ev: _Eval, lang: str) -> list[str]:
     f = ev.ctx.f
     out = []
+    if ev.klass[i] == "drug_free":
+        also = [q for q in ("type_3.arrests_ratio", "type_3.plants")
+                if q in ev.counted and ev.counted[q][i] == 1]
+        if also:
+            what = tr(", ".join({"type_3.arrests_ratio": "có người bị bắt giữ",
+                                 "type_3.plants": "có cây bị triệt phá"}[q] for q in also),
+                      ", ".join({"type_3.arrests_ratio": "arrests",
+                                 "type_3.plants": "plants destroyed"}[q] for q in also), lang)
+            out.append(tr(f"Xã đạt tiêu chí không ma túy nhưng {what} trên địa bàn: kiểm tra số "
+                          "người đang cư trú vi phạm pháp luật về ma túy (tiêu chí 6.2).",
+                          f"The commune meets the drug-free criteria but has {what}: check the "
+                          "number of residents who violated drug law (criterion 6.2).", lang))
     for key, fb in f.fallbacks.items():
         if f.fell_back(key)[i]:
             out.append(tr(f"Tỷ lệ tính trên {fb} (dân số) vì chưa có {key} (nhân khẩu hiện đang "
