@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from geo.errors import ValidationError
-from geo.i18n import tr
+from geo.i18n import fmt_number, tr
 from geo.periods import Period, parse_period
 
 __all__ = ["Combined", "combine_periods", "temporal_kinds", "year_from_halves"]
@@ -109,8 +109,10 @@ class Combined:
                               "end): ",
                               lang) + ", ".join(stocks))
             n, u = len(b), b.unit_code.nunique()
-            out.append(tr(f"{label}: {n} số liệu của {u} địa bàn được ghép từ các kỳ nhỏ hơn: ",
-                          f"{label}: {n} figure{'s' if n > 1 else ''} of {u} "
+            out.append(tr(f"{label}: {fmt_number(n, 'vi')} số liệu của {fmt_number(u, 'vi')} "
+                          "địa bàn được ghép từ các kỳ nhỏ hơn: ",
+                          f"{label}: {fmt_number(n, 'en')} figure{'s' if n > 1 else ''} of "
+                          f"{fmt_number(u, 'en')} "
                           f"unit{'s' if u > 1 else ''} built from its parts: ", lang)
                        + "; ".join(how) + ".")
         inc = self.incomplete

@@ -1687,9 +1687,13 @@ def _explain(i: int, ev: _Eval, res: Mapping[str, list[CriterionResult]], rules:
 def _decided_by(values: pd.DataFrame, rules: RuleSet, ev: _Eval) -> list[list[str]]:
     """For each row, the readings whose switch would change its class."""
     out: list[list[str]] = [[] for _ in range(len(ev.klass))]
-    sev = [k for k in rules.severity if k in ev.status]
-    for i in range(len(ev.klass)):
-        if sum(ev.status[k][i] == "holds" for k in sev) > 1 and "precedence" in rules.readings:
+    # Precedence decides when the criteria of several types are met as written (each in
+    # its own band), not merely because a more serious band also counts for a lighter type.
+    by_id = {k.id: k for k in rules.classes}
+    written = [np.column_stack([ev.exact[c.qid] == 1 for c in by_id[k].enabled]).sum(axis=1)
+               >= by_id[k].needed for k in rules.severity if k in by_id and by_id[k].reachable]
+    if "precedence" in rules.readings and len(written) > 1:
+        for i in np.flatnonzero(np.sum(written, axis=0) > 1):
             out[i].append("precedence")
     for rid, r in rules.readings.items():
         if not isinstance(r.value, bool):
