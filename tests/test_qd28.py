@@ -18,8 +18,7 @@ BASE = dict(population=10_000.0, registered_addicts=0.0, illegal_users=0.0,
             drug_cases_detected=0.0, on_key_drug_route=0.0, users_outside_treatment=0.0,
             resident_drug_law_violators=0.0, drug_fugitives_hiding=0.0)
 
-# The old FILLED test thresholds are gone: the Decision's text gives every threshold.
-FILLED: dict = {}
+# (The old FILLED test thresholds are gone: the Decision's text gives every threshold.)
 
 
 def one(**kw):
@@ -53,40 +52,40 @@ BOUNDARIES = [
     ("type_2.arrests_ratio", {}, dict(drug_offenders_arrested=10),  # 0.1% is type I
      dict(drug_offenders_arrested=9)),
     # 4.2.a is "từ 0,1% đến dưới 0,5%" (the old test filled in 0.3% for an unknown bound).
-    ("type_2.addicts_ratio", FILLED, dict(registered_addicts=9),
+    ("type_2.addicts_ratio", {}, dict(registered_addicts=9),
      dict(registered_addicts=10)),
-    ("type_2.addicts_ratio", FILLED, dict(registered_addicts=50),
+    ("type_2.addicts_ratio", {}, dict(registered_addicts=50),
      dict(registered_addicts=49)),
-    ("type_2.plants", FILLED, dict(narcotic_plants_destroyed=499),
+    ("type_2.plants", {}, dict(narcotic_plants_destroyed=499),
      dict(narcotic_plants_destroyed=500)),
-    ("type_2.plants", FILLED, dict(narcotic_plants_destroyed=3000),
+    ("type_2.plants", {}, dict(narcotic_plants_destroyed=3000),
      dict(narcotic_plants_destroyed=2999)),
-    ("type_2.plants", FILLED, dict(narcotic_plant_area_m2=124),
+    ("type_2.plants", {}, dict(narcotic_plant_area_m2=124),
      dict(narcotic_plant_area_m2=125)),
-    ("type_2.plants", FILLED, dict(narcotic_plant_area_m2=750),
+    ("type_2.plants", {}, dict(narcotic_plant_area_m2=750),
      dict(narcotic_plant_area_m2=749)),
     # 4.3 as written ("dưới …"), counted above zero (reading type_3_above_zero). The old
     # invented count criteria (addicts_present, arrests_present, plants_present ≥ 1) are
     # gone; a type III criterion is now the band under the type II one.
-    ("type_3.addicts_ratio", FILLED, dict(illegal_users=0), dict(illegal_users=1)),
-    ("type_3.addicts_ratio", FILLED, dict(registered_addicts=10), dict(registered_addicts=9)),
-    ("type_3.arrests_ratio", FILLED, dict(drug_offenders_arrested=0),
+    ("type_3.addicts_ratio", {}, dict(illegal_users=0), dict(illegal_users=1)),
+    ("type_3.addicts_ratio", {}, dict(registered_addicts=10), dict(registered_addicts=9)),
+    ("type_3.arrests_ratio", {}, dict(drug_offenders_arrested=0),
      dict(drug_offenders_arrested=1)),
-    ("type_3.arrests_ratio", FILLED, dict(drug_offenders_arrested=5),
+    ("type_3.arrests_ratio", {}, dict(drug_offenders_arrested=5),
      dict(drug_offenders_arrested=4)),
-    ("type_3.plants", FILLED, dict(narcotic_plant_area_m2=0), dict(narcotic_plant_area_m2=0.5)),
-    ("type_3.plants", FILLED, dict(narcotic_plant_area_m2=125),
+    ("type_3.plants", {}, dict(narcotic_plant_area_m2=0), dict(narcotic_plant_area_m2=0.5)),
+    ("type_3.plants", {}, dict(narcotic_plant_area_m2=125),
      dict(narcotic_plant_area_m2=124.9)),
-    ("type_3.plants", FILLED, dict(narcotic_plants_destroyed=500),
+    ("type_3.plants", {}, dict(narcotic_plants_destroyed=500),
      dict(narcotic_plants_destroyed=499)),
     # Điều 6 (the old no_addicts / no_drug_crime criteria were not the Decision's).
-    ("drug_free.no_users", FILLED, dict(users_outside_treatment=1),
+    ("drug_free.no_users", {}, dict(users_outside_treatment=1),
      dict(users_outside_treatment=0)),
-    ("drug_free.no_harbouring_places", FILLED, dict(drug_harbouring_places=1),
+    ("drug_free.no_harbouring_places", {}, dict(drug_harbouring_places=1),
      dict(drug_harbouring_places=0)),
-    ("drug_free.no_offenders", FILLED, dict(resident_drug_law_violators=1),
+    ("drug_free.no_offenders", {}, dict(resident_drug_law_violators=1),
      dict(resident_drug_law_violators=0)),
-    ("drug_free.no_offenders", FILLED, dict(drug_fugitives_hiding=1),
+    ("drug_free.no_offenders", {}, dict(drug_fugitives_hiding=1),
      dict(drug_fugitives_hiding=0)),
     # Not in the Decision: a province-added rule, off unless switched on.
     ("drug_free.no_plants_found", {"drug_free.no_plants_found.enabled": True},
@@ -137,7 +136,7 @@ def test_min_criteria_override_and_all():
 
 
 def test_type_2_counts_three_of_its_criteria():
-    rules = load_rules(overrides=FILLED)
+    rules = load_rules()
     r = run(rules, drug_harbouring_places=1, drug_offenders_arrested=5)
     # Two type II criteria and not on a route: not type II; type III holds because
     # arrests in the type II band also count for type III (reading bands_cumulative).
@@ -151,7 +150,7 @@ def test_type_2_counts_three_of_its_criteria():
 
 
 def test_precedence_type_1_over_2_over_3_over_drug_free():
-    rules = load_rules(overrides=FILLED)
+    rules = load_rules()
     # Meets type I (addicts, arrests, plants) and type III; type I wins.
     assert run(rules, registered_addicts=60, drug_offenders_arrested=10,
                narcotic_plants_destroyed=3000).klass == "type_1"
@@ -166,7 +165,7 @@ def test_drug_free_is_not_assigned_when_a_key_area_class_is_not_ruled_out():
     # With type III tried before drug-free (the reading drug_free_over_type_3 off): every
     # drug-free criterion holds, but arrests are unknown, so it could be type III. The
     # class depends on the missing figure: "undetermined" (was "none", incomplete).
-    rules = load_rules(overrides={**FILLED, "readings.drug_free_over_type_3": False})
+    rules = load_rules(overrides={"readings.drug_free_over_type_3": False})
     r = run(rules, drug_offenders_arrested=np.nan)
     assert r.klass == "undetermined" and not r.complete
     assert r.candidates == ["type_3", "drug_free"]
