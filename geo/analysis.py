@@ -220,18 +220,34 @@ def access(s: Session, province: str, edition: str = "legacy",
 
 def classify(s: Session, province: str, period: str, edition: str = "legacy",
              overrides: dict | None = None, lang: str = "vi") -> pd.DataFrame:
-    """QĐ 28/2025/QĐ-TTg class of every commune in a period (rules in ``data/``)."""
+    """QĐ 28/2025/QĐ-TTg class of every commune in a period (rules in ``data/``).
+
+    The rule set is the one in force on the period's last day. For a year without
+    annual figures, the year is built from its half-years (flows summed, stocks
+    from the second half; :func:`geo.aggregate.year_from_halves`). What was built,
+    and the rules' own notes, are in ``result.attrs["notes"]``.
+    """
+    from geo.aggregate import year_from_halves
     from geo.qd28 import classify as _classify
     from geo.qd28 import load_rules
 
-    rules = load_rules(overrides=overrides)
-    v = get_values(s, province, edition, None, [period])
+    per = parse_period(period)
+    rules = load_rules(overrides=overrides, year=per)
+    parts = [p.id for p in per.parts("H")] if per.kind == "Y" else []
+    v = get_values(s, province, edition, None, [per.id, *parts])
+    notes = [tr(vi, en, lang) for vi, en in rules.notes]
+    if parts:
+        built = year_from_halves(v, per)
+        v = built.values
+        notes += built.notes(lang)
     wide = v.pivot_table(index="unit_code", columns="indicator", values="value")
     units = _units_with_geometry(s, province, edition)
     wide = wide.reindex(units.code)
     res = _classify(wide, rules)
     res = res.reset_index().rename(columns={"index": "code", "unit_code": "code"})
-    return units[["code", "name", "district_name"]].merge(res, on="code", how="left")
+    out = units[["code", "name", "district_name"]].merge(res, on="code", how="left")
+    out.attrs["notes"] = notes
+    return out
 
 
 # ----------------------------------------------------------------- assessment
@@ -494,12 +510,12 @@ def classification_transitions(s: Session, province: str, edition: str = "legacy
         ``labels`` (units × periods of classes), ``counts`` and ``probabilities``
         (from → to, ``giddy.markov.Markov``), and ``changes``: a GeoDataFrame of
         each commune's first and last class with ``change`` in ``better``,
-        ``worse`` or ``same``.
+        ``worse``, ``same`` or ``unknown`` (a class was ``undetermined``).
     """
     from geo.stats import transition_matrix
     from geo.store import available_periods
 
-    order = ["drug_free", "none", "type_3", "type_2", "type_1"]
+    order = ["drug_free", "none", "type_3", "type_2", "type_1", "undetermined"]
     periods = periods or [p for p in available_periods(s) if "-H" in p and (
         edition == "2025" or parse_period(p).edition == "legacy")]
     cols = {}
@@ -511,10 +527,11 @@ def classification_transitions(s: Session, province: str, edition: str = "legacy
     counts, probs = tm.counts, tm.probabilities
     gdf = _units_with_geometry(s, province, edition).set_index("code")
     first, last = labels.iloc[:, 0], labels.iloc[:, -1]
-    rank_of = {k: i for i, k in enumerate(order)}
+    rank_of = {k: i for i, k in enumerate(order[:-1])}  # "undetermined" has no rank
     delta = last.map(rank_of) - first.map(rank_of)
     changes = gdf[["name", "geometry"]].assign(
         first=first, last=last,
-        change=np.select([delta < 0, delta > 0], ["better", "worse"], "same"))
+        change=np.select([delta.isna(), delta < 0, delta > 0], ["unknown", "better", "worse"],
+                         "same"))
     return {"labels": labels, "counts": counts, "probabilities": probs,
             "changes": gpd.GeoDataFrame(changes.reset_index(), crs=4326)}

@@ -37,6 +37,8 @@ __all__ = [
     "NO_DATA_COLOR",
     "PALETTE",
     "QD28_CLASSES",
+    "QD28_PROVINCE_CLASSES",
+    "QD28_RESULTS",
     "ROLES",
     "SCHEMES",
     "TARGET_STATUSES",
@@ -224,6 +226,24 @@ QD28_CLASSES = Vocabulary(
          color="#f0f0f0", mark="–"),
     Term("undetermined", "Chưa đủ số liệu", "Not enough data", color=NO_DATA_COLOR,
          mark="?"),
+)
+
+#: The province's own class under QĐ 28/2025, Điều 5 (at least 4 of 6 criteria).
+QD28_PROVINCE_CLASSES = Vocabulary(
+    ("loại địa bàn cấp tỉnh", "province class"),
+    Term("key_area", "Tỉnh trọng điểm phức tạp về ma túy", "Key complex drug province",
+         "Trọng điểm", "Key area", color="#a50f15", mark="!"),
+    Term("not_key_area", "Không thuộc tỉnh trọng điểm", "Not a key province", "Không",
+         "No", color="#f0f0f0", mark="–"),
+    Term("undetermined", "Chưa đủ số liệu", "Not enough data", color=NO_DATA_COLOR, mark="?"),
+)
+
+#: The result of one QĐ 28/2025 criterion for a unit; missing data is never "not met".
+QD28_RESULTS = Vocabulary(
+    ("kết quả tiêu chí", "criterion result"),
+    Term("met", "Đạt", "Met", color="#a50f15", mark="✓"),
+    Term("not_met", "Không đạt", "Not met", color="#f0f0f0", mark="–"),
+    Term("missing", "Thiếu số liệu", "Missing data", color=NO_DATA_COLOR, mark="?"),
 )
 
 #: How a class changed between two assessment years.

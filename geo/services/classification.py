@@ -50,6 +50,9 @@ def load_overrides(path: str | Path) -> dict:
         raise ValidationError("Tệp quy tắc phải là một đối tượng JSON {\"khóa\": giá trị}.",
                               "The rules file must be a JSON object {\"key\": value}.",
                               file=p.name)
+    from geo.qd28 import load_rules
+
+    load_rules(overrides=data, source=p.name)  # every bad key listed with the file's name
     return data
 
 
@@ -76,10 +79,11 @@ class ClassifyRequest(Request):
         """Resolve the province and period; the overrides must apply to the rules."""
         from geo.qd28 import load_rules
 
-        load_rules(overrides=dict(self.overrides) or None)  # every bad key listed, nothing run
+        period = None if self.period is None else check_period(self.period)
+        # every bad key listed, nothing run (against the rules in force for the period)
+        load_rules(overrides=dict(self.overrides) or None, year=period)
         return replace(self, province=check_province(self.province, check_edition(self.edition)),
-                       edition=check_edition(self.edition),
-                       period=None if self.period is None else check_period(self.period))
+                       edition=check_edition(self.edition), period=period)
 
 
 def rules(overrides: dict | None = None) -> object:
@@ -91,7 +95,11 @@ def rules(overrides: dict | None = None) -> object:
 
 def classify(req: ClassifyRequest, who: Principal, db: str | None = None,
              lang: str = "vi") -> pd.DataFrame:
-    """One row per commune: ``code, name, district_name, klass`` and each criterion."""
+    """One row per commune: ``code, name, district_name, klass`` and the criteria met.
+
+    ``klass`` is one of :data:`geo.vocab.QD28_CLASSES` (``undetermined`` when the
+    class depends on missing figures); see :func:`geo.qd28.classify` for the columns.
+    """
     from geo import analysis
 
     req = req.check()
