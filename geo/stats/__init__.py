@@ -1,6 +1,6 @@
 """Spatial statistics for targeting: weights, rates, local and emerging hot spots, transitions.
 
-One statistic per module; PySAL (esda, libpysal, giddy) computes the statistics:
+One statistic per module; PySAL (esda, libpysal) computes the statistics:
 
 - :mod:`geo.stats.weights` — :func:`contiguity_weights` (islands reported and linked)
 - :mod:`geo.stats.rates` — :func:`rate_per_10k`, :func:`empirical_bayes`,
@@ -11,13 +11,7 @@ One statistic per module; PySAL (esda, libpysal, giddy) computes the statistics:
 - :mod:`geo.stats.transitions` — :func:`transition_matrix`
 """
 
-import os as _os
-
-# Before esda (and numba) are imported below, or numba ignores it.
-_os.environ.setdefault("NUMBA_CACHE_DIR",
-                       _os.path.join(_os.path.expanduser("~"), ".cache", "diaban", "numba"))
-
-from geo.stats.emerging import (  # noqa: E402
+from geo.stats.emerging import (
     CATEGORIES,
     CATEGORY_LABELS,
     classify_emerging,
@@ -26,10 +20,10 @@ from geo.stats.emerging import (  # noqa: E402
     mann_kendall,
     min_periods_90,
 )
-from geo.stats.local import GISTAR_CATEGORIES, fdr_mask, local_gistar, local_moran  # noqa: E402
-from geo.stats.rates import empirical_bayes, rate_per_10k, spatial_empirical_bayes  # noqa: E402
-from geo.stats.transitions import TransitionResult, transition_matrix  # noqa: E402
-from geo.stats.weights import WeightsResult, contiguity_weights  # noqa: E402
+from geo.stats.local import GISTAR_CATEGORIES, fdr_mask, local_gistar, local_moran
+from geo.stats.rates import empirical_bayes, rate_per_10k, spatial_empirical_bayes
+from geo.stats.transitions import TransitionResult, transition_matrix
+from geo.stats.weights import WeightsResult, contiguity_weights
 
 __all__ = [
     "CATEGORIES",
@@ -64,8 +58,8 @@ def _cache_esda_kernels() -> None:
     esda's decorators do not ask numba to cache, so every process compiles them again.
     ``compute_chunk`` (the permutation loop, most of the ~8 s first-call cost) still
     compiles once per process: see ``_NOT_CACHEABLE``. The cache lives in
-    ``NUMBA_CACHE_DIR`` (default ``~/.cache/diaban/numba``) when ``geo.stats`` is
-    imported before esda.
+    ``NUMBA_CACHE_DIR`` (default: a folder per numba and Python version under
+    ``~/.cache/diaban/numba``, set by ``geo/__init__.py``).
     """
     try:
         import esda.crand as crand

@@ -1,14 +1,20 @@
-"""Class transitions between consecutive periods (``giddy.markov.Markov``)."""
+"""Class transitions between consecutive periods (a first-order Markov transition matrix).
+
+The counts are those of ``giddy.markov.Markov(...).transitions``; giddy itself is not
+imported because its module imports quantecon, whose ``guvectorize(cache=True)``
+kernels poison numba's on-disk cache (numba#10128: a gufunc's kernel and wrapper are
+cached under process-dependent symbol names, and a kernel written by one process with
+a wrapper written by another aborts every later import with ``LLVM ERROR: Symbol not
+found``). Counting pairs needs none of that.
+"""
 
 from __future__ import annotations
 
-import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from giddy.markov import Markov
 
 from geo.errors import ValidationError
 
@@ -41,9 +47,8 @@ def transition_matrix(labels: pd.DataFrame,
                       order: Sequence[str] | None = None) -> TransitionResult:
     """Counts and probabilities of moving between classes from one period to the next.
 
-    Classes are coded as integers for ``giddy.markov.Markov``; a missing label
-    (NaN/None) becomes an extra class whose row and column are dropped, so moves from
-    or to a missing label are not counted.
+    Each unit's consecutive pair of labels (period t, period t+1) counts once; a pair
+    where either label is missing (NaN/None) is not counted.
 
     Parameters
     ----------
@@ -83,11 +88,11 @@ def transition_matrix(labels: pd.DataFrame,
     k = len(classes)
     code = {str(c): i for i, c in enumerate(classes)}
     arr = np.array([[k if pd.isna(v) else code[str(v)] for v in row]
-                    for row in labels.itertuples(index=False)], dtype=int)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # giddy warns about reducible chains
-        m = Markov(arr, classes=np.arange(k + 1), summary=False)
-    t = np.asarray(m.transitions)[:k, :k].astype(int)
+                    for row in labels.itertuples(index=False)], dtype=int).reshape(len(labels), -1)
+    src, dst = arr[:, :-1].ravel(), arr[:, 1:].ravel()
+    keep = (src < k) & (dst < k)
+    t = np.zeros((k, k), dtype=int)
+    np.add.at(t, (src[keep], dst[keep]), 1)
     counts = pd.DataFrame(t, index=pd.Index(classes, name="from"),
                           columns=pd.Index(classes, name="to"))
     rows = counts.sum(axis=1)

@@ -45,3 +45,28 @@ def test_default_order_is_the_sorted_labels():
 def test_unknown_label_is_refused():
     with pytest.raises(ValidationError):
         transition_matrix(pd.DataFrame({"t1": ["hot95"], "t2": ["warm"]}), ORDER)
+
+
+def test_no_gufunc_package_is_imported_by_the_analyses():
+    # quantecon (pulled in by giddy) caches guvectorize kernels; numba#10128 makes
+    # such caches abort later processes ("LLVM ERROR: Symbol not found ... _probvec").
+    import subprocess
+    import sys
+
+    code = ("import sys, geo.analysis, geo.stats; "
+            "sys.exit(int('quantecon' in sys.modules or 'giddy' in sys.modules))")
+    assert subprocess.run([sys.executable, "-c", code]).returncode == 0
+
+
+def test_numba_cache_folder_is_per_numba_and_python_version(monkeypatch):
+    import importlib
+    import os
+    import sys
+
+    import geo
+
+    monkeypatch.delenv("NUMBA_CACHE_DIR", raising=False)
+    importlib.reload(geo)
+    folder = os.environ["NUMBA_CACHE_DIR"]
+    assert folder.endswith(f"py{sys.version_info[0]}.{sys.version_info[1]}")
+    assert "numba-" in os.path.basename(folder)
