@@ -127,8 +127,6 @@ with tabs[1]:
     accept = st.checkbox(t("Chấp nhận hệ tọa độ diaban đoán", "Accept the guessed CRS"),
                          key="bnd_acc")
     if up is not None:
-        from geo.io.boundary_match import MATCHED, province_units
-
         try:
             prep = _prepared("bnd", up, "boundaries", (crs, accept),
                              lambda p: imp.BoundariesRequest(
@@ -143,13 +141,12 @@ with tabs[1]:
                       f"{len(rd.gaps)}."))
             _already(prep)
             rep = prep.report
-            units = province_units(prep.province.code, prep.edition)
-            opts = [""] + [f"{c} {n}" for c, n in zip(units.code, units.name)]
+            units, current = imp.boundary_choices(prep)
+            label = {c: f"{c} {n}" for c, n in units}
+            opts = [""] + list(label.values())
             view = rep[["feature", "name", "district", "code", "matched_name", "method",
                         "score"]].copy()
-            view["choice"] = [
-                f"{c} {n}" if m in MATCHED else "" for c, n, m in zip(
-                    rep.code, rep.matched_name, rep.method)]
+            view["choice"] = [label.get(current[int(f)], "") for f in rep.feature]
             st.caption(t("Mỗi đối tượng và cách khớp. Với dòng chưa khớp: chọn xã, hoặc để "
                          "trống để bỏ qua.", "Every feature and how it matched. For unmatched "
                          "rows pick a commune, or leave empty to skip."))

@@ -84,6 +84,7 @@ __all__ = [
     "Prepared",
     "TemplateRequest",
     "TemplateResult",
+    "boundary_choices",
     "choose",
     "commit",
     "import_file",
@@ -208,18 +209,23 @@ class BoundariesRequest(ImportRequest):
     def check(self) -> Self:
         """Validate the file, province, CRS, edition and choices."""
         req = super().check()
-        choices = None
-        if self.choices:
-            try:
-                choices = {int(k): (None if v is None or str(v).strip() == "" else str(v))
-                           for k, v in dict(self.choices).items()}
-            except (TypeError, ValueError):
-                raise ValidationError("Lựa chọn xã phải theo số thứ tự đối tượng.",
-                                      "Choices must be keyed by feature number.",
-                                      column="choices") from None
         return replace(req, crs=_check_crs(self.crs), accept_guess=bool(self.accept_guess),
                        edition=None if self.edition is None else check_edition(self.edition),
-                       skip_unmatched=bool(self.skip_unmatched), choices=choices)
+                       skip_unmatched=bool(self.skip_unmatched),
+                       choices=_check_choices(self.choices))
+
+
+def _check_choices(choices: Mapping[Any, Any] | None) -> dict[int, str | None] | None:
+    """Feature number → commune code (``None``: skip), with empty picks as skips."""
+    if not choices:
+        return None
+    try:
+        return {int(k): (None if v is None or str(v).strip() == "" else str(v).strip())
+                for k, v in dict(choices).items()}
+    except (TypeError, ValueError):
+        raise ValidationError("Lựa chọn xã phải theo số thứ tự đối tượng.",
+                              "Choices must be keyed by feature number.",
+                              column="choices") from None
 
 
 @dataclass(frozen=True)
@@ -694,14 +700,42 @@ def choose(prepared: Prepared, choices: Mapping[int, str | None],
 
     if prepared.kind != "boundaries":
         raise ValueError("choices apply to boundary imports only")
-    req = replace(prepared.request, choices=dict(choices),
-                  skip_unmatched=skip_unmatched).check()
+    req = replace(prepared.request, choices=_check_choices(choices),
+                  skip_unmatched=bool(skip_unmatched))  # the file itself is not needed again
     report, problems = settle_matches(prepared.matches, req.province.code, prepared.edition,
                                       req.choices, req.skip_unmatched, prepared.file)
     out = replace(prepared, request=req, report=report, problems=problems)
     if problems:
         return out
     return _BOUNDARIES.finish(out, boundary_frame(prepared.read, report))
+
+
+def boundary_choices(prepared: Prepared) -> tuple[list[tuple[str, str]], dict[int, str | None]]:
+    """What a person may pick for each feature of a previewed boundary import.
+
+    Parameters
+    ----------
+    prepared : Prepared
+        A boundary import from :func:`preview` or :func:`choose`.
+
+    Returns
+    -------
+    options : list of (str, str)
+        ``(code, name)`` of every commune of the province in the matched edition,
+        in display order.
+    current : dict
+        Feature number → the commune it is matched to now, or ``None`` (unmatched
+        or skipped).
+    """
+    from geo.io.boundary_match import province_units
+
+    if prepared.kind != "boundaries":
+        raise ValueError("choices apply to boundary imports only")
+    units = province_units(prepared.province.code, prepared.edition)
+    rep = prepared.report
+    current = {int(f): (str(c) if st == "matched" else None)
+               for f, c, st in zip(rep.feature, rep.code, rep.status)}
+    return list(zip(units.code, units.name)), current
 
 
 # ------------------------------------------------------------------ the kinds

@@ -349,6 +349,9 @@ def test_boundaries_preview_choose_commit_without_reading_again(
     prep = imp.preview(imp.BoundariesRequest(p, "Sơn La", edition="legacy",
                                              skip_unmatched=True), ADMIN, empty_url)
     assert prep.ok and prep.rows == 3 and prep.report.status.tolist()[3] == "skipped"
+    options, current = imp.boundary_choices(prep)
+    assert current == {1: codes[0], 2: codes[1], 3: codes[2], 4: None}
+    assert len(options) == 200 and codes[3] in dict(options)  # Sơn La's legacy communes
     chosen = imp.choose(prep, {4: codes[3]})
     assert chosen.ok and chosen.rows == 4
     bad = imp.choose(prep, {4: codes[0]})  # a commune another feature already has
