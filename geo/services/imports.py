@@ -448,6 +448,8 @@ class ImportResult:
         ``features``…).
     edition : str or None
         Units edition of a boundary or population import.
+    province : Province or None
+        The province of the request.
     values : pandas.DataFrame
         The frame written (or that would be).
     read, report :
