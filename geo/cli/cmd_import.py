@@ -91,14 +91,14 @@ def history_cmd(province: str | None) -> None:
 
     o = ctx_obj()
     res = history(HistoryRequest(province), principal(), db())
-    rows = res.records()
     if o["json"]:
-        emit_json(rows)
+        emit_json(res.records())
     else:
-        echo_table(rows, [("id", t("Số", "No.")), ("kind", t("Loại", "Kind")),
-                          ("file", t("Tệp", "File")), ("user", t("Người nhập", "User")),
-                          ("created_at", t("Thời gian", "Time")), ("rows", t("Dòng", "Rows")),
-                          ("status", t("Trạng thái", "Status"))])
+        echo_table(res.batches.to_dict("records"),
+                   [("id", t("Số", "No.")), ("kind", t("Loại", "Kind")),
+                    ("file", t("Tệp", "File")), ("user", t("Người nhập", "User")),
+                    ("created_at", t("Thời gian", "Time")), ("rows", t("Dòng", "Rows")),
+                    ("status", t("Trạng thái", "Status"))])
 
 
 @click.command("undo")

@@ -130,7 +130,7 @@ class UndoRequest(Request):
             n = 0
         if n <= 0:
             raise ValidationError(f"Số lần nhập '{self.batch}' không hợp lệ.",
-                                  f"Invalid batch number '{self.batch}'.", column="batch")
+                                  f"Invalid batch number '{self.batch}'.")
         return replace(self, batch=n)
 
 

@@ -101,7 +101,7 @@ KINDS = ("indicators", "boundaries", "incidents", "facilities", "hotspots", "pop
 
 def _check_file(file: object, display_name: str | None) -> tuple[Path, str]:
     if file is None or str(file).strip() == "":
-        raise ValidationError("Chưa chọn tệp.", "No file given.", column="file")
+        raise ValidationError("Chưa chọn tệp.", "No file given.")
     path = Path(str(file))
     name = str(display_name).strip() if display_name else path.name
     if not path.exists():
@@ -121,8 +121,7 @@ def _check_crs(crs: str | None) -> str | None:
         CRS.from_user_input(str(crs).strip())
     except CRSError:
         raise ValidationError(f"Hệ tọa độ '{crs}' không hợp lệ; ghi dạng EPSG:9206.",
-                              f"Invalid CRS '{crs}'; write it as EPSG:9206.",
-                              column="crs") from None
+                              f"Invalid CRS '{crs}'; write it as EPSG:9206.") from None
     return str(crs).strip()
 
 
@@ -224,8 +223,7 @@ def _check_choices(choices: Mapping[Any, Any] | None) -> dict[int, str | None] |
                 for k, v in dict(choices).items()}
     except (TypeError, ValueError):
         raise ValidationError("Lựa chọn xã phải theo số thứ tự đối tượng.",
-                              "Choices must be keyed by feature number.",
-                              column="choices") from None
+                              "Choices must be keyed by feature number.") from None
 
 
 @dataclass(frozen=True)
@@ -256,7 +254,7 @@ class IncidentsRequest(ImportRequest):
             raise ValidationError(
                 f"Loại kỳ '{self.period_kind}' không hợp lệ; dùng H (6 tháng), Q (quý) hoặc "
                 "Y (năm).", f"Invalid period kind '{self.period_kind}'; use H (half-year), "
-                "Q (quarter) or Y (year).", column="period_kind")
+                "Q (quarter) or Y (year).")
         return replace(req, crs=_check_crs(self.crs), period_kind=kind,
                        skip_invalid=bool(self.skip_invalid))
 
@@ -313,8 +311,7 @@ class PopulationRequest(ImportRequest):
         except (TypeError, ValueError):
             year = None
         if year is None or not 1950 <= year <= 2100:
-            raise ValidationError(f"Năm {self.year} không hợp lệ.", f"Invalid year {self.year}.",
-                                  column="year")
+            raise ValidationError(f"Năm {self.year} không hợp lệ.", f"Invalid year {self.year}.")
         ed = check_edition(self.edition) if self.edition is not None else \
             check_period(str(year)).edition
         return replace(req, year=year, edition=ed)
@@ -1116,12 +1113,11 @@ class TemplateRequest(Request):
         """Validate every field; resolve province, period, edition and indicators."""
         prov = check_province(self.province)
         if self.period is None or str(self.period).strip() == "":
-            raise ValidationError("Chưa chọn kỳ báo cáo.", "No period given.", column="period")
+            raise ValidationError("Chưa chọn kỳ báo cáo.", "No period given.")
         per = check_period(self.period)
         ed = check_edition(self.edition, per.edition)
         if not str(self.out).strip():
-            raise ValidationError("Chưa chọn tệp ghi ra.", "No output file given.",
-                                  column="out")
+            raise ValidationError("Chưa chọn tệp ghi ra.", "No output file given.")
         inds = None if not self.indicators else tuple(
             check_indicator(i) for i in self.indicators)
         return replace(self, province=prov, period=per, edition=ed, out=Path(str(self.out)),
