@@ -561,16 +561,15 @@ def preview(req: ImportRequest, who: Principal, db: str | None = None,
     """
     step = reporter(progress)
     prep = _read(req, who, db, _scaled(step, 0.0, 0.6))
-    if prep.problems:
-        return prep
-    steps = _kind(prep.kind)
-    step(0.6, "Đối chiếu với dữ liệu đã lưu")
-    with transaction(db) as s:
-        prev = find_active_batch(s, prep.kind, prep.sha256) if prep.sha256 else None
-        if prev is not None:
-            prep.already_batch = prev.id
-        else:
-            prep.problems += steps.stored_problems(s, prep)
+    if not prep.problems:
+        steps = _kind(prep.kind)
+        step(0.6, "Đối chiếu với dữ liệu đã lưu")
+        with transaction(db) as s:
+            prev = find_active_batch(s, prep.kind, prep.sha256) if prep.sha256 else None
+            if prev is not None:
+                prep.already_batch = prev.id
+            else:
+                prep.problems += steps.stored_problems(s, prep)
     step(1.0, "Đã kiểm tra")
     return prep
 
