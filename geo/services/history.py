@@ -14,13 +14,12 @@ from typing import Any, Self
 
 import pandas as pd
 
-from geo.auth import Principal, allowed, authorize, may_undo
+from geo.auth import Principal, authorize, may_undo
 from geo.errors import NotFoundError, PermissionDenied, ValidationError
 from geo.services.base import Request, check_province, plain, transaction
 from geo.store import list_batches, undo_batch
 
-__all__ = ["History", "HistoryRequest", "UndoRequest", "UndoResult", "can_undo", "history",
-           "undo"]
+__all__ = ["History", "HistoryRequest", "UndoRequest", "UndoResult", "history", "undo"]
 
 
 @dataclass(frozen=True)
@@ -207,7 +206,3 @@ def undo(req: UndoRequest, who: Principal, db: str | None = None) -> UndoResult:
     return UndoResult(req.batch, kind, file, int(res["values"]), int(res["restored"]),
                       int(res["boundaries"]))
 
-
-def can_undo(who: Principal) -> bool:
-    """Whether ``who``'s role may undo imports at all (to show the control)."""
-    return allowed(who, "undo")
