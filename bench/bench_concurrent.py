@@ -13,7 +13,7 @@ What runs:
   profile and go back to the map; users arrive spread over ``--ramp`` seconds and
   wait a think time between clicks (``--think``);
 - M importer processes, each importing CSV files of commune figures for Sơn La
-  (``geo.ingest.import_indicators``, as ``diaban import indicators`` does) into the
+  (``geo.services.imports.import_file``, as ``diaban import indicators`` does) into the
   same database, alternating corrections of 2025-H1 (legacy communes) and a new
   period, 2026-H1 (2025 communes); importer i writes every M-th commune.
 
@@ -438,9 +438,9 @@ def importer(i: int, n: int, url: str, ready: Any, go: Any, t_end: Any, out: Any
     """Import CSV files into the province until ``t_end``; put one dict per import on ``out``."""
     import numpy as np
 
-    from geo.auth import Principal, units_outside_area
+    from geo.auth import Principal
     from geo.errors import DiabanError
-    from geo.ingest import import_indicators
+    from geo.services.imports import IndicatorsRequest, import_file
 
     codes = {ed: _communes(ed)[i::n] for _, ed in IMPORT_PERIODS}
     # The data officer's account, as the CLI resolves it after login.
@@ -463,9 +463,7 @@ def importer(i: int, n: int, url: str, ready: Any, go: Any, t_end: Any, out: Any
         err = None
         rows = 0
         try:
-            res = import_indicators(
-                path, url, user=me.username, province=PROVINCE,
-                outside_area=lambda ed, cs: units_outside_area(me, ed, cs))
+            res = import_file(IndicatorsRequest(path, province=PROVINCE), me, url)
             rows = res.rows
         except DiabanError as e:
             err = e.message("en")[:300]

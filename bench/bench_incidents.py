@@ -42,14 +42,15 @@ def _run(method: str, n: int) -> dict:
     polys, lon, lat, dates = _points(n)
     t0 = time.perf_counter()
     if method == "diaban":
-        from geo.io.incidents import count_incidents, period_ids
+        from geo.io.incidents import count_incidents
+        from geo.periods import period_ids
 
         per = period_ids(pd.Series(dates))
         counts, _ = count_incidents(lon, lat, per, polys)
     else:
         import geopandas as gpd
 
-        from geo.io.incidents import period_ids
+        from geo.periods import period_ids
 
         pts = gpd.GeoDataFrame({"period": period_ids(pd.Series(dates))},
                                geometry=gpd.points_from_xy(lon, lat), crs=4326)

@@ -48,6 +48,7 @@ __all__ = [
     "load_crosswalk",
     "load_units",
     "predecessors",
+    "province_communes",
     "successors",
 ]
 
@@ -467,6 +468,24 @@ class Province:
     name: str
     edition: str
 
+    @property
+    def editions(self) -> tuple[str, ...]:
+        """The editions in which this code names this same province (by name).
+
+        Sơn La is ``("legacy", "2025")``; 2025 Lào Cai (15) is ``("2025",)`` because
+        legacy code 15 was Yên Bái; Hà Giang, merged in 2025, is ``("legacy",)``.
+        """
+        from geo.names import ascii_key
+
+        key = ascii_key(self.name)
+        out = []
+        for ed in EDITIONS:
+            provs = load_units(ed, "province")
+            hit = provs[provs.code == self.code]
+            if len(hit) and ascii_key(hit.iloc[0]["name"]) == key:
+                out.append(ed)
+        return tuple(out)
+
     def to_dict(self) -> dict:
         """JSON-serialisable form."""
         return {"code": self.code, "name": self.name, "edition": self.edition}
@@ -530,3 +549,27 @@ def resolve_province(province: str, edition: str = "legacy") -> pd.Series:
     if len(hit) > 1:  # pragma: no cover - codes and names are unique per edition
         raise AmbiguousError(f"Tên tỉnh '{province}' không rõ ràng.", f"Ambiguous '{province}'.")
     return hit.iloc[0]
+
+
+def province_communes(province: str, edition: str) -> pd.DataFrame:
+    """Communes of a province (code or name) in a registry edition, sorted for display.
+
+    Sorted by district then name in the legacy edition, by name in the 2025 one
+    (the order of data-entry templates and boundary-matching choices).
+
+    Raises
+    ------
+    NotFoundError
+        When the edition has no such province.
+
+    Examples
+    --------
+    >>> len(province_communes("14", "2025"))
+    75
+    """
+    u = load_units(edition, "commune")
+    m = province_mask(u, province)
+    if not m.any():
+        raise NotFoundError(f"Không tìm thấy tỉnh '{province}' trong danh mục {edition}.",
+                            f"Province '{province}' not found in the {edition} registry.")
+    return u[m].sort_values(["district_name", "name"] if edition == "legacy" else ["name"])

@@ -7,22 +7,23 @@ from pages._state import boot
 boot()
 
 import tempfile  # noqa: E402
+from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
-from geo.auth import may_undo, units_outside_area  # noqa: E402
 from geo.errors import DiabanError  # noqa: E402
 from geo.security import UPLOAD_TYPES, check_upload_file, safe_filename  # noqa: E402
-from geo.store import FACILITY_KINDS  # noqa: E402
+from geo.services import imports as imp  # noqa: E402
+from geo.services.history import HistoryRequest, UndoRequest, history, undo  # noqa: E402
+from geo.vocab import FACILITY_KINDS  # noqa: E402
 from pages._auth import require_action  # noqa: E402
 from pages._state import db_url, lang, province, t  # noqa: E402
 
 st.title(t("Dữ liệu", "Data"))
 prov = province()
 me = require_action("import", prov)
-user = me.username
 
 
 def _save(up: object, kind: str) -> Path:
@@ -41,10 +42,6 @@ def _save(up: object, kind: str) -> Path:
     return p
 
 
-def _outside(ed: str, codes: list[str]) -> list[str]:
-    return units_outside_area(me, ed, codes)
-
-
 def _problems(e: DiabanError) -> None:
     st.error(e.problem.message(lang()))
     if e.problems:
@@ -59,6 +56,43 @@ def _bar() -> object:
     return lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m)
 
 
+def _prepared(slot: str, up: object, upload_kind: str, options: tuple,
+              request: Callable[[Path], imp.ImportRequest]) -> imp.Prepared:
+    """The upload read and validated once (:func:`geo.services.imports.preview`).
+
+    The prepared import is kept in the session until the upload or its options
+    change, so the confirmation click writes what was previewed without reading
+    the file again.
+    """
+    key = f"_prepared_{slot}"
+    sig = (up.file_id, prov, me.username, options)
+    held = st.session_state.get(key)
+    if held is not None and held[0] == sig:
+        return held[1]
+    st.session_state.pop(key, None)
+    prep = imp.preview(request(_save(up, upload_kind)), me, db_url(), progress=_bar())
+    st.session_state[key] = (sig, prep)
+    return prep
+
+
+def _already(prep: imp.Prepared) -> None:
+    if prep.already_batch is not None:
+        st.info(t(f"Tệp này đã được nhập (lần nhập số {prep.already_batch}); lưu lại sẽ không "
+                  "thay đổi gì.", f"This file was already imported (batch {prep.already_batch}); "
+                  "storing it again changes nothing."))
+
+
+def _stored(slot: str | None, r: imp.ImportResult, vi: str, en: str) -> None:
+    """Say what a commit did; forget the prepared upload (the next look previews it anew)."""
+    if slot:
+        st.session_state.pop(f"_prepared_{slot}", None)
+    if r.already_imported:
+        st.info(t(f"Tệp này đã được nhập (lần nhập số {r.batch_id}); không thay đổi gì.",
+                  f"This file was already imported (batch {r.batch_id}); nothing changed."))
+    else:
+        st.success(t(vi, en))
+
+
 tabs = st.tabs([t("Số liệu xã", "Figures"), t("Ranh giới", "Boundaries"),
                 t("Vụ việc", "Incidents"), t("Cơ sở", "Facilities"),
                 t("Địa bàn trọng điểm", "Hotspots"), t("Lịch sử nhập", "History")])
@@ -67,23 +101,20 @@ with tabs[0]:
     up = st.file_uploader(t("Tệp số liệu (CSV, XLSX)", "Figures file (CSV, XLSX)"),
                           type=["csv", "xlsx"], key="up_ind")
     if up is not None:
-        from geo.ingest import import_indicators
-        from geo.io.tables import read_table
-
         try:
-            p = _save(up, "table")
+            prep = _prepared("ind", up, "table", (), lambda p: imp.IndicatorsRequest(
+                p, province=prov, display_name=up.name))
             st.caption(t("Xem trước", "Preview"))
-            st.dataframe(read_table(p, up.name).df.head(20), hide_index=True)
-            res = import_indicators(p, db_url(), user=user, province=prov, dry_run=True,
-                                    display_name=up.name, outside_area=_outside)
-            st.success(t(f"Tệp hợp lệ: {res.rows} số liệu.", f"File is valid: {res.rows} "
+            st.dataframe(prep.table.df.head(20), hide_index=True)
+            if not prep.ok:
+                raise prep.error()
+            st.success(t(f"Tệp hợp lệ: {prep.rows} số liệu.", f"File is valid: {prep.rows} "
                          "figures."))
+            _already(prep)
             if st.button(t("Xác nhận và lưu", "Confirm and store"), key="ok_ind"):
-                r = import_indicators(p, db_url(), user=user, province=prov,
-                                      display_name=up.name, progress=_bar(),
-                                      outside_area=_outside)
-                st.success(t(f"Đã lưu (lần nhập số {r.batch_id}).",
-                             f"Stored (batch {r.batch_id})."))
+                r = imp.commit(prep, me, db_url(), progress=_bar())
+                _stored("ind", r, f"Đã lưu (lần nhập số {r.batch_id}).",
+                        f"Stored (batch {r.batch_id}).")
         except DiabanError as e:
             _problems(e)
 
@@ -96,29 +127,26 @@ with tabs[1]:
     accept = st.checkbox(t("Chấp nhận hệ tọa độ diaban đoán", "Accept the guessed CRS"),
                          key="bnd_acc")
     if up is not None:
-        from geo.ingest_boundaries import MATCHED, import_boundaries, province_units
-
         try:
-            require_action("import", prov, whole_province=True)
-            p = _save(up, "boundaries")
-            res = import_boundaries(p, prov, db_url(), crs=crs or None, accept_guess=accept,
-                                    skip_unmatched=True, dry_run=True, display_name=up.name,
-                                    progress=_bar())
-            rd = res.read
+            prep = _prepared("bnd", up, "boundaries", (crs, accept),
+                             lambda p: imp.BoundariesRequest(
+                                 p, prov, crs=crs or None, accept_guess=accept,
+                                 skip_unmatched=True, display_name=up.name))
+            rd = prep.read
             st.info(t(f"Hệ tọa độ {rd.source_crs} ({rd.crs_origin}); chuyển mã: "
                       f"{rd.encodings or 'không'}; sửa hình học: {len(rd.repaired)}; chồng lấn: "
                       f"{len(rd.overlaps)}; khe hở: {len(rd.gaps)}.",
                       f"CRS {rd.source_crs} ({rd.crs_origin}); text: {rd.encodings or 'as is'}; "
                       f"repaired: {len(rd.repaired)}; overlaps: {len(rd.overlaps)}; gaps: "
                       f"{len(rd.gaps)}."))
-            rep = res.report
-            units = province_units(prov, res.edition)
-            opts = [""] + [f"{c} {n}" for c, n in zip(units.code, units.name)]
+            _already(prep)
+            rep = prep.report
+            units, current = imp.boundary_choices(prep)
+            label = {c: f"{c} {n}" for c, n in units}
+            opts = [""] + list(label.values())
             view = rep[["feature", "name", "district", "code", "matched_name", "method",
                         "score"]].copy()
-            view["choice"] = [
-                f"{c} {n}" if m in MATCHED else "" for c, n, m in zip(
-                    rep.code, rep.matched_name, rep.method)]
+            view["choice"] = [label.get(current[int(f)], "") for f in rep.feature]
             st.caption(t("Mỗi đối tượng và cách khớp. Với dòng chưa khớp: chọn xã, hoặc để "
                          "trống để bỏ qua.", "Every feature and how it matched. For unmatched "
                          "rows pick a commune, or leave empty to skip."))
@@ -130,11 +158,12 @@ with tabs[1]:
             if st.button(t("Xác nhận và lưu", "Confirm and store"), key="ok_bnd"):
                 choices = {int(f): (c.split(" ")[0] if c else None)
                            for f, c in zip(edited.feature, edited.choice)}
-                r = import_boundaries(p, prov, db_url(), crs=crs or None, accept_guess=accept,
-                                      edition=res.edition, choices=choices,
-                                      display_name=up.name, user=user, progress=_bar())
-                st.success(t(f"Đã lưu {r.stored} ranh giới (lần nhập số {r.batch_id}).",
-                             f"Stored {r.stored} boundaries (batch {r.batch_id})."))
+                chosen = imp.choose(prep, choices)
+                if not chosen.ok:
+                    raise chosen.error()
+                r = imp.commit(chosen, me, db_url(), progress=_bar())
+                _stored("bnd", r, f"Đã lưu {r.stored} ranh giới (lần nhập số {r.batch_id}).",
+                        f"Stored {r.stored} boundaries (batch {r.batch_id}).")
         except DiabanError as e:
             _problems(e)
 
@@ -143,69 +172,58 @@ with tabs[2]:
                             "Incidents (CSV, XLSX: lat/lon or x/y, date, type)"),
                           type=["csv", "xlsx"], key="up_inc")
     if up is not None:
-        from geo.io.incidents import import_incidents
-
         try:
-            require_action("import", prov, whole_province=True)
-            p = _save(up, "table")
-            res = import_incidents(p, prov, db_url(), skip_invalid=True, dry_run=True,
-                                   display_name=up.name, progress=_bar())
-            st.success(t(f"{res.points} điểm đã ghép vào xã; {len(res.skipped)} dòng lỗi.",
-                         f"{res.points} points joined to communes; {len(res.skipped)} bad rows."))
-            if res.skipped:
+            prep = _prepared("inc", up, "table", (), lambda p: imp.IncidentsRequest(
+                p, prov, skip_invalid=True, display_name=up.name))
+            if not prep.ok:
+                raise prep.error()
+            st.success(t(f"{prep.details['points']} điểm đã ghép vào xã; {len(prep.skipped)} "
+                         "dòng lỗi.", f"{prep.details['points']} points joined to communes; "
+                         f"{len(prep.skipped)} bad rows."))
+            if prep.skipped:
                 _problems(DiabanError(t("Các dòng sẽ bị bỏ qua:", "Rows to be skipped:"),
-                                      problems=res.skipped))
-            st.dataframe(res.counts[res.counts.value > 0], hide_index=True)
+                                      problems=prep.skipped))
+            _already(prep)
+            counts = prep.frame.drop(columns="edition")
+            st.dataframe(counts[counts.value > 0], hide_index=True)
             if st.button(t("Xác nhận và lưu", "Confirm and store"), key="ok_inc"):
-                r = import_incidents(p, prov, db_url(), skip_invalid=True, user=user,
-                                     display_name=up.name)
-                st.success(t(f"Đã lưu (lần nhập số {r.batch_id}).", f"Stored (batch "
-                             f"{r.batch_id})."))
+                r = imp.commit(prep, me, db_url(), progress=_bar())
+                _stored("inc", r, f"Đã lưu (lần nhập số {r.batch_id}).",
+                        f"Stored (batch {r.batch_id}).")
         except DiabanError as e:
             _problems(e)
 
 for i, kind in ((3, "facilities"), (4, "hotspots")):
     with tabs[i]:
-        from geo.io import registers
-
         if kind == "facilities":
             st.caption(t("Loại: ", "Types: ") + ", ".join(
-                f"{k} ({v[0] if lang() == 'vi' else v[1]})" for k, v in FACILITY_KINDS.items()))
+                f"{k} ({v.label(lang())})" for k, v in FACILITY_KINDS.items()))
             blank = pd.DataFrame(columns=["loai", "ten", "vi_do", "kinh_do", "cong_suat",
                                           "ngay_mo", "ngay_dong"])
         else:
             blank = pd.DataFrame(columns=["ma_xa", "trang_thai", "ngay", "so_quyet_dinh"])
         edited = st.data_editor(blank, num_rows="dynamic", key=f"ed_{kind}", hide_index=True)
         if st.button(t("Kiểm tra và lưu", "Validate and store"), key=f"ok_{kind}"):
-            require_action("edit", prov, whole_province=True)
             p = Path(tempfile.mkdtemp()) / f"{kind}.csv"
             edited.to_csv(p, index=False)
             try:
-                fn = registers.import_facilities if kind == "facilities" \
-                    else registers.import_hotspots
-                r = fn(p, prov, db_url(), user=user,
-                       display_name=t("bảng đã nhập", "edited table"))
-                st.success(t(f"Đã lưu {r['stored']} dòng (lần nhập số {r['batch']}).",
-                             f"Stored {r['stored']} rows (batch {r['batch']})."))
+                cls = imp.FacilitiesRequest if kind == "facilities" else imp.HotspotsRequest
+                r = imp.import_file(cls(p, prov, display_name=t("bảng đã nhập", "edited table"),
+                                        action="edit"), me, db_url())
+                _stored(None, r, f"Đã lưu {r.stored} dòng (lần nhập số {r.batch_id}).",
+                        f"Stored {r.stored} rows (batch {r.batch_id}).")
             except DiabanError as e:
                 _problems(e)
 
 with tabs[5]:
-    from geo.db import session_scope
-    from geo.store import list_batches, undo_batch
-
-    with session_scope(db_url()) as s:
-        hist = list_batches(s, me.province_code)
-    st.dataframe(hist, hide_index=True)
-    active = hist[hist.status == "active"].id.tolist() if len(hist) else []
-    if active:
-        bid = st.selectbox(t("Lần nhập cần hoàn tác", "Batch to undo"), active, key="undo_id")
+    hist = history(HistoryRequest(), me, db_url())
+    st.dataframe(hist.batches, hide_index=True)
+    if hist.undoable:
+        bid = st.selectbox(t("Lần nhập cần hoàn tác", "Batch to undo"), hist.undoable,
+                           key="undo_id")
         if st.button(t("Hoàn tác", "Undo"), key="undo_btn"):
             try:
-                row = hist.set_index("id").loc[int(bid)]
-                may_undo(me, row.get("province_code"), row.get("user"))
-                with session_scope(db_url()) as s:
-                    undo_batch(s, int(bid), user=user)
+                undo(UndoRequest(int(bid)), me, db_url())
                 st.success(t(f"Đã hoàn tác lần nhập số {bid}.", f"Undid batch {bid}."))
             except DiabanError as e:
                 _problems(e)

@@ -11,8 +11,9 @@ import pandas as pd
 import pytest
 
 from geo.audit import AUDIT_COLUMNS, detail_dict, write_audit_csv
-from geo.ingest import import_indicators
-from geo.store import session_scope, undo_batch
+from geo.auth import Principal
+from geo.services.history import UndoRequest, undo
+from geo.services.imports import IndicatorsRequest, import_file
 from tests.accounts import audit_actions, audit_entries
 from tests.conftest import db_fingerprint, run_cli
 
@@ -28,14 +29,14 @@ def _csv(tmp_path: Path, name: str, text: str) -> Path:
 @pytest.fixture()
 def history(demo_copy_url: str, tmp_path: Path) -> dict:
     """Two imports by a data officer, the first undone by another user."""
-    a = import_indicators(_csv(tmp_path, "bao_cao_moc_chau.csv",
-                               "ma_xa,ky,chi_tieu,gia_tri\n04024,2025-H1,relapse,3\n"),
-                          demo_copy_url, user="cb_nhaplieu")
-    b = import_indicators(_csv(tmp_path, "bao_cao_van_ho.csv",
-                               "ma_xa,ky,chi_tieu,gia_tri\n04058,2025-H1,relapse,4\n"),
-                          demo_copy_url, user="cb_nhaplieu")
-    with session_scope(demo_copy_url) as s:
-        undo_batch(s, a.batch_id, "truong_phong")
+    officer = Principal("cb_nhaplieu", "admin")
+    a = import_file(IndicatorsRequest(_csv(tmp_path, "bao_cao_moc_chau.csv",
+                                           "ma_xa,ky,chi_tieu,gia_tri\n04024,2025-H1,relapse,3\n")),
+                    officer, demo_copy_url)
+    b = import_file(IndicatorsRequest(_csv(tmp_path, "bao_cao_van_ho.csv",
+                                           "ma_xa,ky,chi_tieu,gia_tri\n04058,2025-H1,relapse,4\n")),
+                    officer, demo_copy_url)
+    undo(UndoRequest(a.batch_id), Principal("truong_phong", "admin"), demo_copy_url)
     return {"url": demo_copy_url, "a": a.batch_id, "b": b.batch_id}
 
 

@@ -60,15 +60,14 @@ def _figures(path: Path, indicator: str, period: str, base: int) -> dict[str, fl
 
 
 def _import(kind: str, url: str, path: str) -> dict:
-    import geo.ingest
-    import geo.ingest_boundaries
+    from geo.auth import Principal
+    from geo.services.imports import BoundariesRequest, IndicatorsRequest, import_file
 
-    user = f"proc{os.getpid()}"
+    who = Principal(f"proc{os.getpid()}", "admin")
     if kind == "indicators":
-        r = geo.ingest.import_indicators(path, url, user=user)
+        r = import_file(IndicatorsRequest(path), who, url)
     else:
-        r = geo.ingest_boundaries.import_boundaries(path, "Sơn La", url, edition="legacy",
-                                                    user=user)
+        r = import_file(BoundariesRequest(path, "Sơn La", edition="legacy"), who, url)
     return {"file": path, "ok": True, "batch": r.batch_id, "already": bool(r.already_imported)}
 
 
@@ -78,12 +77,12 @@ def _worker(jobs: object, out: object, start: object, gate: object) -> None:
     Every job waits at ``start`` for the other workers' jobs, and inside the import
     at ``gate`` (see the module docstring). Puts one outcome per job on ``out``.
     """
-    import geo.ingest
-    import geo.ingest_boundaries
-    import geo.store
+    import geo.services.imports
+    from geo.io.boundary_match import province_units
+    from geo.registry import load_units
     from geo.store import dispose_engines
 
-    real = geo.store.find_active_batch
+    real = geo.services.imports.find_active_batch
 
     def held(s: object, k: str, sha: str) -> object:
         prev = real(s, k, sha)
@@ -93,11 +92,10 @@ def _worker(jobs: object, out: object, start: object, gate: object) -> None:
             pass  # the others are waiting for the lock (or were here already)
         return prev
 
-    geo.ingest.find_active_batch = held
-    geo.store.find_active_batch = held  # the boundary import looks it up at call time
+    geo.services.imports.find_active_batch = held  # every import kind checks through it
     # Warm the caches (registry, name indexes) so the importers reach the gate together.
-    geo.ingest._units_index()
-    geo.ingest_boundaries.province_units("Sơn La", "legacy")
+    load_units("legacy", "commune"), load_units("2025", "commune")
+    province_units("Sơn La", "legacy")
     while (job := jobs.get()) is not None:
         try:
             start.wait(120)

@@ -5,11 +5,23 @@ import json
 import openpyxl
 import pytest
 
+from geo.auth import Principal
 from geo.db import session_scope
 from geo.errors import ValidationError
-from geo.ingest import import_indicators, write_template
-from geo.store import get_values, list_batches, undo_batch
+from geo.services.history import HistoryRequest, UndoRequest, history, undo
+from geo.services.imports import (
+    IndicatorsRequest,
+    TemplateRequest,
+    import_file,
+    write_template,
+)
+from geo.store import get_values
 from tests.conftest import db_fingerprint
+
+
+def import_indicators(path, url, user="system", **kw):
+    """Import a file of figures through the service, as ``user`` (an administrator)."""
+    return import_file(IndicatorsRequest(path, **kw), Principal(user, "admin"), url)
 
 
 def _sha(url):
@@ -82,7 +94,7 @@ def test_commune_that_did_not_exist_in_the_period(tmp_path, empty_url):
 
 
 def test_template_round_trip_and_undo(tmp_path, empty_url):
-    path = write_template("Sơn La", "2025-H2", tmp_path / "mau.xlsx")
+    path = write_template(TemplateRequest("Sơn La", "2025-H2", tmp_path / "mau.xlsx")).file
     wb = openpyxl.load_workbook(path)
     ws = wb.active
     header = [c.value for c in ws[5]]
@@ -95,10 +107,11 @@ def test_template_round_trip_and_undo(tmp_path, empty_url):
     assert res.rows == 1 and res.editions == {"2025": 1}
     with session_scope(empty_url) as s:
         assert len(get_values(s, "14", "2025")) == 1
-        undo_batch(s, res.batch_id, "cb")
+    undo(UndoRequest(res.batch_id), Principal("cb", "admin"), empty_url)
     with session_scope(empty_url) as s:
         assert get_values(s, "14", "2025").empty
-        assert list_batches(s).status.tolist() == ["undone"]
+    assert history(HistoryRequest(), Principal("cb", "admin"),
+                   empty_url).batches.status.tolist() == ["undone"]
 
 
 def test_excel_merged_header_and_names(tmp_path, empty_url):

@@ -12,30 +12,17 @@ from tests.malformed.make_corpus import make_corpus
 
 
 def _run(kind: str, path: Path, url: str) -> None:
-    if kind == "indicators":
-        from geo.ingest import import_indicators
+    from geo.auth import Principal
+    from geo.services import imports as imp
 
-        import_indicators(path, url, province="Sơn La")
-    elif kind == "boundaries":
-        from geo.ingest_boundaries import import_boundaries
-
-        import_boundaries(path, "Sơn La", url)
-    elif kind == "incidents":
-        from geo.io.incidents import import_incidents
-
-        import_incidents(path, "Sơn La", url)
-    elif kind == "facilities":
-        from geo.io.registers import import_facilities
-
-        import_facilities(path, "Sơn La", url)
-    elif kind == "hotspots":
-        from geo.io.registers import import_hotspots
-
-        import_hotspots(path, "Sơn La", url)
-    else:
-        from geo.io.raster import import_population
-
-        import_population(path, "Sơn La", 2020, url)
+    req = {
+        "indicators": lambda: imp.IndicatorsRequest(path, province="Sơn La"),
+        "boundaries": lambda: imp.BoundariesRequest(path, "Sơn La"),
+        "incidents": lambda: imp.IncidentsRequest(path, "Sơn La"),
+        "facilities": lambda: imp.FacilitiesRequest(path, "Sơn La"),
+        "hotspots": lambda: imp.HotspotsRequest(path, "Sơn La"),
+    }.get(kind, lambda: imp.PopulationRequest(path, "Sơn La", year=2020))()
+    imp.import_file(req, Principal("system", "admin"), url)
 
 
 def _sha(url: str) -> object:

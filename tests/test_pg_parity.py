@@ -13,6 +13,7 @@ import geopandas as gpd
 import pytest
 from shapely.geometry import box
 
+from geo.auth import Principal
 from geo.errors import ValidationError
 from geo.store import session_scope
 from geo.store.schema import Boundary, Facility, HotspotEvent
@@ -28,8 +29,8 @@ def test_boundaries_with_a_crs_that_has_no_epsg_code_are_stored(tmp_path: Path,
                                                                  empty_url: str) -> None:
     from sqlalchemy import select
 
-    from geo.ingest_boundaries import import_boundaries
     from geo.registry import load_units
+    from geo.services.imports import BoundariesRequest, import_file
 
     u = load_units("legacy", "commune")
     u = u[u.province_code == "14"].head(5)
@@ -38,7 +39,8 @@ def test_boundaries_with_a_crs_that_has_no_epsg_code_are_stored(tmp_path: Path,
                                    for x, y in zip(u.lon, u.lat)], crs=4326)
     shp = tmp_path / "ranh_gioi.shp"
     g.to_crs(CUSTOM_TM3).to_file(shp)
-    res = import_boundaries(shp, "Sơn La", empty_url, edition="legacy")
+    res = import_file(BoundariesRequest(shp, "Sơn La", edition="legacy"),
+                      Principal("system", "admin"), empty_url)
     assert res.stored == 5 and res.read.crs_origin == "file"
     assert len(res.read.source_crs) > 200  # the WKT, no EPSG code
     with session_scope(empty_url) as s:
@@ -54,14 +56,14 @@ def _csv(path: Path, text: str) -> Path:
 
 def test_facility_text_longer_than_its_column_is_a_problem_of_that_cell(
         tmp_path: Path, empty_url: str) -> None:
-    from geo.io.registers import import_facilities
+    from geo.services.imports import FacilitiesRequest, import_file
 
     name = "Cơ sở cai nghiện " + "rất dài " * 50
     p = _csv(tmp_path / "co_so.csv", "loai,ten,lat,lon,don_vi\n"
              f"methadone,{name},21.33,103.91,Sở Y tế\n"
              f"club,CLB sau cai,21.34,103.92,{'Đơn vị ' * 60}\n")
     with pytest.raises(ValidationError) as e:
-        import_facilities(p, "Sơn La", empty_url)
+        import_file(FacilitiesRequest(p, "Sơn La"), Principal("system", "admin"), empty_url)
     probs = sorted((p.row, p.column.split(" (")[0]) for p in e.value.problems)
     assert probs == [(2, "ten"), (3, "don_vi")]  # columns are shown as "ten (2)"
     assert all("300" in p.vi and "300" in p.en for p in e.value.problems)
@@ -71,12 +73,12 @@ def test_facility_text_longer_than_its_column_is_a_problem_of_that_cell(
 
 def test_hotspot_decision_number_longer_than_its_column_is_a_problem(
         tmp_path: Path, empty_url: str) -> None:
-    from geo.io.registers import import_hotspots
+    from geo.services.imports import HotspotsRequest, import_file
 
     p = _csv(tmp_path / "trong_diem.csv", "ma_xa,trang_thai,ngay,so_quyet_dinh\n"
              f"04024,designated,2021-03-01,{'75/QĐ-UBND ' * 20}\n")
     with pytest.raises(ValidationError) as e:
-        import_hotspots(p, "Sơn La", empty_url)
+        import_file(HotspotsRequest(p, "Sơn La"), Principal("system", "admin"), empty_url)
     ((row, col),) = [(p.row, p.column.split(" (")[0]) for p in e.value.problems]
     assert (row, col) == (2, "so_quyet_dinh")
     with session_scope(empty_url) as s:

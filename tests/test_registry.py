@@ -105,6 +105,8 @@ def test_find_province_by_code_name_or_merged_province():
     assert find_province("24", "2025").name == "Tỉnh Bắc Ninh"
     # Hà Giang merged into Tuyên Quang on 1 July 2025: it exists only before the reform.
     assert find_province("Hà Giang").edition == "legacy"
+    assert son_la.editions == ("legacy", "2025")
+    assert find_province("15", "2025").editions == ("2025",)  # legacy 15 was Yên Bái
     with pytest.raises(NotFoundError):
         find_province("Atlantis")
 

@@ -249,7 +249,8 @@ def test_good_shapefile_zip_extracts(tmp_path: Path) -> None:
 
 def test_boundary_import_refuses_zip_slip_and_changes_nothing(tmp_path: Path,
                                                              demo_copy_url: str) -> None:
-    from geo.ingest_boundaries import import_boundaries
+    from geo.auth import Principal
+    from geo.services.imports import BoundariesRequest, import_file
 
     good = _shapefile_zip(tmp_path)
     evil_name = f"zipslip_{uuid.uuid4().hex}.shp"
@@ -261,7 +262,7 @@ def test_boundary_import_refuses_zip_slip_and_changes_nothing(tmp_path: Path,
         z.writestr(f"../../{evil_name}", b"x")
     before = db_fingerprint(demo_copy_url)
     with pytest.raises(ValidationError) as ei:
-        import_boundaries(evil, "Sơn La", demo_copy_url)
+        import_file(BoundariesRequest(evil, "Sơn La"), Principal("system", "admin"), demo_copy_url)
     assert "nguy hiểm" in ei.value.vi
     assert db_fingerprint(demo_copy_url) == before
     tmp = Path(tempfile.gettempdir())

@@ -6,8 +6,17 @@ from pathlib import Path
 
 import click
 
-from geo.cli.common import acting_user, ctx_obj, echo_table, emit_json, options, progress_bar, t
+from geo.cli.common import (
+    ctx_obj,
+    db,
+    echo_table,
+    emit_json,
+    options,
+    progress_bar,
+    t,
+)
 from geo.cli.groups import import_group
+from geo.cli.identity import principal
 
 
 def register(cli: click.Group) -> None:
@@ -28,17 +37,12 @@ def register(cli: click.Group) -> None:
 def import_indicators_cmd(file: Path, province: str | None, period: str | None,
                           dry_run: bool) -> None:
     """Nhập số liệu xã (CSV/XLSX). / Import commune figures (CSV/XLSX)."""
-    from geo.auth import units_outside_area
-    from geo.cli.identity import principal
-    from geo.ingest import import_indicators
+    from geo.services.imports import IndicatorsRequest, import_file
 
     o = ctx_obj()
-    user = acting_user("import", province)
-    me = principal()
+    req = IndicatorsRequest(file, province=province, period=period)
     with progress_bar(t("Nhập số liệu", "Importing")) as cb:
-        res = import_indicators(file, o["db"], user=user, province=province, period=period,
-                                dry_run=dry_run, progress=cb,
-                                outside_area=lambda ed, codes: units_outside_area(me, ed, codes))
+        res = import_file(req, principal(), db(), progress=cb, dry_run=dry_run)
     if o["json"]:
         emit_json({"ok": True, **res.to_dict()})
     elif res.already_imported:
@@ -62,14 +66,16 @@ def import_indicators_cmd(file: Path, province: str | None, period: str | None,
 @options
 def template_cmd(province: str, period: str, edition: str | None, out: Path) -> None:
     """Tạo mẫu nhập liệu XLSX. / Write an XLSX data-entry template."""
-    from geo.ingest import write_template
+    from geo.services.imports import TemplateRequest, write_template
 
     o = ctx_obj()
-    path = write_template(province, period, out, edition=edition, lang=o["lang"])
+    # A template holds only the public units registry: no login needed (as before).
+    res = write_template(TemplateRequest(province, period, out, edition=edition,
+                                         lang=o["lang"]))
     if o["json"]:
-        emit_json({"ok": True, "file": str(path)})
+        emit_json({"ok": True, **res.to_dict()})
     else:
-        click.echo(t(f"Đã tạo mẫu: {path}", f"Template written: {path}"))
+        click.echo(t(f"Đã tạo mẫu: {res.file}", f"Template written: {res.file}"))
 
 
 @click.command("history")
@@ -77,24 +83,18 @@ def template_cmd(province: str, period: str, edition: str | None, out: Path) -> 
 @options
 def history_cmd(province: str | None) -> None:
     """Lịch sử các lần nhập. / Import history."""
-    from geo.db import session_scope
-    from geo.registry import resolve_province
-    from geo.store import init_db, list_batches
+    from geo.services.history import HistoryRequest, history
 
     o = ctx_obj()
-    acting_user("view", province)
-    init_db(o["db"])
-    code = resolve_province(province).code if province else None
-    with session_scope(o["db"]) as s:
-        df = list_batches(s, code)
-    rows = df.to_dict("records")
+    res = history(HistoryRequest(province), principal(), db())
     if o["json"]:
-        emit_json(rows)
+        emit_json(res.records())
     else:
-        echo_table(rows, [("id", t("Số", "No.")), ("kind", t("Loại", "Kind")),
-                          ("file", t("Tệp", "File")), ("user", t("Người nhập", "User")),
-                          ("created_at", t("Thời gian", "Time")), ("rows", t("Dòng", "Rows")),
-                          ("status", t("Trạng thái", "Status"))])
+        echo_table(res.batches.to_dict("records"),
+                   [("id", t("Số", "No.")), ("kind", t("Loại", "Kind")),
+                    ("file", t("Tệp", "File")), ("user", t("Người nhập", "User")),
+                    ("created_at", t("Thời gian", "Time")), ("rows", t("Dòng", "Rows")),
+                    ("status", t("Trạng thái", "Status"))])
 
 
 @click.command("undo")
@@ -102,23 +102,14 @@ def history_cmd(province: str | None) -> None:
 @options
 def undo_cmd(batch: int) -> None:
     """Hoàn tác một lần nhập. / Undo an import batch."""
-    from geo.auth import may_undo
-    from geo.cli.identity import principal
-    from geo.db import ImportBatch, session_scope
-    from geo.store import init_db, undo_batch
+    from geo.services.history import UndoRequest, undo
 
     o = ctx_obj()
-    me = principal()
-    init_db(o["db"])
-    with session_scope(o["db"]) as s:
-        b = s.get(ImportBatch, batch)
-        if b is not None:
-            may_undo(me, b.province_code, b.username)
-        res = undo_batch(s, batch, user=me.username)
+    res = undo(UndoRequest(batch), principal(), db())
     if o["json"]:
-        emit_json({"ok": True, **res})
+        emit_json({"ok": True, **res.to_dict()})
     else:
-        click.echo(t(f"Đã hoàn tác lần nhập số {batch} ({res['values']} số liệu, "
-                     f"{res['boundaries']} ranh giới); số liệu trước đó được khôi phục.",
-                     f"Undid batch {batch} ({res['values']} figures, {res['boundaries']} "
+        click.echo(t(f"Đã hoàn tác lần nhập số {batch} ({res.values} số liệu, "
+                     f"{res.boundaries} ranh giới); số liệu trước đó được khôi phục.",
+                     f"Undid batch {batch} ({res.values} figures, {res.boundaries} "
                      "boundaries); earlier values are current again."))

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
-from geo.cli.common import acting_user, ctx_obj, echo_table, emit_json, options, progress_bar, t
+from geo.cli.common import ctx_obj, db, echo_table, emit_json, options, progress_bar, t
 from geo.cli.groups import import_group
+from geo.cli.identity import principal
+
+if TYPE_CHECKING:
+    from geo.services.imports import ImportResult
 
 _METHODS_VI = {"code": "theo mã", "exact": "đúng tên", "normalized": "tên chuẩn hóa",
                "ascii": "tên không dấu", "fuzzy": "gần đúng", "chosen": "người dùng chọn",
@@ -36,17 +41,16 @@ def register(cli: click.Group) -> None:
 def boundaries_cmd(file: Path, province: str, crs: str | None, accept_guess: bool,
                    edition: str | None, skip_unmatched: bool, dry_run: bool) -> None:
     """Nhập ranh giới xã chính thức. / Import official commune boundaries."""
-    from geo.ingest_boundaries import import_boundaries
+    from geo.services.imports import BoundariesRequest, import_file
 
     o = ctx_obj()
     if crs and accept_guess:
         raise click.UsageError(t("Dùng --crs hoặc --accept-guess, không dùng cả hai.",
                                  "Use --crs or --accept-guess, not both."))
-    user = acting_user("import", province, whole_province=True)
+    req = BoundariesRequest(file, province, crs=crs, accept_guess=accept_guess, edition=edition,
+                            skip_unmatched=skip_unmatched)
     with progress_bar(t("Nhập ranh giới", "Importing boundaries")) as cb:
-        res = import_boundaries(file, province, o["db"], crs=crs, accept_guess=accept_guess,
-                                edition=edition, skip_unmatched=skip_unmatched,
-                                dry_run=dry_run, user=user, progress=cb)
+        res = import_file(req, principal(), db(), progress=cb, dry_run=dry_run)
     if o["json"]:
         emit_json({"ok": True, **res.to_dict()})
         return
@@ -81,7 +85,7 @@ def boundaries_cmd(file: Path, province: str, crs: str | None, accept_guess: boo
         click.echo(summary + " " + t(
             f"Tệp này đã được nhập (lần nhập số {res.batch_id}); không thay đổi gì.",
             f"This file was already imported (batch {res.batch_id}); nothing changed."))
-    elif dry_run:
+    elif res.dry_run:
         click.echo(summary + " " + t("Chưa lưu (--dry-run).", "Not stored (--dry-run)."))
     else:
         click.echo(summary + " " + t(
@@ -91,22 +95,22 @@ def boundaries_cmd(file: Path, province: str, crs: str | None, accept_guess: boo
             f"diaban import undo {res.batch_id}"))
 
 
-def _simple_result(res: dict, what_vi: str, what_en: str) -> None:
+def _simple_result(res: ImportResult, what_vi: str, what_en: str) -> None:
     o = ctx_obj()
     if o["json"]:
-        emit_json({"ok": True, **res})
+        emit_json({"ok": True, **res.to_dict()})
         return
-    if res.get("already_imported"):
-        click.echo(t(f"Tệp này đã được nhập (lần nhập số {res['batch']}); không thay đổi gì.",
-                     f"This file was already imported (batch {res['batch']}); nothing changed."))
+    if res.already_imported:
+        click.echo(t(f"Tệp này đã được nhập (lần nhập số {res.batch_id}); không thay đổi gì.",
+                     f"This file was already imported (batch {res.batch_id}); nothing changed."))
         return
-    for p in res.get("skipped_rows", [])[:50]:
-        click.echo("  - " + (p["vi"] if o["lang"] == "vi" else p["en"]) + f" ({p['file']}, "
-                   + t("dòng", "row") + f" {p['row']})")
-    click.echo(t(f"Đã lưu {res['stored']} {what_vi} (lần nhập số {res['batch']}). Hoàn tác: "
-                 f"diaban import undo {res['batch']}",
-                 f"Stored {res['stored']} {what_en} (batch {res['batch']}). Undo: "
-                 f"diaban import undo {res['batch']}"))
+    for p in res.skipped[:50]:
+        click.echo("  - " + (p.vi if o["lang"] == "vi" else p.en) + f" ({p.file}, "
+                   + t("dòng", "row") + f" {p.row})")
+    click.echo(t(f"Đã lưu {res.stored} {what_vi} (lần nhập số {res.batch_id}). Hoàn tác: "
+                 f"diaban import undo {res.batch_id}",
+                 f"Stored {res.stored} {what_en} (batch {res.batch_id}). Undo: "
+                 f"diaban import undo {res.batch_id}"))
 
 
 @click.command("incidents")
@@ -122,14 +126,13 @@ def _simple_result(res: dict, what_vi: str, what_en: str) -> None:
 def incidents_cmd(file: Path, province: str, crs: str | None, period_kind: str,
                   skip_invalid: bool) -> None:
     """Đếm vụ việc theo xã và kỳ. / Count incidents per commune and period."""
-    from geo.io.incidents import import_incidents
+    from geo.services.imports import IncidentsRequest, import_file
 
-    o = ctx_obj()
-    user = acting_user("import", province, whole_province=True)
+    req = IncidentsRequest(file, province, crs=crs, period_kind=period_kind,
+                           skip_invalid=skip_invalid)
     with progress_bar(t("Nhập vụ việc", "Importing incidents")) as cb:
-        res = import_incidents(file, province, o["db"], crs=crs, period_kind=period_kind,
-                               skip_invalid=skip_invalid, user=user, progress=cb)
-    _simple_result(res.to_dict(), "số liệu vụ việc", "incident counts")
+        res = import_file(req, principal(), db(), progress=cb)
+    _simple_result(res, "số liệu vụ việc", "incident counts")
 
 
 @click.command("facilities")
@@ -138,10 +141,9 @@ def incidents_cmd(file: Path, province: str, crs: str | None, period_kind: str,
 @options
 def facilities_cmd(file: Path, province: str) -> None:
     """Nhập danh sách cơ sở. / Import facilities."""
-    from geo.io.registers import import_facilities
+    from geo.services.imports import FacilitiesRequest, import_file
 
-    user = acting_user("import", province, whole_province=True)
-    res = import_facilities(file, province, ctx_obj()["db"], user=user)
+    res = import_file(FacilitiesRequest(file, province), principal(), db())
     _simple_result(res, "cơ sở", "facilities")
 
 
@@ -151,10 +153,9 @@ def facilities_cmd(file: Path, province: str) -> None:
 @options
 def hotspots_cmd(file: Path, province: str) -> None:
     """Nhập danh sách địa bàn trọng điểm. / Import hotspot designations."""
-    from geo.io.registers import import_hotspots
+    from geo.services.imports import HotspotsRequest, import_file
 
-    user = acting_user("import", province, whole_province=True)
-    res = import_hotspots(file, province, ctx_obj()["db"], user=user)
+    res = import_file(HotspotsRequest(file, province), principal(), db())
     _simple_result(res, "địa bàn trọng điểm", "hotspot communes")
 
 
@@ -166,12 +167,11 @@ def hotspots_cmd(file: Path, province: str) -> None:
 @options
 def population_cmd(file: Path, province: str, year: int, edition: str | None) -> None:
     """Tổng dân số theo xã từ ảnh GeoTIFF. / Population per commune from a GeoTIFF."""
-    from geo.io.raster import import_population
+    from geo.services.imports import PopulationRequest, import_file
 
-    user = acting_user("import", province, whole_province=True)
+    req = PopulationRequest(file, province, year=year, edition=edition)
     with progress_bar(t("Tính dân số", "Summing population")) as cb:
-        res = import_population(file, province, year, ctx_obj()["db"], edition=edition,
-                                user=user, progress=cb)
+        res = import_file(req, principal(), db(), progress=cb)
     _simple_result(res, "số liệu dân số", "population figures")
 
 

@@ -2,11 +2,15 @@
 
 A CSV/XLSX of incidents has one row per incident with coordinates (``lat``/``lon``
 in WGS84, or VN-2000 ``x``/``y`` in the province's TM-3 zone or ``crs=``), a date
-and a type. Points are assigned to communes by a vectorised point-in-polygon
-join (:class:`shapely.STRtree`) on the stored boundaries of the edition in force
-in each period, and counted per commune and period. Rows without coordinates,
-with a bad date or outside the province are reported with their row; by
-default they stop the import, with ``skip_invalid`` they are skipped and listed.
+and a type. :func:`read_incidents` reads the file once into points with their
+period; :func:`join_incidents` assigns them to communes by a vectorised
+point-in-polygon join (:class:`shapely.STRtree`) on the boundaries of the
+edition in force in each period (the caller brings them; storing the counts is
+:mod:`geo.services.imports`), and counts them per commune and period. Rows
+without coordinates, with a bad date or outside the province are problems with
+their row.
+
+Nothing here touches the database.
 """
 
 from __future__ import annotations
@@ -23,8 +27,10 @@ import shapely
 
 from geo.errors import Problem, ValidationError
 from geo.io.tables import Table, parse_number, problem, read_table
+from geo.periods import period_ids
 
-__all__ = ["IncidentImport", "count_incidents", "import_incidents", "period_ids"]
+__all__ = ["IncidentPoints", "count_incidents", "join_incidents",
+           "read_incidents"]
 
 Progress = Callable[[float, str], None] | None
 
@@ -39,35 +45,43 @@ _ALIASES = {
 
 
 @dataclass
-class IncidentImport:
-    """Result of an incident import."""
+class IncidentPoints:
+    """The incidents of a file, read once: WGS84 points with their period.
 
-    file: str
-    counts: pd.DataFrame
-    batch_id: int | None = None
-    stored: int = 0
-    points: int = 0
-    skipped: list[Problem] = field(default_factory=list)
-    already_imported: bool = False
+    Attributes
+    ----------
+    table : Table
+        The cells as read (for locating problems).
+    lon, lat : numpy.ndarray
+        WGS84 coordinates per row (NaN where missing or not a number).
+    periods : numpy.ndarray
+        Period id per row (``""`` where the date is bad or in the future).
+    problems : list of Problem
+        Rows without coordinates, with an unreadable date or a date in the future.
+    coord_col, date_col : str
+        Columns problems point at.
+    province_code, province_name : str
+        The province the file covers.
+    """
 
-    def to_dict(self) -> dict:
-        """JSON-serialisable summary."""
-        return {"file": self.file, "batch": self.batch_id, "stored": self.stored,
-                "points": self.points, "already_imported": self.already_imported,
-                "periods": sorted(self.counts.period.unique().tolist()) if len(self.counts)
-                else [],
-                "skipped_rows": [p.to_dict() for p in self.skipped]}
+    table: Table
+    lon: np.ndarray
+    lat: np.ndarray
+    periods: np.ndarray
+    problems: list[Problem] = field(default_factory=list)
+    coord_col: str = ""
+    date_col: str = ""
+    province_code: str = ""
+    province_name: str = ""
 
+    @property
+    def located(self) -> np.ndarray:
+        """Rows with coordinates and a usable date."""
+        return (self.periods != "") & np.isfinite(self.lon) & np.isfinite(self.lat)
 
-def period_ids(dates: pd.Series, kind: str = "H") -> np.ndarray:
-    """Period id of each date: ``2023-H1`` (kind ``H``), ``2023-Q2`` (``Q``) or ``2023`` (``Y``)."""
-    d = pd.to_datetime(dates)
-    year = d.dt.year.astype(str)
-    if kind == "Y":
-        return year.to_numpy()
-    if kind == "Q":
-        return (year + "-Q" + ((d.dt.month - 1) // 3 + 1).astype(str)).to_numpy()
-    return (year + "-H" + np.where(d.dt.month <= 6, "1", "2")).to_numpy()
+    def needed_periods(self) -> list[str]:
+        """Periods of the located rows, sorted."""
+        return sorted(set(self.periods[self.located]))
 
 
 def count_incidents(lon: np.ndarray, lat: np.ndarray, periods: np.ndarray,
@@ -148,23 +162,16 @@ def _dates(col: pd.Series) -> pd.Series:
     return iso
 
 
-def import_incidents(
+def read_incidents(
     path: str | Path,
     province: str,
-    url: str | None = None,
     *,
     crs: str | None = None,
     period_kind: str = "H",
-    skip_invalid: bool = False,
-    dry_run: bool = False,
-    user: str = "system",
     display_name: str | None = None,
     progress: Progress = None,
-) -> IncidentImport:
-    """Count the incidents of a file per commune and period and store them.
-
-    Communes with no incident in a period covered by the file get 0 for it (the
-    file is taken to be the province's complete list for those periods).
+) -> IncidentPoints:
+    """Read a file of incidents into WGS84 points with their period.
 
     Parameters
     ----------
@@ -172,43 +179,26 @@ def import_incidents(
         CSV or XLSX, one incident per row.
     province : str
         Province code or name.
-    url : str, optional
-        Database URL.
     crs : str, optional
         CRS of ``x``/``y`` columns (default: the province's VN-2000 TM-3 zone).
     period_kind : {"H", "Q", "Y"}
         Half-years (default), quarters or years.
-    skip_invalid : bool
-        Skip rows without coordinates, with bad dates or outside the province
-        (they are listed in the result) instead of refusing the file.
-    dry_run : bool
-        Count only; store nothing.
-    user, display_name, progress :
-        As for the other imports.
+    display_name : str, optional
+        File name shown in messages.
+    progress : callable, optional
+        ``progress(fraction, message)``.
 
     Returns
     -------
-    IncidentImport
+    IncidentPoints
 
     Raises
     ------
     ValidationError
-        Listing every bad row (file, row, column); nothing stored.
+        When the file cannot be read or lacks the coordinate or date columns.
     """
     from geo.crs import WGS84, province_crs, transformer
-    from geo.db import session_scope
     from geo.io.boundaries import province_bbox
-    from geo.periods import parse_period
-    from geo.store import (
-        current_boundaries,
-        file_sha256,
-        find_active_batch,
-        init_db,
-        lock_units,
-        new_batch,
-        province_units,
-        write_values,
-    )
 
     name = display_name or Path(path).name
 
@@ -237,30 +227,10 @@ def import_incidents(
     no_xy = ~(np.isfinite(lon) & np.isfinite(lat))
     bad_date = dates.isna().to_numpy()
     future = (dates > today).fillna(False).to_numpy()
-    step(0.3, "Ghép điểm vào xã")
-    init_db(url)
     periods = np.full(len(df), "", dtype=object)
     ok_dates = ~bad_date & ~future
+    # The province reporting cycle: the assessment year from 15/12 (geo.periods).
     periods[ok_dates] = period_ids(dates[ok_dates], period_kind)
-    unit_code = np.full(len(df), None, dtype=object)
-    all_codes: dict[str, list[str]] = {}
-    with session_scope(url) as s:
-        for per_id in sorted(set(periods[ok_dates & ~no_xy])):
-            per = parse_period(per_id)
-            ed = per.edition
-            polys = current_boundaries(s, province, ed)
-            if polys.empty:
-                raise ValidationError(
-                    f"Chưa có ranh giới xã ({ed}) của {pname} để ghép điểm; hãy nhập ranh giới "
-                    "trước (diaban import boundaries).",
-                    f"No {ed} commune boundaries of {pname} stored to join points to; import "
-                    "boundaries first (diaban import boundaries).", file=name)
-            all_codes.setdefault(per_id, list(province_units(s, province, ed).code))
-            sel = np.flatnonzero((periods == per_id) & ~no_xy)
-            counts, unit = count_incidents(lon[sel], lat[sel], periods[sel], polys)
-            inside = unit >= 0
-            unit_code[sel[inside]] = polys.code.to_numpy()[unit[inside]]
-    outside = ~no_xy & ok_dates & (unit_code == None)  # noqa: E711 - numpy elementwise
     for i in np.flatnonzero(no_xy):
         problems.append(problem(tab, int(i), ccol, "thiếu tọa độ hoặc tọa độ không phải số",
                                 "missing or non-numeric coordinates"))
@@ -271,47 +241,60 @@ def import_incidents(
     for i in np.flatnonzero(future & ~no_xy):
         problems.append(problem(tab, int(i), cols["date"], "ngày ở tương lai",
                                 "date in the future"))
+    step(0.3, "Đã đọc")
+    return IncidentPoints(tab, lon, lat, periods, problems, ccol, cols["date"], pcode, pname)
+
+
+def join_incidents(points: IncidentPoints, polygons: dict[str, gpd.GeoDataFrame],
+                   communes: dict[str, list[str]]) -> tuple[pd.DataFrame, list[Problem], int]:
+    """Assign points to communes and count them per commune and period.
+
+    Communes with no incident in a period covered by the file get 0 for it (the
+    file is taken to be the province's complete list for those periods).
+
+    Parameters
+    ----------
+    points : IncidentPoints
+        The file as read.
+    polygons : dict
+        Period id → commune boundaries (``code``, WGS84 polygons) of the edition
+        in force in that period, for every period of :meth:`IncidentPoints.needed_periods`.
+    communes : dict
+        Period id → every commune code of the province in that edition.
+
+    Returns
+    -------
+    counts : pandas.DataFrame
+        ``unit_code, period, value, indicator`` (``incidents``).
+    problems : list of Problem
+        The file's problems and points outside every commune, sorted by row.
+    points : int
+        Number of incidents counted.
+    """
+    tab = points.table
+    lon, lat, periods = points.lon, points.lat, points.periods
+    located = points.located
+    unit_code = np.full(len(periods), None, dtype=object)
+    for per_id in points.needed_periods():
+        polys = polygons[per_id]
+        sel = np.flatnonzero((periods == per_id) & located)
+        _, unit = count_incidents(lon[sel], lat[sel], periods[sel], polys)
+        inside = unit >= 0
+        unit_code[sel[inside]] = polys.code.to_numpy()[unit[inside]]
+    outside = located & (unit_code == None)  # noqa: E711 - numpy elementwise
+    problems = list(points.problems)
     for i in np.flatnonzero(outside):
-        problems.append(problem(tab, int(i), ccol,
-                                f"điểm ({lon[i]:.5f}, {lat[i]:.5f}) nằm ngoài các xã của {pname}",
+        problems.append(problem(tab, int(i), points.coord_col,
+                                f"điểm ({lon[i]:.5f}, {lat[i]:.5f}) nằm ngoài các xã của "
+                                f"{points.province_name}",
                                 f"point ({lon[i]:.5f}, {lat[i]:.5f}) is outside the communes of "
-                                f"{pname}", ))
+                                f"{points.province_name}"))
     problems.sort(key=lambda p: p.row or 0)
     good = unit_code != None  # noqa: E711
-    if problems and (not skip_invalid or not good.any()):
-        why = ("" if good.any() else " Không có điểm nào hợp lệ trong tỉnh.")
-        raise ValidationError(
-            f"Tệp '{name}' có {len(problems)} dòng lỗi; chưa lưu gì.{why} Sửa các dòng dưới đây "
-            "hoặc dùng --skip-invalid để bỏ qua chúng.",
-            f"File '{name}' has {len(problems)} bad rows; nothing stored. Fix the rows below or "
-            "use --skip-invalid to skip them.", problems=problems, file=name)
-    if not good.any():
-        raise ValidationError("Tệp không có vụ việc nào.", "The file has no incidents.",
-                              file=name)
     found = pd.DataFrame({"unit_code": unit_code[good], "period": periods[good]})
     counts = found.groupby(["unit_code", "period"]).size().rename("value").reset_index()
-    full = pd.DataFrame([(c, p) for p, cs in all_codes.items() for c in cs],
+    full = pd.DataFrame([(c, p) for p, cs in communes.items() for c in cs],
                         columns=["unit_code", "period"])
     counts = full.merge(counts, how="left").fillna({"value": 0})
     counts["indicator"] = "incidents"
-    res = IncidentImport(name, counts, points=int(good.sum()), skipped=problems)
-    if dry_run:
-        return res
-    step(0.8, "Lưu")
-    sha = file_sha256(path)
-    editions = {per_id: parse_period(per_id).edition
-                for per_id in counts.period.unique()}
-    with session_scope(url) as s:
-        # Hold the provinces' locks from the check to the write (see geo.store.lock_units).
-        lock_units(s, zip(counts.period.map(editions), counts.unit_code))
-        prev = find_active_batch(s, "incidents", sha)
-        if prev is not None:
-            res.batch_id, res.already_imported = prev.id, True
-            return res
-        b = new_batch(s, "incidents", user=user, file_name=name, sha256=sha,
-                      province_code=pcode)
-        for per_id, grp in counts.groupby("period"):
-            res.stored += write_values(s, grp, b, editions[per_id])
-        res.batch_id = b.id
-    step(1.0, "Xong")
-    return res
+    return counts, problems, int(good.sum())

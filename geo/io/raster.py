@@ -1,4 +1,9 @@
-"""Population rasters (GeoTIFF, any CRS) summed per commune into ``population``."""
+"""Population rasters (GeoTIFF, any CRS) summed per commune.
+
+:func:`zonal_sums` reads the raster once and sums it over the commune polygons
+the caller brings (storing the sums as ``population`` is
+:mod:`geo.services.imports`). Nothing here touches the database.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +14,8 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import ValidationError
-from geo.periods import parse_period
 
-__all__ = ["import_population", "zonal_sums"]
+__all__ = ["zonal_sums"]
 
 
 def zonal_sums(path: str | Path, polygons: object, display_name: str | None = None,
@@ -94,54 +98,3 @@ def _coverage(geom: object, shape: tuple[int, int], transform: object,
     fine = transform @ Affine.scale(1 / _SUB)
     inside = ~geometry_mask([geom], out_shape=(h * _SUB, w * _SUB), transform=fine)
     return inside.reshape(h, _SUB, w, _SUB).mean(axis=(1, 3))
-
-
-def import_population(path: str | Path, province: str, year: int, url: str | None = None,
-                      edition: str | None = None, user: str = "system",
-                      display_name: str | None = None,
-                      progress: Callable[[float, str], None] | None = None) -> dict:
-    """Sum a population raster per stored commune boundary and store ``population`` for a year.
-
-    Returns
-    -------
-    dict
-        ``file, batch, stored, edition, total``.
-    """
-    from geo.db import session_scope
-    from geo.store import (
-        current_boundaries,
-        file_sha256,
-        find_active_batch,
-        init_db,
-        lock_units,
-        new_batch,
-        write_values,
-    )
-
-    name = display_name or Path(path).name
-    if not 1950 <= int(year) <= 2100:
-        raise ValidationError(f"Năm {year} không hợp lệ.", f"Invalid year {year}.")
-    ed = edition or parse_period(str(int(year))).edition
-    init_db(url)
-    with session_scope(url) as s:
-        polys = current_boundaries(s, province, ed)
-    if polys.empty:
-        raise ValidationError("Chưa có ranh giới xã để tính tổng.",
-                              "No commune boundaries stored to sum over.", file=name)
-    sums = zonal_sums(path, polys, name, progress)
-    if sums.value.sum() <= 0:
-        raise ValidationError("Ảnh không có giá trị dân số nào trong tỉnh (ảnh nằm ngoài tỉnh?).",
-                              "The raster has no population inside the province.", file=name)
-    sums["period"] = str(year)
-    sums["indicator"] = "population"
-    sha = file_sha256(path)
-    with session_scope(url) as s:
-        # Hold the province's lock from the check to the write (see geo.store.lock_units).
-        lock_units(s, ((ed, c) for c in sums.unit_code))
-        prev = find_active_batch(s, "population", sha)
-        if prev is not None:
-            return {"file": name, "batch": prev.id, "stored": 0, "already_imported": True}
-        b = new_batch(s, "population", user=user, file_name=name, sha256=sha)
-        n = write_values(s, sums, b, ed)
-        return {"file": name, "batch": b.id, "stored": n, "edition": ed,
-                "total": float(sums.value.sum()), "already_imported": False}

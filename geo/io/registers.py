@@ -1,24 +1,32 @@
-"""Facilities and hotspot designations from CSV/XLSX (also used by the Data page editor).
+"""Facilities and hotspot designations from CSV/XLSX (also the Data page's editor tables).
 
-Validation: facility type from :data:`geo.store.FACILITY_KINDS` (id or Vietnamese/English
+Validation: facility type from :data:`geo.vocab.FACILITY_KINDS` (id or Vietnamese/English
 label), location inside the province, dates in order; hotspot status from
-:data:`geo.store.HOTSPOT_STATUSES`, commune of the province, dates in order per commune;
-texts no longer than their columns (PostgreSQL enforces ``VARCHAR`` lengths).
-All or nothing, one undoable batch.
+:data:`geo.vocab.HOTSPOT_STATUSES`, commune of the province, dates in order per commune;
+texts no longer than the limits the caller gives (the database's ``VARCHAR`` lengths,
+which PostgreSQL enforces). Every problem names its file, row and column.
+
+Nothing here touches the database (storing is :mod:`geo.services.imports`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
-from pathlib import Path
 
 import pandas as pd
 
-from geo.db import Facility, HotspotEvent
 from geo.errors import Problem, ValidationError
-from geo.io.tables import Table, column_key, parse_number, problem, read_table
+from geo.io.tables import Table, column_key, parse_number, problem
+from geo.vocab import FACILITY_KINDS, HOTSPOT_STATUSES
 
-__all__ = ["import_facilities", "import_hotspots", "validate_facilities", "validate_hotspots"]
+__all__ = ["FACILITY_FIELDS", "HOTSPOT_FIELDS", "validate_facilities", "validate_hotspots"]
+
+#: Columns of the facilities frame :func:`validate_facilities` returns.
+FACILITY_FIELDS = ["kind", "name", "province_code", "lat", "lon", "capacity", "operator",
+                   "opened_on", "closed_on"]
+#: Columns of the hotspot events frame :func:`validate_hotspots` returns.
+HOTSPOT_FIELDS = ["edition", "unit_code", "status", "event_date", "decision_no", "note"]
 
 FACILITY_COLS = {"kind": ["loai", "loại", "kind", "type"], "name": ["ten", "tên", "name"],
                  "lat": ["lat", "vi_do", "vĩ độ"], "lon": ["lon", "kinh_do", "kinh độ"],
@@ -32,9 +40,10 @@ HOTSPOT_COLS = {"unit_code": ["ma_xa", "mã xã", "unit_code"], "status": ["tran
                 "note": ["ghi_chu", "ghi chú", "note"]}
 
 
-def _over_length(model: type, column: str, value: object) -> tuple[int, int] | None:
-    """``(length, limit)`` when ``value`` is longer than the ``VARCHAR`` of the column."""
-    limit = getattr(model.__table__.c[column].type, "length", None)
+def _over_length(limits: Mapping[str, int] | None, column: str,
+                 value: object) -> tuple[int, int] | None:
+    """``(length, limit)`` when ``value`` is longer than the limit of the column."""
+    limit = (limits or {}).get(column)
     if value is None or limit is None or len(str(value)) <= limit:
         return None
     return len(str(value)), limit
@@ -59,20 +68,46 @@ def _date(v: object) -> date | None | str:
 
 
 def _kind(v: object) -> str | None:
-    from geo.store import FACILITY_KINDS
-
     k = column_key(v)
-    for kid, (vi, en) in FACILITY_KINDS.items():
+    for kid, (vi, en) in FACILITY_KINDS.pairs().items():
         if k in (column_key(kid), column_key(vi), column_key(en)):
             return kid
     return None
 
 
 def validate_facilities(df: pd.DataFrame, province: str, tab: Table | None = None,
-                        file: str | None = None) -> tuple[list[dict], list[Problem]]:
-    """Validate facility rows; return records ready for :func:`geo.store.add_facility`."""
+                        file: str | None = None, limits: Mapping[str, int] | None = None
+                        ) -> tuple[pd.DataFrame, list[Problem]]:
+    """Validate facility rows.
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        One facility per row: ``loai, ten, vi_do, kinh_do`` and optionally
+        ``cong_suat, don_vi, ngay_mo, ngay_dong`` (Vietnamese or English headers).
+    province : str
+        Province code or name; every facility must lie inside it.
+    tab : Table, optional
+        The file ``df`` was read from (problems then name its rows and columns).
+    file : str, optional
+        File name for messages when there is no ``tab``.
+    limits : mapping, optional
+        Longest text allowed per field (``name``, ``operator``).
+
+    Returns
+    -------
+    facilities : pandas.DataFrame
+        :data:`FACILITY_FIELDS`, one row per input row (object columns: ``None``
+        where nothing was given).
+    problems : list of Problem
+        Every bad cell; nothing may be stored while this is not empty.
+
+    Raises
+    ------
+    ValidationError
+        When a required column is missing.
+    """
     from geo.io.boundaries import province_bbox
-    from geo.store import FACILITY_KINDS
 
     pcode, (x0, y0, x1, y1), pname = province_bbox(province)
     cols = _find(df, FACILITY_COLS)
@@ -91,7 +126,7 @@ def validate_facilities(df: pd.DataFrame, province: str, tab: Table | None = Non
         kind = _kind(r[cols["kind"]])
         if kind is None:
             bad(i, cols["kind"], f"loại '{r[cols['kind']]}' không hợp lệ; dùng: "
-                f"{', '.join(v[0] for v in FACILITY_KINDS.values())}",
+                f"{', '.join(v.vi for v in FACILITY_KINDS.values())}",
                 f"invalid type '{r[cols['kind']]}'; use: {', '.join(FACILITY_KINDS)}")
         lat, lon = parse_number(r[cols["lat"]]), parse_number(r[cols["lon"]])
         if lat is None or lon is None:
@@ -110,7 +145,7 @@ def validate_facilities(df: pd.DataFrame, province: str, tab: Table | None = Non
         if not str(r[cols["name"]] or "").strip():
             bad(i, cols["name"], "thiếu tên cơ sở", "missing name")
         for key in ("name", "operator"):
-            over = _over_length(Facility, key, r[cols[key]] if key in cols else None)
+            over = _over_length(limits, key, r[cols[key]] if key in cols else None)
             if over:
                 bad(i, cols[key], f"quá dài ({over[0]} ký tự, tối đa {over[1]})",
                     f"too long ({over[0]} characters, at most {over[1]})")
@@ -121,14 +156,39 @@ def validate_facilities(df: pd.DataFrame, province: str, tab: Table | None = Non
                      "operator": r.get(cols.get("operator", ""), None),
                      "opened_on": o if isinstance(o, date) else None,
                      "closed_on": c if isinstance(c, date) else None})
-    return recs, probs
+    return pd.DataFrame(recs, columns=FACILITY_FIELDS, dtype=object), probs
 
 
 def validate_hotspots(df: pd.DataFrame, province: str, tab: Table | None = None,
-                      file: str | None = None) -> tuple[dict, list[Problem]]:
-    """Validate hotspot event rows; return ``{(edition, code): [events]}`` and problems."""
+                      file: str | None = None, limits: Mapping[str, int] | None = None
+                      ) -> tuple[pd.DataFrame, list[Problem]]:
+    """Validate hotspot status events (one row per event).
+
+    Parameters
+    ----------
+    df : pandas.DataFrame
+        ``ma_xa, trang_thai, ngay`` and optionally ``so_quyet_dinh, ghi_chu``.
+    province : str
+        Province code or name; every commune must be in it (either edition).
+    tab, file :
+        As for :func:`validate_facilities`.
+    limits : mapping, optional
+        Longest text allowed per field (``decision_no``).
+
+    Returns
+    -------
+    events : pandas.DataFrame
+        :data:`HOTSPOT_FIELDS`, the events of each commune together and in date
+        order, communes in the order they first appear.
+    problems : list of Problem
+        Every bad cell; nothing may be stored while this is not empty.
+
+    Raises
+    ------
+    ValidationError
+        When a required column is missing.
+    """
     from geo.registry import load_units
-    from geo.store import HOTSPOT_STATUSES
 
     cols = _find(df, HOTSPOT_COLS)
     probs: list[Problem] = []
@@ -148,8 +208,8 @@ def validate_hotspots(df: pd.DataFrame, province: str, tab: Table | None = None,
         u = load_units(ed, "commune")
         units[ed] = set(u.loc[province_mask(u, province), "code"])
     labels = {column_key(k): k for k in HOTSPOT_STATUSES}
-    labels |= {column_key(v[0]): k for k, v in HOTSPOT_STATUSES.items()}
-    labels |= {column_key(v[1]): k for k, v in HOTSPOT_STATUSES.items()}
+    labels |= {column_key(v.vi): k for k, v in HOTSPOT_STATUSES.items()}
+    labels |= {column_key(v.en): k for k, v in HOTSPOT_STATUSES.items()}
     out: dict[tuple[str, str], list[dict]] = {}
     for i, r in enumerate(df.to_dict("records")):
         raw = str(r[cols["unit_code"]] or "").strip().split(".")[0]
@@ -169,7 +229,7 @@ def validate_hotspots(df: pd.DataFrame, province: str, tab: Table | None = None,
             bad(i, cols["event_date"], "ngày trống hoặc không đọc được",
                 "missing or unreadable date")
             continue
-        over = _over_length(HotspotEvent, "decision_no",
+        over = _over_length(limits, "decision_no",
                             r[cols["decision_no"]] if "decision_no" in cols else None)
         if over:
             bad(i, cols["decision_no"], f"số quyết định quá dài ({over[0]} ký tự, tối đa "
@@ -184,64 +244,6 @@ def validate_hotspots(df: pd.DataFrame, province: str, tab: Table | None = None,
         evs.append({"status": st, "event_date": d,
                     "decision_no": r.get(cols.get("decision_no", ""), None),
                     "note": r.get(cols.get("note", ""), None)})
-    return out, probs
-
-
-def _store(kind: str, path: str | Path, province: str, url: str | None, user: str,
-           display_name: str | None) -> dict:
-    from geo.db import session_scope
-    from geo.store import (
-        add_facility,
-        add_hotspot,
-        file_sha256,
-        find_active_batch,
-        init_db,
-        lock_province,
-        lock_units,
-        new_batch,
-    )
-
-    name = display_name or Path(path).name
-    tab = read_table(path, name)
-    if kind == "facilities":
-        recs, probs = validate_facilities(tab.df, province, tab, name)
-    else:
-        recs, probs = validate_hotspots(tab.df, province, tab, name)
-    if probs:
-        raise ValidationError(f"Tệp '{name}' có {len(probs)} lỗi; chưa lưu gì.",
-                              f"File '{name}' has {len(probs)} problems; nothing stored.",
-                              problems=probs, file=name)
-    if not recs:
-        raise ValidationError("Tệp không có dòng nào.", "The file has no rows.", file=name)
-    init_db(url)
-    sha = file_sha256(path)
-    with session_scope(url) as s:
-        # Hold the province's lock from the check to the write (see geo.store.lock_units).
-        if kind == "facilities":
-            lock_province(s, recs[0]["province_code"])
-        else:
-            lock_units(s, recs)  # keyed by (edition, commune code)
-        prev = find_active_batch(s, kind, sha)
-        if prev is not None:
-            return {"file": name, "batch": prev.id, "stored": 0, "already_imported": True}
-        b = new_batch(s, kind, user=user, file_name=name, sha256=sha)
-        if kind == "facilities":
-            for r in recs:
-                add_facility(s, batch=b, user=user, **r)
-        else:
-            for (ed, code), evs in recs.items():
-                add_hotspot(s, ed, code, evs, batch=b, user=user)
-        b.n_rows = len(recs)
-        return {"file": name, "batch": b.id, "stored": len(recs), "already_imported": False}
-
-
-def import_facilities(path: str | Path, province: str, url: str | None = None,
-                      user: str = "system", display_name: str | None = None) -> dict:
-    """Import facilities from CSV/XLSX, all or nothing; returns ``file, batch, stored``."""
-    return _store("facilities", path, province, url, user, display_name)
-
-
-def import_hotspots(path: str | Path, province: str, url: str | None = None,
-                    user: str = "system", display_name: str | None = None) -> dict:
-    """Import hotspot designations (one row per status event), all or nothing."""
-    return _store("hotspots", path, province, url, user, display_name)
+    rows = [{"edition": ed, "unit_code": code, **ev} for (ed, code), evs in out.items()
+            for ev in evs]
+    return pd.DataFrame(rows, columns=HOTSPOT_FIELDS, dtype=object), probs

@@ -185,7 +185,7 @@ def _read_xlsx(path: Path, name: str) -> Table:
                     values[r][c] = v
     # A formula without a cached value (file never opened in Excel) reads as None;
     # detect it to say so rather than report "empty".
-    formulas = _uncached_formulas(path)
+    formulas = _uncached_formulas(path, ws)
     rows = [["" if v is None else v for v in r] for r in values]
     tab = _to_table(rows, list(range(1, len(rows) + 1)), name, None, letters=True)
     if formulas:
@@ -198,16 +198,24 @@ def _read_xlsx(path: Path, name: str) -> Table:
     return tab
 
 
-def _uncached_formulas(path: Path) -> list[str]:
+def _uncached_formulas(path: Path, values: object) -> list[str]:
+    """Cells of the first sheet holding a formula without a computed value.
+
+    ``values`` is that sheet already loaded with ``data_only=True``; only the
+    formulas are loaded again (openpyxl gives either formulas or values per load).
+    """
     from openpyxl import load_workbook
 
     wb_f = load_workbook(path, data_only=False, read_only=True)
-    wb_v = load_workbook(path, data_only=True, read_only=True)
     out = []
-    for row_f, row_v in zip(wb_f.worksheets[0].iter_rows(), wb_v.worksheets[0].iter_rows()):
-        for cf, cv in zip(row_f, row_v):
-            if isinstance(cf.value, str) and cf.value.startswith("=") and cv.value is None:
-                out.append(cf.coordinate)
+    try:
+        for row in wb_f.worksheets[0].iter_rows():
+            for cf in row:
+                if (isinstance(cf.value, str) and cf.value.startswith("=")
+                        and values[cf.coordinate].value is None):
+                    out.append(cf.coordinate)
+    finally:
+        wb_f.close()
     return out
 
 

@@ -20,7 +20,8 @@ INTERNALS = ("Traceback", 'File "/', "psycopg2", "sqlalchemy", "OperationalError
 @pytest.fixture(scope="module")
 def hostile_app(demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The app on a demo copy where a facility was imported with a script-like name."""
-    from geo.io.registers import import_facilities
+    from geo.auth import Principal
+    from geo.services.imports import FacilitiesRequest, import_file
 
     folder = tmp_path_factory.mktemp("hostile")
     url = copy_database(demo_url, folder)
@@ -29,7 +30,7 @@ def hostile_app(demo_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iter
     rows = [f"methadone,{n},{21.33 + i * 0.01:.4f},103.91,," for i, n in enumerate(names)]
     csv.write_text("loai,ten,vi_do,kinh_do,cong_suat,ngay_mo\n" + "\n".join(rows) + "\n",
                    encoding="utf-8")
-    import_facilities(csv, "Sơn La", url, user="test")
+    import_file(FacilitiesRequest(csv, "Sơn La"), Principal("test", "admin"), url)
     with streamlit_server(url, folder) as app:
         yield app
 
@@ -103,7 +104,8 @@ def test_figures_imported_elsewhere_show_without_waiting_for_the_cache(
         demo_url: str, browser: object, tmp_path: Path) -> None:
     # A data officer imports a new period from the CLI while the app is open: the next
     # page load shows it (the caches are dropped when the import batches change).
-    from geo.ingest import import_indicators
+    from geo.auth import Principal
+    from geo.services.imports import IndicatorsRequest, import_file
 
     url = copy_database(demo_url, tmp_path)
     with streamlit_server(url, tmp_path) as app:
@@ -115,7 +117,7 @@ def test_figures_imported_elsewhere_show_without_waiting_for_the_cache(
             f = tmp_path / "ky_moi.csv"
             f.write_text("ma_xa,ky,chi_tieu,gia_tri\n04045,2026-H1,registered_addicts,21\n",
                          encoding="utf-8")
-            import_indicators(f, url, user="test")
+            import_file(IndicatorsRequest(f), Principal("test", "admin"), url)
         finally:
             p.close()
         p = Page(browser)  # a new visit (the old one remembers its chosen period)

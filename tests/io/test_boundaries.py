@@ -14,9 +14,18 @@ import pytest
 import shapely
 from click.testing import CliRunner
 
+from geo.auth import Principal
 from geo.errors import ValidationError
 from geo.io.boundaries import read_boundaries, safe_extract_zip
+from geo.services.imports import BoundariesRequest, import_file
 from geo.textenc import encode_tcvn3
+
+
+def import_boundaries(path: Path, province: str, url: str, dry_run: bool = False,
+                      **kw: object) -> object:
+    """Read, match and store a boundary file through the import service."""
+    return import_file(BoundariesRequest(path, province, **kw), Principal("system", "admin"),
+                       url, dry_run=dry_run)
 
 
 def _son_la(shared_data: Path) -> gpd.GeoDataFrame:
@@ -61,8 +70,8 @@ def test_tcvn3_text_is_decoded(real_shp: Path, shared_data: Path) -> None:
 def test_whole_path_round_trip_within_one_metre(real_shp: Path, shared_data: Path,
                                                 empty_url: str) -> None:
     from geo.db import session_scope
-    from geo.ingest_boundaries import import_boundaries
-    from geo.store import current_boundaries, undo_batch
+    from geo.services.history import UndoRequest, undo
+    from geo.store import current_boundaries
 
     # Unmatched features stop the import: nothing stored.
     with pytest.raises(ValidationError) as ei:
@@ -93,14 +102,12 @@ def test_whole_path_round_trip_within_one_metre(real_shp: Path, shared_data: Pat
     again = import_boundaries(real_shp, "Sơn La", empty_url, accept_guess=True,
                               skip_unmatched=True)
     assert again.already_imported and again.batch_id == res.batch_id
-    with session_scope(empty_url) as s:
-        undo_batch(s, res.batch_id)
+    undo(UndoRequest(res.batch_id), Principal("system", "admin"), empty_url)
     with session_scope(empty_url) as s:
         assert current_boundaries(s, "Sơn La", "legacy").empty
 
 
 def test_choices_pick_and_skip(real_shp: Path, empty_url: str) -> None:
-    from geo.ingest_boundaries import import_boundaries
 
     res = import_boundaries(real_shp, "Sơn La", empty_url, accept_guess=True, dry_run=True,
                             skip_unmatched=True)
@@ -184,7 +191,6 @@ def test_formats_read_and_repair(tmp_path: Path, fmt: str) -> None:
 
 
 def test_code_column_matches_by_code(tmp_path: Path, empty_url: str) -> None:
-    from geo.ingest_boundaries import import_boundaries
 
     g = _square_gdf()
     g["ten_xa"] = ["?", "??", "???"]

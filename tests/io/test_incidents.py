@@ -10,8 +10,18 @@ import pandas as pd
 import pytest
 import shapely
 
+from geo.auth import Principal
 from geo.errors import ValidationError
-from geo.io.incidents import count_incidents, import_incidents, period_ids
+from geo.io.incidents import count_incidents
+from geo.periods import CALENDAR, period_ids
+from geo.services.imports import IncidentsRequest, import_file
+
+
+def import_incidents(path: Path, province: str, url: str, dry_run: bool = False,
+                     **kw: object) -> object:
+    """Count and store incidents through the import service."""
+    return import_file(IncidentsRequest(path, province, **kw), Principal("system", "admin"), url,
+                       dry_run=dry_run)
 
 
 def test_count_incidents_against_plain_sjoin() -> None:
@@ -32,8 +42,10 @@ def test_count_incidents_against_plain_sjoin() -> None:
 
 def test_period_ids() -> None:
     d = pd.Series(pd.to_datetime(["2023-01-05", "2023-07-01", "2024-12-31"]))
-    assert list(period_ids(d)) == ["2023-H1", "2023-H2", "2024-H2"]
-    assert list(period_ids(d, "Q")) == ["2023-Q1", "2023-Q3", "2024-Q4"]
+    assert list(period_ids(d, cutoff=CALENDAR)) == ["2023-H1", "2023-H2", "2024-H2"]
+    assert list(period_ids(d, "Q", CALENDAR)) == ["2023-Q1", "2023-Q3", "2024-Q4"]
+    # Provinces report by the QĐ 28 assessment year (15/12 – 14/12): 31/12/2024 is 2025.
+    assert list(period_ids(d)) == ["2023-H1", "2023-H2", "2025-H1"]
 
 
 @pytest.fixture()
@@ -57,7 +69,7 @@ def test_import_counts_and_zero_fills(demo_copy_url: str, centroids: pd.DataFram
     pd.DataFrame(rows, columns=["loai", "vi_do", "kinh_do", "ngay"]).to_csv(
         p, index=False, sep=";", encoding="utf-8-sig")
     res = import_incidents(p, "Sơn La", demo_copy_url)
-    assert res.points == 9 and res.stored > 3
+    assert res.details["points"] == 9 and res.stored > 3
     with session_scope(demo_copy_url) as s:
         v = get_values(s, "Sơn La", "legacy", ["incidents"], ["2023-H1", "2023-H2"])
     v = v[v.converted == ""].set_index(["unit_code", "period"]).value
@@ -84,7 +96,7 @@ def test_outside_and_missing_rows_are_reported(demo_copy_url: str, centroids: pd
     msgs = " ".join(pr.message("vi") for pr in ei.value.problems)
     assert "thiếu tọa độ" in msgs and "nằm ngoài" in msgs and "sai.csv" in msgs
     res = import_incidents(p, "Sơn La", demo_copy_url, skip_invalid=True, dry_run=True)
-    assert res.points == 1 and len(res.skipped) == 3
+    assert res.details["points"] == 1 and len(res.skipped) == 3
 
 
 def test_vn2000_xy(demo_copy_url: str, centroids: pd.DataFrame, tmp_path: Path) -> None:
@@ -95,5 +107,5 @@ def test_vn2000_xy(demo_copy_url: str, centroids: pd.DataFrame, tmp_path: Path) 
     p = tmp_path / "xy.csv"
     pd.DataFrame({"x": x, "y": y, "ngay": "2022-02-02", "loai": "b"}).to_csv(p, index=False)
     res = import_incidents(p, "Sơn La", demo_copy_url, dry_run=True)
-    got = res.counts[res.counts.value > 0].set_index("unit_code").value
+    got = res.values[res.values.value > 0].set_index("unit_code").value
     assert got.to_dict() == {k: 1 for k in c.code}

@@ -11,8 +11,16 @@ import rasterio
 import shapely
 from rasterio.transform import from_origin
 
+from geo.auth import Principal
 from geo.errors import ValidationError
-from geo.io.raster import import_population, zonal_sums
+from geo.io.raster import zonal_sums
+from geo.services.imports import PopulationRequest, import_file
+
+
+def import_population(path: Path, province: str, year: int, url: str) -> object:
+    """Sum a raster per commune and store it through the import service."""
+    return import_file(PopulationRequest(path, province, year=year), Principal("system", "admin"),
+                       url)
 
 
 def _tif(path: Path, arr: np.ndarray, transform: object, crs: str) -> Path:
@@ -45,7 +53,7 @@ def test_import_population_stores_year(demo_copy_url: str, tmp_path: Path) -> No
     p = _tif(tmp_path / "pop.tif", arr,
              from_origin(x0, y1, (x1 - x0) / 300, (y1 - y0) / 200), "EPSG:4326")
     res = import_population(p, "Sơn La", 2019, demo_copy_url)
-    assert res["stored"] == len(b) and res["total"] > 0
+    assert res.stored == len(b) and res.details["total"] > 0
     with session_scope(demo_copy_url) as s:
         v = get_values(s, "Sơn La", "legacy", ["population"], ["2019"])
     assert (v[v.converted == ""].value > 0).mean() > 0.9

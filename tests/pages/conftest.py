@@ -7,7 +7,8 @@ what AppTest cannot (the folium map, downloads, real widgets).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import sys
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -43,3 +44,17 @@ def open_page(demo_url: str, monkeypatch: pytest.MonkeyPatch) -> Callable[..., A
         return at
 
     return open_
+
+
+@pytest.fixture(autouse=True)
+def _restore_main_module() -> Iterator[None]:
+    """Put back ``sys.modules["__main__"]`` after an AppTest run.
+
+    Streamlit's script runner installs the page as ``__main__`` and leaves it there;
+    processes that later tests start with ``multiprocessing`` (spawn) would run the
+    page instead of pytest's main module and die (tests/test_concurrency.py).
+    """
+    main = sys.modules.get("__main__")
+    yield
+    if main is not None:
+        sys.modules["__main__"] = main

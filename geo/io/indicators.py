@@ -1,45 +1,43 @@
-"""Importing data officers' files: validate everything, store all or nothing.
+"""Commune figures from data officers' tables: read, validate, write the template.
 
-Every import is a batch (:func:`geo.store.new_batch`) that can be listed and
-undone. Nothing is written until the whole file is valid; a file with any
-problem stores nothing and every problem is reported with its file, row and
-column. Importing the same file again changes nothing.
+:func:`read_indicators` reads a CSV or XLSX file once (long form ``ma_xa, ky,
+chi_tieu, gia_tri`` or diaban's wide template) and validates every cell: the
+period, the indicator, the number, the commune (by code, or by name within the
+province) and whether the commune existed in the period, duplicates within the
+file and figures that contradict each other (:data:`CONSISTENCY_RULES`). It
+returns the valid values and every problem with its file, row and column; it
+stores nothing (storing is :mod:`geo.services.imports`).
+:func:`write_template_xlsx` writes the XLSX data-entry template.
+
+Nothing here touches the database.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import pandas as pd
 
-from geo.db import session_scope
 from geo.errors import Problem, ValidationError
 from geo.indicators import load_catalog
 from geo.io.tables import MAX_VALUE, Table, column_key, parse_number, problem, read_table
-from geo.periods import parse_period
+from geo.periods import Period, parse_period
 from geo.registry import load_units, successors
-from geo.store import (
-    file_sha256,
-    find_active_batch,
-    get_values,
-    init_db,
-    lock_units,
-    new_batch,
-    write_values,
-)
 
 __all__ = [
     "CONSISTENCY_RULES",
-    "ImportResult",
-    "import_indicators",
+    "IndicatorTable",
+    "consistency_indicators",
+    "consistency_problems",
+    "consistency_with_stored",
     "parse_indicator_table",
-    "write_template",
+    "period_from_preamble",
+    "read_indicators",
+    "write_template_xlsx",
 ]
-
-Progress = Callable[[float, str], None] | None
 
 LONG_ALIASES = {
     "unit_code": ["ma_xa", "mã xã", "ma xa", "unit_code", "code", "ma"],
@@ -70,22 +68,61 @@ CONSISTENCY_RULES: list[tuple[list[str], str, str, str]] = [
 
 
 @dataclass
-class ImportResult:
-    """What an import did (or would do, for a dry run)."""
+class IndicatorTable:
+    """A table of commune figures, read and validated once.
 
-    file: str
-    batch_id: int | None
-    rows: int
-    values: pd.DataFrame = field(repr=False)
-    already_imported: bool = False
-    dry_run: bool = False
-    editions: dict[str, int] = field(default_factory=dict)
+    Attributes
+    ----------
+    table : Table
+        The cells as read (for locating problems).
+    values : pandas.DataFrame
+        ``unit_code, period, indicator, value, edition, row, value_col`` of every
+        valid cell (``row`` is the 0-based row of ``table.df``).
+    problems : list of Problem
+        Everything wrong, each with file, row and column; nothing may be stored
+        while this is not empty.
+    period : str or None
+        Period used for rows without one (given, or written above the table).
+    """
 
-    def to_dict(self) -> dict:
-        """JSON-serialisable summary."""
-        return {"file": self.file, "batch": self.batch_id, "rows": self.rows,
-                "already_imported": self.already_imported, "dry_run": self.dry_run,
-                "editions": self.editions}
+    table: Table
+    values: pd.DataFrame
+    problems: list[Problem] = field(default_factory=list)
+    period: str | None = None
+
+
+def read_indicators(path: str | Path, display_name: str | None = None,
+                    period: str | Period | None = None,
+                    province: str | None = None) -> IndicatorTable:
+    """Read a CSV/XLSX file of commune figures and validate every cell.
+
+    Parameters
+    ----------
+    path : str or Path
+        CSV or XLSX file (long table or diaban's wide template).
+    display_name : str, optional
+        File name shown in messages (uploads are saved under temporary names).
+    period : str or Period, optional
+        Period of a wide table that does not write one above its header.
+    province : str, optional
+        Province code or name: commune names are matched within it.
+
+    Returns
+    -------
+    IndicatorTable
+
+    Raises
+    ------
+    ValidationError
+        When the file cannot be read as a table or lacks the columns it needs
+        (problems of single cells are returned, not raised).
+    """
+    name = display_name or Path(path).name
+    tab = read_table(path, name)
+    hint = period.id if isinstance(period, Period) else period
+    hint = hint or period_from_preamble(tab)
+    vals, problems = parse_indicator_table(tab, hint, province)
+    return IndicatorTable(tab, vals, problems, hint)
 
 
 def _catalog_lookup() -> dict[str, str]:
@@ -333,12 +370,21 @@ def parse_indicator_table(tab: Table, period_hint: str | None = None,
             f"duplicate: commune {r.unit_code}, period {r.period}, indicator {r.indicator} "
             f"already on row {tab.rows[int(first.row)]}"))
     vals = vals[~dup]
-    problems += _consistency(vals, tab)
+    problems += consistency_problems(vals, tab)
     return vals.reset_index(drop=True), problems
 
 
-def _consistency(vals: pd.DataFrame, tab: Table) -> list[Problem]:
-    """Figures that contradict each other (e.g. treated > registered), at the file's cell."""
+def consistency_problems(vals: pd.DataFrame, tab: Table) -> list[Problem]:
+    """Figures that contradict each other (e.g. treated > registered), at the file's cell.
+
+    Parameters
+    ----------
+    vals : pandas.DataFrame
+        ``edition, unit_code, period, indicator, value, row, value_col``; rows with
+        ``row`` -1 are stored figures (checked against, never pointed at).
+    tab : Table
+        The file the values come from (for the problems' locations).
+    """
     out: list[Problem] = []
     if vals.empty:
         return out
@@ -365,136 +411,35 @@ def _consistency(vals: pd.DataFrame, tab: Table) -> list[Problem]:
     return out
 
 
-def import_indicators(
-    path: str | Path,
-    url: str | None = None,
-    user: str = "system",
-    province: str | None = None,
-    period: str | None = None,
-    dry_run: bool = False,
-    display_name: str | None = None,
-    progress: Progress = None,
-    outside_area: Callable[[str, list[str]], list[str]] | None = None,
-) -> ImportResult:
-    """Validate and store a file of commune figures, all or nothing.
+def consistency_with_stored(vals: pd.DataFrame, stored: pd.DataFrame,
+                            tab: Table) -> list[Problem]:
+    """Figures of the file that contradict stored figures of the same commune and period.
 
     Parameters
     ----------
-    path : str or Path
-        CSV or XLSX file (long table or diaban's wide template).
-    url : str, optional
-        Database URL.
-    user : str
-        Who imports (recorded on the batch and in the audit log).
-    province : str, optional
-        Restrict name matching to this province.
-    period : str, optional
-        Period for a wide table without one in its header.
-    dry_run : bool
-        Validate only; store nothing.
-    display_name : str, optional
-        File name to show in messages (uploads are saved under temporary names).
-    progress : callable, optional
-        ``progress(fraction, message)``.
-    outside_area : callable, optional
-        ``outside_area(edition, codes)`` returns the commune codes the importing
-        user may not change (e.g. :func:`geo.auth.units_outside_area` for a user
-        limited to a province or district); rows for them are problems.
-
-    Returns
-    -------
-    ImportResult
-
-    Raises
-    ------
-    ValidationError
-        Listing every problem (file, row, column); nothing was stored.
+    vals : pandas.DataFrame
+        The file's valid values (:attr:`IndicatorTable.values`).
+    stored : pandas.DataFrame
+        Stored current values ``edition, unit_code, period, indicator, value`` of
+        the communes and periods of the file (the file's own figures replace them).
+    tab : Table
+        The file (problems point at its cells, never at stored figures).
     """
-    name = display_name or Path(path).name
-
-    def step(f: float, m: str) -> None:
-        if progress:
-            progress(f, m)
-
-    step(0.05, "Đọc tệp")
-    tab = read_table(path, name)
-    hint = period or _period_from_preamble(tab)
-    step(0.3, "Kiểm tra số liệu")
-    vals, problems = parse_indicator_table(tab, hint, province)
-    if outside_area is not None and not vals.empty:
-        for ed, grp in vals.groupby("edition"):
-            bad = set(outside_area(str(ed), sorted(grp.unit_code.unique())))
-            for r in grp[grp.unit_code.isin(bad)].itertuples():
-                problems.append(problem(
-                    tab, int(r.row), r.value_col,
-                    f"xã mã {r.unit_code} ngoài địa bàn mà tài khoản của bạn được phép nhập liệu",
-                    f"commune {r.unit_code} is outside the area your account may change"))
-    if not problems and vals.empty:
-        raise ValidationError("Tệp không có số liệu nào.", "The file has no figures.",
-                              file=name)
-    init_db(url)
-    sha = file_sha256(path)
-    with session_scope(url) as s:
-        if not dry_run and not problems:
-            # One transaction from the checks to the write, holding the provinces' locks:
-            # a concurrent import of the same file then finds this batch, and one of
-            # the same keys supersedes these values instead of adding a second current row.
-            lock_units(s, zip(vals.edition, vals.unit_code))
-        prev = find_active_batch(s, "indicators", sha)
-        if prev is not None and not problems:
-            return ImportResult(name, prev.id, 0, vals, already_imported=True)
-        if not problems:
-            problems += _consistency_with_stored(s, vals, tab)
-        if problems:
-            problems.sort(key=lambda p: (p.row or 0))
-            raise ValidationError(
-                f"Tệp '{name}' có {len(problems)} lỗi; chưa lưu gì vào cơ sở dữ liệu.",
-                f"File '{name}' has {len(problems)} problems; nothing was stored.",
-                problems=problems, file=name)
-        counts = vals.groupby("edition").size().to_dict()
-        if dry_run:
-            return ImportResult(name, None, len(vals), vals, dry_run=True, editions=counts)
-        step(0.7, "Lưu vào cơ sở dữ liệu")
-        first = vals.iloc[0]
-        prov = load_units(first.edition, "commune").set_index("code").province_code.get(
-            first.unit_code)
-        b = new_batch(s, "indicators", user=user, file_name=name, sha256=sha,
-                      province_code=prov)
-        for ed, grp in vals.groupby("edition"):
-            write_values(s, grp, b, ed)
-        bid = b.id
-    step(1.0, "Xong")
-    return ImportResult(name, bid, len(vals), vals, editions=counts)
+    if stored.empty or vals.empty:
+        return []
+    merged = pd.concat([stored.assign(row=-1, value_col=""), vals]).drop_duplicates(
+        ["edition", "unit_code", "period", "indicator"], keep="last")
+    return consistency_problems(merged, tab)
 
 
-def _consistency_with_stored(s: object, vals: pd.DataFrame, tab: Table) -> list[Problem]:
-    """Check the file's figures against stored ones of the same commune and period."""
-    out: list[Problem] = []
-    needed = {w for _, w, _, _ in CONSISTENCY_RULES} | {
+def consistency_indicators() -> set[str]:
+    """Indicators that :data:`CONSISTENCY_RULES` compare."""
+    return {w for _, w, _, _ in CONSISTENCY_RULES} | {
         p for ps, _, _, _ in CONSISTENCY_RULES for p in ps}
-    inds = set(vals.indicator)
-    if not inds & needed:
-        return out
-    for ed, grp in vals.groupby("edition"):
-        units = load_units(ed, "commune").set_index("code")
-        provs = units.loc[grp.unit_code.unique(), "province_code"].unique()
-        for p in provs:
-            stored = get_values(s, p, ed, sorted(needed), sorted(grp.period.unique()))
-            stored = stored[stored.converted == ""]
-            if stored.empty:
-                continue
-            merged = pd.concat([stored.assign(edition=ed, row=-1, value_col=""),
-                                grp]).drop_duplicates(
-                ["edition", "unit_code", "period", "indicator"], keep="last")
-            for prob in _consistency(merged, tab):
-                out.append(prob)
-    return out
 
 
-def _period_from_preamble(tab: Table) -> str | None:
+def period_from_preamble(tab: Table) -> str | None:
     """Period written above the table, e.g. ``Kỳ báo cáo: 2023-H1``."""
-    import re
-
     for line in tab.preamble:
         m = re.search(r"(?:kỳ báo cáo|ky bao cao|kỳ|period)\s*[:：]\s*(.+)$", line, re.I)
         if m:
@@ -504,46 +449,43 @@ def _period_from_preamble(tab: Table) -> str | None:
     return None
 
 
-def write_template(province: str, period: str, out: str | Path, edition: str | None = None,
-                   indicators: list[str] | None = None, lang: str = "vi") -> Path:
-    """Write an XLSX template: one row per commune (codes, names prefilled), one column
-    per indicator, the period in the header.
+def write_template_xlsx(units: pd.DataFrame, period: Period, out: str | Path,
+                        indicators: list | None = None, lang: str = "vi") -> Path:
+    """Write an XLSX data-entry template: one row per commune, one column per indicator.
 
     Parameters
     ----------
-    province : str
-        Province code or name.
-    period : str
-        Reporting period (e.g. ``2025-H2``).
+    units : pandas.DataFrame
+        The communes to list (``code, name, district_name, province_code,
+        province_name``), in display order
+        (:func:`geo.registry.province_communes`).
+    period : Period
+        Reporting period, written above the table (:func:`read_indicators` reads it).
     out : str or Path
         Output ``.xlsx`` path.
-    edition : {"legacy", "2025"}, optional
-        Communes to list; by default the edition in force in that period.
-    indicators : list of str, optional
-        Indicator ids (default: the whole catalog except ``incidents``).
+    indicators : list of geo.indicators.Indicator, optional
+        Columns (default: the whole catalog except ``incidents``).
     lang : {"vi", "en"}
         Header language.
 
     Returns
     -------
     Path
+        ``out``.
     """
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    per = parse_period(period)
-    ed = edition or per.edition
-    units = province_communes(province, ed)
-    cat = [i for i in load_catalog() if i.id != "incidents"]
-    if indicators:
-        cat = [i for i in cat if i.id in indicators]
+    cat = indicators if indicators is not None else [
+        i for i in load_catalog() if i.id != "incidents"]
     wb = Workbook()
     ws = wb.active
     ws.title = "so_lieu"
-    pname = units.province_name.iloc[0] if len(units) else province
+    pname = units.province_name.iloc[0] if len(units) else ""
     ws["A1"] = f"Tỉnh: {pname} ({units.province_code.iloc[0] if len(units) else ''})"
-    ws["A2"] = f"Kỳ báo cáo: {per.id} ({per.label('vi')})"
+    ws["A2"] = f"Kỳ báo cáo: {period.id} ({period.label('vi')})"
     ws["A3"] = ("Ghi số liệu vào các ô trống; để trống nếu không có số liệu (không ghi 0 thay cho "
                 "'không có'). Không sửa cột mã xã.")
     ws["A1"].font = Font(bold=True, size=12)
@@ -564,8 +506,6 @@ def write_template(province: str, period: str, out: str | Path, edition: str | N
     ws.column_dimensions["A"].width = 9
     ws.column_dimensions["B"].width = 26
     ws.column_dimensions["C"].width = 22
-    from openpyxl.utils import get_column_letter
-
     for j in range(4, len(head) + 1):
         ws.column_dimensions[get_column_letter(j)].width = 16
     ws.row_dimensions[hr].height = 75
@@ -578,23 +518,3 @@ def write_template(province: str, period: str, out: str | Path, edition: str | N
     out = Path(out)
     wb.save(out)
     return out
-
-
-def province_communes(province: str, edition: str) -> pd.DataFrame:
-    """Communes of a province (code or name) in a registry edition, sorted for display.
-
-    Raises
-    ------
-    NotFoundError
-        When the edition has no such province.
-    """
-    from geo.registry import province_mask
-
-    u = load_units(edition, "commune")
-    m = province_mask(u, province)
-    if not m.any():
-        from geo.errors import NotFoundError
-
-        raise NotFoundError(f"Không tìm thấy tỉnh '{province}' trong danh mục {edition}.",
-                            f"Province '{province}' not found in the {edition} registry.")
-    return u[m].sort_values(["district_name", "name"] if edition == "legacy" else ["name"])

@@ -1,32 +1,35 @@
-"""Importing official commune boundaries: read, match every feature, store all or nothing.
+"""Matching the features of a boundary file to the communes of the registry.
 
-The flow is the same for the CLI and the Data page:
+The flow is the same for the CLI and the Data page
+(:mod:`geo.services.imports` stores the result):
 
 1. :func:`geo.io.boundaries.read_boundaries` reads the file, decodes the text,
    settles the CRS (declared, given, or guessed and accepted) and reprojects;
-2. :func:`match_features` matches each feature to the registry edition by code,
-   exact name, normalised name, ASCII name, then fuzzy within the district, and
-   gives a report with one row per feature;
-3. :func:`import_boundaries` stores nothing until every feature is matched or
-   explicitly skipped, then saves the polygons as a new boundary version
-   (source ``"official"``) in one undoable batch.
+2. :func:`match_boundaries` matches each feature to the registry edition (the
+   one asked for, or the one more features match) by code, exact name,
+   normalised name, ASCII name, then fuzzy within the district
+   (:func:`match_features`), giving a report with one row per feature;
+3. :func:`settle_matches` applies a person's choices (feature → commune, or
+   skip) and lists every feature still neither matched nor skipped;
+4. :func:`boundary_frame` gives the polygons to store, one per commune.
+
+Nothing here touches the database.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from pathlib import Path
+from collections.abc import Callable, Sequence
 
 import geopandas as gpd
 import pandas as pd
 import shapely
 
 from geo.errors import Problem, ValidationError
-from geo.io.boundaries import BoundaryRead, read_boundaries
+from geo.io.boundaries import BoundaryRead
 from geo.io.tables import column_key
 
-__all__ = ["BoundaryImport", "import_boundaries", "match_features", "MATCHED"]
+__all__ = ["MATCHED", "apply_choices", "boundary_frame", "match_boundaries", "match_features",
+           "province_units", "report_records", "settle_matches"]
 
 Progress = Callable[[float, str], None] | None
 
@@ -40,44 +43,12 @@ _NAME_COLS = ["ten_xa", "tenxa", "xa", "commune", "ten", "name", "ten_dvhc", "te
 _DISTRICT_COLS = ["huyen", "ten_huyen", "tenhuyen", "district", "quan_huyen", "ma_huyen"]
 
 
-@dataclass
-class BoundaryImport:
-    """What a boundary import found and did.
-
-    Attributes
-    ----------
-    read : BoundaryRead
-        The file as read (CRS, encodings, repairs, overlaps, gaps).
-    report : pandas.DataFrame
-        One row per feature: ``feature, name, district, file_code, code, matched_name,
-        method, score, alternatives, status`` where ``status`` is ``matched``,
-        ``skipped`` or ``unmatched``.
-    edition : str
-        Registry edition matched against.
-    batch_id : int or None
-        Batch stored (None for a dry run or when nothing was stored).
-    already_imported : bool
-        The same file was imported before and is still active.
-    """
-
-    read: BoundaryRead
-    report: pd.DataFrame
-    edition: str
-    batch_id: int | None = None
-    already_imported: bool = False
-    stored: int = 0
-    notes: list[Problem] = field(default_factory=list)
-
-    def to_dict(self) -> dict:
-        """JSON-serialisable summary with the per-feature report."""
-        rep = self.report.copy()
-        rep["alternatives"] = rep["alternatives"].map(
-            lambda a: [{"code": c, "name": n, "score": round(float(s), 1)} for c, n, s in a])
-        return {"file": self.read.file, "edition": self.edition, "batch": self.batch_id,
-                "already_imported": self.already_imported, "stored": self.stored,
-                "read": self.read.summary(),
-                "counts": self.report.method.value_counts().to_dict(),
-                "features": rep.to_dict("records")}
+def report_records(report: pd.DataFrame) -> list[dict]:
+    """The match report as JSON-ready records (alternatives as ``code, name, score``)."""
+    rep = report.copy()
+    rep["alternatives"] = rep["alternatives"].map(
+        lambda a: [{"code": c, "name": n, "score": round(float(s), 1)} for c, n, s in a])
+    return rep.to_dict("records")
 
 
 def _pick_col(df: pd.DataFrame, aliases: list[str]) -> str | None:
@@ -90,7 +61,7 @@ def _pick_col(df: pd.DataFrame, aliases: list[str]) -> str | None:
 
 def province_units(province: str, edition: str) -> pd.DataFrame:
     """The communes a boundary file of this province is matched against."""
-    from geo.ingest import province_communes
+    from geo.registry import province_communes
 
     return province_communes(province, edition).reset_index(drop=True)
 
@@ -197,9 +168,27 @@ def match_features(gdf: pd.DataFrame, province: str, edition: str,
     return rep.drop(columns="_rank")
 
 
-def _apply_choices(rep: pd.DataFrame, choices: dict[int, str | None] | None,
-                   units: pd.DataFrame, file: str) -> list[Problem]:
-    """Apply a person's choices: feature → unit code, or None to skip."""
+def apply_choices(rep: pd.DataFrame, choices: dict[int, str | None] | None,
+                  units: pd.DataFrame, file: str) -> list[Problem]:
+    """Apply a person's choices to a match report, in place.
+
+    Parameters
+    ----------
+    rep : pandas.DataFrame
+        Report of :func:`match_features` (changed in place).
+    choices : dict, optional
+        Feature number → commune code (a person's pick) or None (skip it).
+    units : pandas.DataFrame
+        The communes that may be chosen (:func:`province_units`).
+    file : str
+        File name for messages.
+
+    Returns
+    -------
+    list of Problem
+        Choices naming no feature or a commune outside ``units``, and communes
+        chosen for several features.
+    """
     problems: list[Problem] = []
     if not choices:
         return problems
@@ -235,96 +224,71 @@ def _apply_choices(rep: pd.DataFrame, choices: dict[int, str | None] | None,
     return problems
 
 
-def import_boundaries(
-    path: str | Path,
-    province: str,
-    url: str | None = None,
-    *,
-    crs: str | None = None,
-    accept_guess: bool = False,
-    edition: str | None = None,
-    skip_unmatched: bool = False,
-    choices: dict[int, str | None] | None = None,
-    dry_run: bool = False,
-    user: str = "system",
-    display_name: str | None = None,
-    read: BoundaryRead | None = None,
-    progress: Progress = None,
-) -> BoundaryImport:
-    """Read, match and (when everything is settled) store a boundary file.
+def match_boundaries(read: BoundaryRead, province: str,
+                     editions: Sequence[str] = ("legacy", "2025"),
+                     file: str | None = None) -> tuple[str, pd.DataFrame]:
+    """Match a boundary file against the registry edition that fits it better.
 
     Parameters
     ----------
-    path : str or Path
-        The boundary file (see :func:`geo.io.boundaries.read_boundaries`).
+    read : BoundaryRead
+        The file as read.
     province : str
         Province code or name.
-    url : str, optional
-        Database URL.
-    crs, accept_guess :
-        See :func:`~geo.io.boundaries.read_boundaries`.
-    edition : {"legacy", "2025"}, optional
-        Registry edition; by default the one more features match.
-    skip_unmatched : bool
-        Skip features that match nothing (or ambiguously) instead of refusing.
-    choices : dict, optional
-        Feature number → unit code (a person's pick) or None (skip).
-    dry_run : bool
-        Match and report only; store nothing.
-    user : str
-        Who imports.
-    display_name : str, optional
-        Name shown in messages.
-    read : BoundaryRead, optional
-        An already read file (the Data page reads once, then confirms).
-    progress : callable, optional
-        ``progress(fraction, message)``.
+    editions : sequence of {"legacy", "2025"}
+        Registry editions to try; the one more features match wins (the first on
+        a tie).
+    file : str, optional
+        File name for messages.
 
     Returns
     -------
-    BoundaryImport
-
-    Raises
-    ------
-    ValidationError
-        When the file cannot be read or some feature is neither matched nor skipped
-        (every such feature is listed with its closest units); nothing is stored.
+    edition : str
+        The edition matched against.
+    report : pandas.DataFrame
+        :func:`match_features`'s report.
     """
-    from geo.db import session_scope
-    from geo.store import (
-        file_sha256,
-        find_active_batch,
-        init_db,
-        lock_units,
-        new_batch,
-        save_boundaries,
-    )
-
-    name = display_name or Path(path).name
-
-    def step(f: float, m: str) -> None:
-        if progress:
-            progress(f, m)
-
-    if read is None:
-        read = read_boundaries(path, province, crs=crs, accept_guess=accept_guess,
-                               display_name=name,
-                               progress=lambda f, m: step(0.6 * f, m))
-    step(0.65, "Đối chiếu với danh mục")
-    eds = [edition] if edition else ["legacy", "2025"]
     best: tuple[int, str, pd.DataFrame] | None = None
-    for ed in eds:
-        rep = match_features(read.gdf, province, ed, file=name)
+    for ed in editions:
+        rep = match_features(read.gdf, province, ed, file=file or read.file)
         score = int((rep.status == "matched").sum())
         if best is None or score > best[0]:
             best = (score, ed, rep)
     assert best is not None
-    _, ed, rep = best
-    units = province_units(province, ed)
-    problems = _apply_choices(rep, choices, units, name)
+    return best[1], best[2]
+
+
+def settle_matches(report: pd.DataFrame, province: str, edition: str,
+                   choices: dict[int, str | None] | None = None, skip_unmatched: bool = False,
+                   file: str | None = None) -> tuple[pd.DataFrame, list[Problem]]:
+    """Apply choices to a match report and list the features still unsettled.
+
+    Parameters
+    ----------
+    report : pandas.DataFrame
+        :func:`match_features`'s report (not changed).
+    province, edition : str
+        What the report was matched against.
+    choices : dict, optional
+        Feature number → commune code, or None to skip the feature.
+    skip_unmatched : bool
+        Skip every feature that matches nothing (or several communes).
+    file : str, optional
+        File name for messages.
+
+    Returns
+    -------
+    report : pandas.DataFrame
+        A copy with ``status`` ``matched``, ``skipped`` or ``unmatched``.
+    problems : list of Problem
+        Invalid choices and every unmatched feature with its closest communes,
+        sorted by feature; nothing may be stored while this is not empty.
+    """
+    rep = report.copy()
+    units = province_units(province, edition)
+    problems = apply_choices(rep, choices, units, file or "")
     if skip_unmatched:
         rep.loc[rep.status == "unmatched", "status"] = "skipped"
-    res = BoundaryImport(read=read, report=rep, edition=ed, notes=list(read.notes))
     for r in rep[rep.status == "unmatched"].itertuples():
         alts = "; ".join(f"{c} {nm} ({s:.0f})" for c, nm, s in r.alternatives[:3]) or "—"
         why_vi = {"ambiguous": "khớp với nhiều xã", "duplicate": "trùng xã với đối tượng khác",
@@ -335,49 +299,30 @@ def import_boundaries(
         problems.append(Problem(
             f"'{r.name}' ({r.district or '—'}) {why_vi}; gần nhất: {alts}",
             f"'{r.name}' ({r.district or '—'}) {why_en}; closest: {alts}",
-            file=name, row=int(r.feature), column="tên xã / name"))
-    if problems:
-        problems.sort(key=lambda p: p.row or 0)
-        raise ValidationError(
-            f"Tệp '{name}': {len(problems)} đối tượng chưa khớp hoặc lựa chọn không hợp lệ; chưa "
-            "lưu gì. Chọn xã cho từng đối tượng trên trang Dữ liệu, hoặc dùng --skip-unmatched "
-            "để bỏ qua chúng.",
-            f"File '{name}': {len(problems)} features unmatched or invalid choices; nothing "
-            "stored. Pick a commune per feature on the Data page, or use --skip-unmatched.",
-            problems=problems, file=name)
-    keep = rep[rep.status == "matched"]
+            file=file, row=int(r.feature), column="tên xã / name"))
+    problems.sort(key=lambda p: p.row or 0)
+    return rep, problems
+
+
+def boundary_frame(read: BoundaryRead, report: pd.DataFrame) -> gpd.GeoDataFrame:
+    """The polygons to store: ``code, geometry`` (WGS84) of the matched features.
+
+    Several features chosen for one commune (its parts) become one multipolygon;
+    every geometry is made valid.
+
+    Raises
+    ------
+    ValidationError
+        When no feature is matched (all skipped).
+    """
+    keep = report[report.status == "matched"]
     if keep.empty:
         raise ValidationError("Không còn đối tượng nào để lưu (tất cả bị bỏ qua).",
-                              "No feature left to store (all skipped).", file=name)
-    if dry_run:
-        return res
-    step(0.85, "Lưu vào cơ sở dữ liệu")
+                              "No feature left to store (all skipped).", file=read.file)
     geo = read.gdf.set_index("feature").geometry
     out = gpd.GeoDataFrame({"code": keep.code.to_numpy()},
                            geometry=[geo[f] for f in keep.feature], crs=4326)
     # Several parts of one commune (chosen explicitly) become one multipolygon.
     out = out.dissolve("code", as_index=False) if out.code.duplicated().any() else out
     out["geometry"] = shapely.make_valid(out.geometry.values)
-    init_db(url)
-    sha = file_sha256(path) if Path(path).is_file() else None
-    with session_scope(url) as s:
-        # Hold the province's lock from the check to the write (see geo.store.lock_units).
-        lock_units(s, ((ed, c) for c in out.code))
-        if sha:
-            prev = find_active_batch(s, "boundaries", sha)
-            if prev is not None:
-                res.batch_id, res.already_imported = prev.id, True
-                return res
-        from geo.registry import resolve_province
-
-        try:
-            pcode = str(resolve_province(province, ed).code)
-        except Exception:  # noqa: BLE001 - name of the other edition
-            pcode = None
-        b = new_batch(s, "boundaries", user=user, file_name=name, sha256=sha,
-                      province_code=pcode, note=f"{read.source_crs} ({read.crs_origin})")
-        res.stored = save_boundaries(s, out, ed, "official", batch=b,
-                                     source_crs=read.source_crs, source_file=name)
-        res.batch_id = b.id
-    step(1.0, "Xong")
-    return res
+    return out
