@@ -5,15 +5,23 @@ What runs:
 - a fresh PostgreSQL/PostGIS database with the Sơn La demo (``geo.demo.build_demo``),
   dropped at the end; one viewer account per browsing user and one data-officer
   account per importer (login is on, as in any multi-user install);
-- the real app, ``streamlit run app.py``, on that database;
-- N simulated browsers, each one Streamlit session over the same WebSocket protocol
-  the browser uses (``/_stcore/stream``, protobuf ``BackMsg``/``ForwardMsg``): open
-  the app, log in, then until the time is up change the period slider, the
-  indicator or the administrative units, or click a commune on the map, open its
-  profile and go back to the map; users arrive spread over ``--ramp`` seconds and
-  wait a think time between clicks (``--think``);
-- M importer processes, each importing CSV files of commune figures for Sơn La
-  (``geo.services.imports.import_file``, as ``diaban import indicators`` does) into the
+- the real app on that database: one ``streamlit run app.py`` process
+  (``--processes 1``, the default), or ``diaban serve --processes N`` (N app
+  processes behind nginx, sticky sessions) with ``--processes N`` (N > 1) or ``--serve``;
+- with ``--peer``, afterwards and under the same load, the naive peer
+  (``bench/peer_app.py``: the same map drawn the plain streamlit-folium way on every
+  rerun), started the same way; the summary then carries ``peer`` (its summary) and
+  ``ratio_p95`` (peer p95 ÷ diaban p95);
+- N simulated browsers (``bench.st_client.Browser``), each one Streamlit session over
+  the same WebSocket protocol the browser uses (``/_stcore/stream``, protobuf
+  ``BackMsg``/``ForwardMsg``): open the app, log in, then until the time is up change
+  the period slider, the indicator or the administrative units, or click a commune on
+  the map, open its profile and go back to the map; users arrive spread over
+  ``--ramp`` seconds and wait a think time between clicks (``--think``); behind nginx
+  each user first fetches ``/`` and keeps the route cookie, as a browser does;
+- M importers, each running ``diaban import indicators FILE --province 14 --json`` as
+  a data officer (``DIABAN_USER``/``DIABAN_PASSWORD``), one process per import as a
+  user's script would, back to back: CSV files of commune figures for Sơn La into the
   same database, alternating corrections of 2025-H1 (legacy communes) and a new
   period, 2026-H1 (2025 communes); importer i writes every M-th commune.
 
@@ -26,13 +34,15 @@ browser drawing Leaflet in the map's iframe (see ``bench_map.py`` for that).
 
 Before the clock starts, one probe session loads the map once (the server
 process imports its modules) and then clears ``st.cache_data``, so each user's
-first map page is a cold start of the shared caches; it is reported apart.
+first map page is a cold start of the shared caches; it is reported apart. Behind
+nginx every process is probed once.
 
 Run: ``python bench/bench_concurrent.py [--users 20] [--importers 2] [--duration 60]
-[--think 5] [--ramp 10] [--pg-url URL] [--streamlit-opt server.fileWatcherType=none]
-[--out samples.json]``. Without ``--pg-url`` it runs ``scripts/pg.sh start``. Progress
-is printed every 5 s; the end prints a JSON summary and a Markdown table row. Results
-are recorded in ``docs/benchmarks.md``.
+[--think 5] [--ramp 10] [--processes 1] [--serve] [--peer] [--pg-url URL]
+[--streamlit-opt server.fileWatcherType=none] [--out samples.json]``. Without
+``--pg-url`` it runs ``scripts/pg.sh start``. Progress is printed every 5 s; the end
+prints a JSON summary (machine, load average, commit, each app process's peak memory)
+and Markdown table rows. Results are recorded in ``docs/benchmarks.md``.
 """
 
 from __future__ import annotations
@@ -40,21 +50,28 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import multiprocessing as mp
 import os
 import platform
 import random
-import socket
+import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.request
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:  # ``python bench/bench_concurrent.py`` from anywhere
+    sys.path.insert(0, str(ROOT))
+
+from bench.st_client import Browser, Run, state  # noqa: E402
+from geo.serve import APP_SCRIPT, free_port, start_streamlit, stop_process  # noqa: E402
+
+PEER_SCRIPT = ROOT / "bench" / "peer_app.py"
 PROVINCE = "14"  # Sơn La, the demo province
 PASSWORD = "bench-password-1"  # noqa: S105 - throwaway accounts in a throwaway database
 #: Indicators the importers write: none of them takes part in a consistency rule,
@@ -68,7 +85,6 @@ IMPORT_INDICATORS = [
 IMPORT_PERIODS = [("2025-H1", "legacy"), ("2026-H1", "2025")]
 #: How often each browsing action is chosen.
 ACTIONS = {"period": 0.35, "indicator": 0.25, "edition": 0.15, "commune": 0.25}
-FINISHED_EARLY_FOR_RERUN = 2
 
 
 # ------------------------------------------------------------------ database
@@ -145,181 +161,80 @@ def prepare(url: str, users: int, importers: int) -> dict:
 # ------------------------------------------------------------------ the app server
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+@dataclass
+class Target:
+    """A running app under test: its public port and the PIDs of its app processes."""
+
+    name: str
+    port: int
+    pids: list[int]
+    proc: subprocess.Popen
+    log: Path
+    behind_proxy: bool
+    run_dir: Path | None = None
 
 
-def start_app(url: str, port: int, log: Path, options: list[str] | None = None
-              ) -> subprocess.Popen:
-    """Start ``streamlit run app.py`` on ``url`` and wait until it answers.
+def start_target(name: str, script: Path, url: str, processes: int, serve: bool,
+                 options: list[str]) -> Target:
+    """Start ``script`` on ``url``: one Streamlit process, or ``diaban serve``.
 
     ``options`` are extra ``section.name=value`` settings (``.streamlit/config.toml``
     applies otherwise, as in production).
     """
-    env = dict(os.environ, DIABAN_DATABASE_URL=url)
-    extra = [f"--{o.split('=', 1)[0]}={o.split('=', 1)[1]}" for o in options or []]
-    with open(log, "w") as fh:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port),
-             "--server.headless", "true", "--server.address", "127.0.0.1",
-             "--browser.gatherUsageStats", "false", *extra],
-            cwd=ROOT, env=env, stdout=fh, stderr=subprocess.STDOUT)
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        if proc.poll() is not None:
-            break
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2):
-                return proc
-        except OSError:
-            time.sleep(0.5)
-    proc.kill()
-    sys.exit("streamlit did not start:\n" + log.read_text())
+    port = free_port()
+    log = Path(tempfile.gettempdir()) / f"diaban_bench_{name}_{port}.log"
+    if processes == 1 and not serve:
+        proc = start_streamlit(port, log, script=script, db=url, options=options,
+                               timeout=180)
+        return Target(name, port, [proc.pid], proc, log, False)
+    run_dir = Path(tempfile.mkdtemp(prefix=f"diaban_bench_{name}_serve_"))
+    cmd = [sys.executable, "-m", "geo.cli.main", "serve", "--processes",
+           str(processes), "--host", "127.0.0.1", "--port", str(port), "--run-dir",
+           str(run_dir), "--app", str(script), "--json",
+           *[f"--streamlit-opt={o}" for o in options]]
+    env = dict(os.environ, DIABAN_DATABASE_URL=url, PYTHONPATH=os.pathsep.join(
+        [str(ROOT), *[p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]]))
+    with open(log, "wb") as err:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=err,
+                                text=True)
+    line = proc.stdout.readline()  # the state, once the proxy answers
+    if not line:
+        proc.wait(30)
+        sys.exit(f"diaban serve did not start (exit {proc.returncode}):\n" + log.read_text())
+    st = json.loads(line)
+    return Target(name, port, [a["pid"] for a in st["apps"]], proc, log, True, run_dir)
 
 
-def stop_app(proc: subprocess.Popen) -> None:
-    """Stop the app server started by :func:`start_app`."""
-    proc.terminate()
+def stop_target(t: Target) -> None:
+    """Stop what :func:`start_target` started."""
+    stop_process(t.proc, 30)
+    if t.run_dir is not None:
+        shutil.rmtree(t.run_dir, ignore_errors=True)
+
+
+def route_cookie(port: int) -> str | None:
+    """Fetch ``/`` as a browser does first and return the proxy's route cookie, if any."""
+    opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+    with opener.open(f"http://127.0.0.1:{port}/", timeout=60) as r:
+        for v in r.headers.get_all("Set-Cookie") or []:
+            if v.startswith("diaban_route="):
+                return v.split(";", 1)[0]
+    return None
+
+
+def rss_mb(pid: int) -> float:
+    """Resident memory of a process, MiB (0 when it is gone)."""
     try:
-        proc.wait(15)
-    except subprocess.TimeoutExpired:
-        proc.kill()
+        with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+            for line in fh:
+                if line.startswith("VmRSS:"):
+                    return int(line.split()[1]) / 1024
+    except OSError:
+        pass
+    return 0.0
 
 
-# ------------------------------------------------------------------ a simulated browser
-
-
-@dataclass
-class Run:
-    """One request as the client saw it."""
-
-    seconds: float
-    nbytes: int
-    errors: list[str] = field(default_factory=list)
-
-
-class Browser:
-    """One Streamlit session driven over the browser's WebSocket protocol.
-
-    It keeps what a browser keeps between runs: the widgets on screen (id,
-    options), the app's pages, and the hashes of cacheable messages it has
-    received (sent back so the server may answer with references). Only the
-    widget that changed is sent with a rerun; the server keeps the others.
-    """
-
-    def __init__(self, port: int) -> None:
-        self.uri = f"ws://127.0.0.1:{port}/_stcore/stream"
-        self.ws: Any = None
-        self.widgets: dict[str, Any] = {}  # user key (or element type) -> element proto
-        self.pages: dict[str, str] = {}  # url path -> page script hash
-        self.cached: set[str] = set()
-        self.page_hash = ""
-
-    async def connect(self) -> None:
-        """Open the WebSocket (a new Streamlit session)."""
-        from websockets.asyncio.client import connect
-
-        self.ws = await connect(self.uri, subprotocols=["streamlit"], max_size=None,
-                                open_timeout=60, ping_interval=None)
-
-    async def close(self) -> None:
-        """Close the session."""
-        if self.ws is not None:
-            await self.ws.close()
-
-    async def rerun(self, states: list | None = None, page: str | None = None,
-                    timeout: float = 600.0) -> Run:
-        """Send a rerun with changed widget ``states`` (or open ``page``); wait for it."""
-        from streamlit.proto.BackMsg_pb2 import BackMsg
-
-        msg = BackMsg()
-        cs = msg.rerun_script
-        if page is not None:
-            self.page_hash = self.pages.get(page, "")
-            cs.page_name = page
-        cs.page_script_hash = self.page_hash
-        for s in states or []:
-            cs.widget_states.widgets.append(s)
-        cs.cached_message_hashes.extend(sorted(self.cached))
-        t0 = time.perf_counter()
-        await self.ws.send(msg.SerializeToString())
-        run = await asyncio.wait_for(self._receive(), timeout)
-        run.seconds = time.perf_counter() - t0
-        return run
-
-    async def clear_cache(self) -> None:
-        """Ask the server to clear ``st.cache_data`` and ``st.cache_resource`` (all users)."""
-        from streamlit.proto.BackMsg_pb2 import BackMsg
-
-        msg = BackMsg()
-        msg.clear_cache = True
-        await self.ws.send(msg.SerializeToString())
-
-    async def _receive(self) -> Run:
-        from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
-
-        run = Run(0.0, 0)
-        widgets: dict[str, Any] = {}
-        while True:
-            data = await self.ws.recv()
-            run.nbytes += len(data)
-            m = ForwardMsg()
-            m.ParseFromString(data)
-            if m.metadata.cacheable and m.hash:
-                self.cached.add(m.hash)
-            kind = m.WhichOneof("type")
-            if kind == "navigation":
-                self.pages = {p.url_pathname: p.page_script_hash for p in m.navigation.app_pages}
-            elif kind == "page_info_changed" or kind == "new_session":
-                continue
-            elif kind == "delta" and m.delta.WhichOneof("type") == "new_element":
-                self._element(m.delta.new_element, widgets, run)
-            elif kind == "script_finished":
-                if m.script_finished == FINISHED_EARLY_FOR_RERUN:
-                    widgets = {}  # st.rerun: the next run redraws the page
-                    continue
-                if m.script_finished != 0:
-                    run.errors.append(f"script_finished={m.script_finished}")
-                self.widgets = widgets
-                return run
-
-    @staticmethod
-    def _element(el: Any, widgets: dict[str, Any], run: Run) -> None:
-        kind = el.WhichOneof("type")
-        sub = getattr(el, kind)
-        if kind == "exception":
-            run.errors.append(f"{sub.type}: {sub.message[:200]}")
-        elif kind == "alert" and sub.format == 1:  # st.error
-            run.errors.append(f"error: {sub.body[:200]}")
-        elif kind == "component_instance":
-            widgets["_component"] = sub
-        elif kind == "button" and sub.is_form_submitter:
-            widgets["_submit"] = sub
-        else:
-            wid = getattr(sub, "id", "") if hasattr(sub, "id") else ""
-            if isinstance(wid, str) and wid.startswith("$$ID-"):
-                widgets[wid.split("-", 2)[2]] = sub
-
-    def widget(self, key_prefix: str) -> Any:
-        """The widget whose user key starts with ``key_prefix`` (language suffix aside)."""
-        for k, w in self.widgets.items():
-            if k.startswith(key_prefix):
-                return w
-        raise KeyError(f"no widget {key_prefix!r} on the page; have {sorted(self.widgets)}")
-
-
-def _state(wid: str, **value: Any) -> Any:
-    from streamlit.proto.WidgetStates_pb2 import WidgetState
-
-    s = WidgetState(id=wid)
-    for k, v in value.items():
-        if k == "string_array_value":
-            s.string_array_value.data.extend(v)
-        else:
-            setattr(s, k, v)
-    return s
+# ------------------------------------------------------------------ a simulated user
 
 
 def _choice(rng: random.Random, options: list[str], current: str | None) -> str:
@@ -327,12 +242,15 @@ def _choice(rng: random.Random, options: list[str], current: str | None) -> str:
     return rng.choice(other or options)
 
 
-async def browse(i: int, port: int, t_end: float, think: float, communes: dict[str, list[str]],
-                 out: list[dict], seed: int, delay: float = 0.0) -> None:
+async def browse(i: int, target: Target, t_end: float, think: float,
+                 communes: dict[str, list[str]], out: list[dict], seed: int,
+                 delay: float = 0.0) -> None:
     """One user: wait ``delay`` s, open, log in, then browse the map until ``t_end``."""
     rng = random.Random(seed * 1000 + i)
     await asyncio.sleep(delay)
-    b = Browser(port)
+    cookie = (await asyncio.to_thread(route_cookie, target.port)
+              if target.behind_proxy else None)
+    b = Browser(target.port, cookie=cookie)
     user = {"edition": "legacy", "period": None, "indicator": None}
 
     async def request(kind: str, **kw: Any) -> Run:
@@ -373,54 +291,69 @@ async def _scenario(i: int, b: Browser, rng: random.Random, user: dict, request:
     await request("open")
     f = b.widgets
     await request("login", states=[
-        _state(f["login_user"].id, string_value=f"viewer{i:02d}"),
-        _state(f["login_pw"].id, string_value=PASSWORD),
-        _state(f["_submit"].id, trigger_value=True)])
+        state(f["login_user"].id, string_value=f"viewer{i:02d}"),
+        state(f["login_pw"].id, string_value=PASSWORD),
+        state(f["_submit"].id, trigger_value=True)])
     while time.time() < t_end:
         action = rng.choices(list(ACTIONS), weights=list(ACTIONS.values()))[0]
         if action == "period":
             w = b.widget("map_period")
             user["period"] = _choice(rng, list(w.options), user["period"])
             await request("period", states=[
-                _state(w.id, string_array_value=[user["period"]])])
+                state(w.id, string_array_value=[user["period"]])])
         elif action == "indicator":
             w = b.widget("map_ind")
             user["indicator"] = _choice(rng, list(w.options), user["indicator"])
-            await request("indicator", states=[_state(w.id, string_value=user["indicator"])])
+            await request("indicator", states=[state(w.id, string_value=user["indicator"])])
         elif action == "edition":
             w = b.widget("map_ed")
             user["edition"] = "2025" if user["edition"] == "legacy" else "legacy"
             label = w.options[0 if user["edition"] == "legacy" else 1]
-            await request("edition", states=[_state(w.id, string_value=label)])
+            await request("edition", states=[state(w.id, string_value=label)])
         else:
             code = rng.choice(communes[user["edition"]])
             click = {"last_active_drawing": {"type": "Feature", "geometry": None,
                                              "properties": {"code": code}}}
             await request("commune_click", states=[
-                _state(b.widgets["_component"].id, json_value=json.dumps(click))])
+                state(b.widgets["_component"].id, json_value=json.dumps(click))])
             if time.time() < t_end:
                 await request("profile", page="profile")
             if time.time() < t_end:
                 await request("back_to_map", page="")
 
 
-async def probe(port: int) -> dict:
-    """Load the map once (the server imports its modules), then clear the shared caches."""
-    b = Browser(port)
-    await b.connect()
-    first = await b.rerun()
-    f = b.widgets
-    login = await b.rerun(states=[
-        _state(f["login_user"].id, string_value="viewer00"),
-        _state(f["login_pw"].id, string_value=PASSWORD),
-        _state(f["_submit"].id, trigger_value=True)])
-    again = await b.rerun()
-    await b.clear_cache()
+async def probe(target: Target) -> dict:
+    """Load the map once per app process (its modules load), then clear the caches.
+
+    Behind the proxy, one session per process: each new browser goes to the process
+    with the fewest open connections, so ``len(pids)`` sessions held open at once
+    reach every process.
+    """
+    sessions = []
+    runs: list[Run] = []
+    for _ in range(len(target.pids)):
+        cookie = (await asyncio.to_thread(route_cookie, target.port)
+                  if target.behind_proxy else None)
+        b = Browser(target.port, cookie=cookie)
+        await b.connect()
+        sessions.append(b)
+        first = await b.rerun()
+        login = await b.rerun(states=[
+            state(b.widgets["login_user"].id, string_value="viewer00"),
+            state(b.widgets["login_pw"].id, string_value=PASSWORD),
+            state(b.widgets["_submit"].id, trigger_value=True)])
+        again = await b.rerun()
+        runs += [first, login, again]
+    for b in sessions:
+        await b.clear_cache()
     await asyncio.sleep(1.0)
-    await b.close()
+    for b in sessions:
+        await b.close()
+    first, login, again = runs[0], runs[1], runs[2]
     return {"first_page_s": round(first.seconds, 2),
             "first_map_s": round(login.seconds, 2), "warm_map_s": round(again.seconds, 2),
-            "map_page_bytes": again.nbytes, "errors": first.errors + login.errors + again.errors}
+            "first_map_s_per_process": [round(r.seconds, 2) for r in runs[1::3]],
+            "map_page_bytes": again.nbytes, "errors": [e for r in runs for e in r.errors]}
 
 
 # ------------------------------------------------------------------ importers
@@ -433,24 +366,25 @@ def _communes(edition: str) -> list[str]:
     return sorted(u.code[u.province_code == PROVINCE])
 
 
-def importer(i: int, n: int, url: str, ready: Any, go: Any, t_end: Any, out: Any,
-             seed: int, pause: float = 0.0) -> None:
-    """Import CSV files into the province until ``t_end``; put one dict per import on ``out``."""
+def importer(i: int, n: int, url: str, t_end: float, out: list[dict], seed: int,
+             pause: float = 0.0) -> None:
+    """Import CSV files into the province until ``t_end`` with ``diaban import indicators``.
+
+    One ``diaban`` process per file, as the data officer ``officer{i}``; one dict per
+    import is appended to ``out``.
+    """
     import numpy as np
 
-    from geo.auth import Principal
-    from geo.errors import DiabanError
-    from geo.services.imports import IndicatorsRequest, import_file
-
     codes = {ed: _communes(ed)[i::n] for _, ed in IMPORT_PERIODS}
-    # The data officer's account, as the CLI resolves it after login.
-    me = Principal(f"officer{i}", "data_officer", PROVINCE)
     rng = np.random.default_rng(seed * 100 + i)
     folder = Path(tempfile.mkdtemp(prefix=f"diaban_bench_imp{i}_"))
-    ready.set()
-    go.wait()
+    env = dict(os.environ, DIABAN_DATABASE_URL=url, DIABAN_USER=f"officer{i}",
+               DIABAN_PASSWORD=PASSWORD, DIABAN_LANG="en",
+               PYTHONPATH=os.pathsep.join([str(ROOT), *[
+                   p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]]))
+    env.pop("DIABAN_TOKEN", None)
     j = 0
-    while time.time() < t_end.value:
+    while time.time() < t_end:
         period, edition = IMPORT_PERIODS[j % len(IMPORT_PERIODS)]
         lines = ["ma_xa,ky,chi_tieu,gia_tri"]
         for ind in IMPORT_INDICATORS:
@@ -462,19 +396,23 @@ def importer(i: int, n: int, url: str, ready: Any, go: Any, t_end: Any, out: Any
         t0 = time.perf_counter()
         err = None
         rows = 0
+        r = subprocess.run([sys.executable, "-m", "geo.cli.main", "import", "indicators",
+                            str(path), "--province", PROVINCE, "--json"],
+                           cwd=ROOT, env=env, capture_output=True, text=True)
         try:
-            res = import_file(IndicatorsRequest(path, province=PROVINCE), me, url)
-            rows = res.rows
-        except DiabanError as e:
-            err = e.message("en")[:300]
-        except Exception as e:  # noqa: BLE001 - a failed import is a result
-            err = f"{type(e).__name__}: {str(e)[:300]}"
-        out.put({"importer": i, "t": t, "s": time.perf_counter() - t0, "rows": rows,
-                 "period": period, "error": err})
+            res = json.loads(r.stdout or "{}")
+        except ValueError:
+            res = {}
+        if r.returncode == 0:
+            rows = int(res.get("rows", 0))
+        else:
+            err = (r.stderr.strip() or res.get("en") or f"exit {r.returncode}")[:300]
+        out.append({"importer": i, "t": t, "s": time.perf_counter() - t0, "rows": rows,
+                    "period": period, "error": err})
         j += 1
         if pause > 0:
             time.sleep(pause)
-    out.put(None)
+    shutil.rmtree(folder, ignore_errors=True)
 
 
 # ------------------------------------------------------------------ results
@@ -576,11 +514,14 @@ def _server_versions(url: str) -> dict:
     return {"postgresql": pg, "postgis": gis}
 
 
+
+
 # ------------------------------------------------------------------ main
 
 
-async def _drive(port: int, args: argparse.Namespace, communes: dict[str, list[str]],
-                 t_end: float, samples: list[dict], loads: list[float]) -> float:
+async def _drive(target: Target, args: argparse.Namespace, communes: dict[str, list[str]],
+                 t_end: float, samples: list[dict], loads: list[float],
+                 rss: dict[int, float]) -> float:
     t0 = time.time()
     last = [0]
 
@@ -590,21 +531,100 @@ async def _drive(port: int, args: argparse.Namespace, communes: dict[str, list[s
             n = len(samples)
             done = [r["s"] for r in samples]
             loads.append(os.getloadavg()[0])
+            for pid in target.pids:
+                rss[pid] = max(rss.get(pid, 0.0), rss_mb(pid))
             print(f"  {time.time() - t0:5.0f} s  requests {n:5d}  "
                   f"({(n - last[0]) / 5:.1f}/s)  p95 so far {_pct(done, 95)} s  "
                   f"load {loads[-1]:.1f}", flush=True)
             last[0] = n
 
     rep = asyncio.create_task(report())
-    await asyncio.gather(*(browse(i, port, t_end, args.think, communes, samples, args.seed,
+    await asyncio.gather(*(browse(i, target, t_end, args.think, communes, samples, args.seed,
                                   args.ramp * i / max(args.users, 1))
                            for i in range(args.users)))
     rep.cancel()
     return time.time()
 
 
+def run_one(name: str, script: Path, url: str, args: argparse.Namespace,
+            communes: dict[str, list[str]]) -> tuple[dict, list[dict], list[dict]]:
+    """Start ``script`` (diaban or the peer), run the users and importers, stop it.
+
+    Returns the summary, the request samples and the imports.
+    """
+    serve = args.serve or args.processes > 1
+    target = start_target(name, script, url, args.processes, serve, args.streamlit_opt)
+    how = (f"diaban serve, {args.processes} processes behind nginx" if serve
+           else "one streamlit process")
+    print(f"{name}: {how} on port {target.port} (log {target.log}); probing …", flush=True)
+    try:
+        probed = asyncio.run(probe(target))
+        print(f"  probe: {probed}", flush=True)
+        print(f"{name}: {args.users} users and {args.importers} importers for "
+              f"{args.duration:.0f} s (think {args.think} s) …", flush=True)
+        load_before = os.getloadavg()
+        cpu0 = {p: cpu_seconds(p) for p in target.pids}
+        rss0 = {p: rss_mb(p) for p in target.pids}
+        me0 = cpu_seconds(os.getpid())
+        t0 = time.time()
+        t_end = t0 + args.duration
+        imports: list[dict] = []
+        workers = [threading.Thread(target=importer, args=(i, args.importers, url, t_end,
+                                                           imports, args.seed,
+                                                           args.import_pause), daemon=True)
+                   for i in range(args.importers)]
+        for w in workers:
+            w.start()
+        samples: list[dict] = []
+        loads: list[float] = []
+        rss: dict[int, float] = {}
+        t_stop = asyncio.run(_drive(target, args, communes, t_end, samples, loads, rss))
+        server_cpu = sum(cpu_seconds(p) - c for p, c in cpu0.items()
+                         if os.path.exists(f"/proc/{p}"))
+        driver_cpu = cpu_seconds(os.getpid()) - me0
+        browse_s = t_stop - t0
+        for w in workers:
+            w.join(600)
+        alive = [p for p in target.pids if os.path.exists(f"/proc/{p}")]
+    finally:
+        stop_target(target)
+    t_stop = max(t_stop, max((r["t"] + r["s"] for r in imports), default=t_stop))
+    res = summarise(samples, imports, t0, t_stop, args.users)
+    res |= {"app": name, "processes": args.processes, "behind_nginx": serve,
+            "think_s": args.think, "ramp_s": args.ramp, "importers": args.importers,
+            "import_pause_s": args.import_pause, "streamlit_opt": args.streamlit_opt,
+            "load_before": [round(x, 1) for x in load_before],
+            # Each app process runs Python code one thread at a time.
+            "server_cpu_s": round(server_cpu, 1),
+            "server_cores_busy": round(server_cpu / browse_s, 2),
+            "server_cpu_s_per_request": round(server_cpu / max(res["requests"], 1), 2),
+            "server_rss_mb_start": [round(rss0[p]) for p in target.pids],
+            "server_rss_mb_peak": [round(rss.get(p, 0.0)) for p in target.pids],
+            "app_processes_died": len(target.pids) - len(alive),
+            "driver_cpu_s": round(driver_cpu, 1),
+            "load_1min_during": round(sum(loads) / max(len(loads), 1), 1),
+            "probe": probed}
+    return res, samples, imports
+
+
+def _row(label: str, r: dict) -> str:
+    a, c, w = r["all"], r["cold_first_map"], r["import_s"]
+    return (f"| {label} | {r['processes']} | {r['users']} | {r['importers']} | "
+            f"{r['requests']} | {r['requests_per_s']} | {a['p50']} s | **{a['p95']} s** | "
+            f"{a['max']} s | {c['p95']} s | {r['warm']['p95']} s | {r['imports']} | "
+            f"{w['p95']} s | {r['server_cores_busy']} | "
+            f"{max(r['server_rss_mb_peak'] or [0])} MiB | {r['load_before'][0]} / "
+            f"{r['load_1min_during']} |")
+
+
+TABLE_HEADER = ("| app | processes | users | importers | requests | req/s | p50 | **p95** | "
+                "max | cold p95 | warm p95 | imports | import p95 | app cores busy | "
+                "peak RSS per process | load before / during |\n"
+                "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+
+
 def main() -> None:
-    """Set up, run the users and importers, print a JSON summary and a Markdown row."""
+    """Set up, run diaban (and the peer), print a JSON summary and Markdown rows."""
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--users", type=int, default=20, help="browsing users")
     ap.add_argument("--importers", type=int, default=2, help="importing processes")
@@ -612,6 +632,12 @@ def main() -> None:
                     help="seconds during which new requests start")
     ap.add_argument("--think", type=float, default=5.0,
                     help="mean think time between a user's requests, s (uniform ±50%%; 0: none)")
+    ap.add_argument("--processes", type=int, default=1,
+                    help="app processes; more than 1 runs `diaban serve` (nginx in front)")
+    ap.add_argument("--serve", action="store_true",
+                    help="run `diaban serve` (nginx in front) even with one process")
+    ap.add_argument("--peer", action="store_true",
+                    help="also run the naive peer (bench/peer_app.py) under the same load")
     ap.add_argument("--pg-url", default=os.environ.get("DIABAN_BENCH_PG_URL"),
                     help="PostgreSQL server (any database on it); default: scripts/pg.sh start")
     ap.add_argument("--ramp", type=float, default=10.0,
@@ -621,92 +647,37 @@ def main() -> None:
     ap.add_argument("--streamlit-opt", action="append", default=[], metavar="KEY=VALUE",
                     help="extra streamlit setting, e.g. server.fileWatcherType=none")
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--out", type=Path, default=None, help="write every sample as JSON here")
+    ap.add_argument("--out", type=Path, default=None,
+                    help="write the summary and every sample as JSON here")
     args = ap.parse_args()
 
     server = _pg_server(args.pg_url)
     url = create_database(server)
     print(f"database {url.rsplit('/', 1)[-1]} on {server.rsplit('@', 1)[-1]}", flush=True)
-    proc = None
-    ctx = mp.get_context("spawn")
-    workers: list = []
     try:
         built = prepare(url, args.users, args.importers)
         facts = machine() | _server_versions(url)
         communes = {ed: _communes(ed) for ed in ("legacy", "2025")}
-        port = _free_port()
-        log = Path(tempfile.gettempdir()) / f"diaban_bench_streamlit_{port}.log"
-        proc = start_app(url, port, log, args.streamlit_opt)
-        print(f"app on port {port} (log {log}); probing …", flush=True)
-        probed = asyncio.run(probe(port))
-        print(f"  probe: {probed}", flush=True)
-
-        ready = [ctx.Event() for _ in range(args.importers)]
-        go = ctx.Event()
-        t_end = ctx.Value("d", 0.0)
-        q = ctx.Queue()
-        workers = [ctx.Process(target=importer, args=(i, args.importers, url, ready[i], go,
-                                                      t_end, q, args.seed, args.import_pause))
-                   for i in range(args.importers)]
-        for w in workers:
-            w.start()
-        for e in ready:
-            e.wait(300)
-        print(f"running {args.users} users and {args.importers} importers for "
-              f"{args.duration:.0f} s (think {args.think} s) …", flush=True)
-        load_before = os.getloadavg()
-        cpu0 = cpu_seconds(proc.pid)
-        me0 = cpu_seconds(os.getpid())
-        t0 = time.time()
-        t_end.value = t0 + args.duration
-        go.set()
-        samples: list[dict] = []
-        loads: list[float] = []
-        t_stop = asyncio.run(_drive(port, args, communes, t_end.value, samples, loads))
-        server_cpu = cpu_seconds(proc.pid) - cpu0
-        driver_cpu = cpu_seconds(os.getpid()) - me0
-        browse_s = t_stop - t0
-        imports: list[dict] = []
-        left = args.importers
-        while left:
-            r = q.get(timeout=600)
-            if r is None:
-                left -= 1
-            else:
-                imports.append(r)
-        for w in workers:
-            w.join(60)
-        t_stop = max(t_stop, max((r["t"] + r["s"] for r in imports), default=t_stop))
-        res = summarise(samples, imports, t0, t_stop, args.users)
-        res |= {"think_s": args.think, "ramp_s": args.ramp, "importers": args.importers,
-                "import_pause_s": args.import_pause, "streamlit_opt": args.streamlit_opt,
-                "load_before": [round(x, 1) for x in load_before],
-                # The app server is one process; Python code runs one thread at a time.
-                "server_cpu_s": round(server_cpu, 1),
-                "server_cores_busy": round(server_cpu / browse_s, 2),
-                "server_cpu_s_per_request": round(server_cpu / max(res["requests"], 1), 2),
-                "driver_cpu_s": round(driver_cpu, 1),
-                "load_1min_during": round(sum(loads) / max(len(loads), 1), 1),
-                "probe": probed,
-                "demo": built, "machine": facts}
+        res, samples, imports = run_one("diaban", APP_SCRIPT, url, args, communes)
+        res |= {"demo": built, "machine": facts}
+        out: dict[str, Any] = {"summary": res, "samples": samples, "imports": imports}
+        if args.peer:
+            peer, psamples, pimports = run_one("peer", PEER_SCRIPT, url, args, communes)
+            res["peer"] = peer
+            p95 = res["all"]["p95"]
+            res["ratio_p95"] = (round(peer["all"]["p95"] / p95, 1)
+                                if p95 and p95 == p95 else None)  # NaN: no request
+            out["peer_samples"] = psamples
+            out["peer_imports"] = pimports
         if args.out:
-            args.out.write_text(json.dumps({"summary": res, "samples": samples,
-                                            "imports": imports}, indent=1, default=str))
+            args.out.write_text(json.dumps(out, indent=1, default=str))
         print(json.dumps(res, indent=2, default=str))
-        a, c, w = res["all"], res["cold_first_map"], res["import_s"]
-        print("\n| users | importers | requests | window | req/s | p50 | p95 | max | cold p95 "
-              "| warm p95 | imports | import p95 | server cores busy | load |")
-        print("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-        print(f"| {args.users} | {args.importers} | {res['requests']} | {res['window_s']} s | "
-              f"{res['requests_per_s']} | {a['p50']} s | {a['p95']} s | {a['max']} s | "
-              f"{c['p95']} s | {res['warm']['p95']} s | {res['imports']} | {w['p95']} s | "
-              f"{res['server_cores_busy']} | {res['load_1min_during']} |")
+        print("\n" + TABLE_HEADER)
+        print(_row("diaban", res))
+        if args.peer:
+            print(_row("peer (plain streamlit-folium)", res["peer"]))
+            print(f"\npeer p95 ÷ diaban p95 = {res['ratio_p95']}")
     finally:
-        for w in workers:
-            if w.is_alive():
-                w.terminate()
-        if proc is not None:
-            stop_app(proc)
         drop_database(server, url)
         print(f"dropped {url.rsplit('/', 1)[-1]}", flush=True)
 

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
 # Install everything diaban needs on a fresh Debian machine: Debian packages
-# (Chromium for UI tests, PostgreSQL + PostGIS, poppler for PDF checks) and the
-# Python package with its test extras. Safe to run again; skips what is there.
+# (Chromium for UI tests, PostgreSQL + PostGIS, poppler for PDF checks, nginx in front
+# of `diaban serve`) and the Python package with its test extras. Safe to run again;
+# skips what is there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
 command -v chromium >/dev/null 2>&1 || need_apt+=(chromium)
 command -v pdftotext >/dev/null 2>&1 || need_apt+=(poppler-utils)
+# `diaban serve` runs its own nginx (own config and prefix); any flavour's binary does.
+if ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/sbin/nginx ]; then need_apt+=(nginx); fi
 if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then need_apt+=(postgresql); fi
 if ! ls /usr/share/postgresql/*/extension/postgis.control >/dev/null 2>&1; then
   need_apt+=(postgis)

@@ -3,14 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import shutil
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,15 +16,9 @@ ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @contextlib.contextmanager
-def streamlit_server(db_url: str | None, log_dir: Path, script: Path | None = None
-                     ) -> Iterator[str]:
+def streamlit_server(db_url: str | None, log_dir: Path, script: Path | None = None,
+                     env: dict[str, str] | None = None) -> Iterator[str]:
     """Run ``streamlit run`` on ``db_url``; yield the server's URL, stop it afterwards.
 
     Parameters
@@ -42,49 +30,29 @@ def streamlit_server(db_url: str | None, log_dir: Path, script: Path | None = No
     script : Path, optional
         A script to serve instead of diaban's ``app.py``; it runs in its own folder
         with the repository on ``PYTHONPATH``.
+    env : dict, optional
+        The server's environment (default: this process's).
 
     Skips when Debian chromium is missing; fails with the server's log when it does
-    not answer its health check within a minute.
+    not answer its health check within a minute. Starting and stopping is
+    :func:`geo.serve.start_streamlit`, shared with the benchmarks and ``diaban serve``.
     """
+    from geo.serve import ServeError, free_port, start_streamlit, stop_process
+
     if not Path(CHROMIUM).exists():
         pytest.skip("Debian chromium is not installed")
-    port = _free_port()
-    env = dict(os.environ)
-    if db_url is not None:
-        env["DIABAN_DATABASE_URL"] = db_url
-    cwd = ROOT
-    if script is not None:
-        cwd = script.parent
-        env["PYTHONPATH"] = os.pathsep.join(
-            [str(ROOT), *[p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]])
+    port = free_port()
     log = Path(log_dir) / "streamlit.log"
-    url = f"http://127.0.0.1:{port}"
-    with open(log, "w") as fh:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "streamlit", "run", str(script or "app.py"),
-             "--server.port", str(port), "--server.headless", "true",
-             "--server.address", "127.0.0.1", "--browser.gatherUsageStats", "false",
-             "--server.fileWatcherType", "none", "--global.developmentMode", "false"],
-            cwd=cwd, env=env, stdout=fh, stderr=subprocess.STDOUT)
     try:
-        deadline = time.time() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                pass
-            if proc.poll() is not None or time.time() > deadline:
-                pytest.fail("streamlit did not start:\n" + log.read_text())
-            time.sleep(0.5)
-        yield url
+        proc = start_streamlit(port, log, timeout=60, db=db_url, env=env,
+                               script=script or ROOT / "app.py",
+                               cwd=script.parent if script is not None else ROOT)
+    except ServeError as e:
+        pytest.fail("streamlit did not start:\n" + e.message("en"))
+    try:
+        yield f"http://127.0.0.1:{port}"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        stop_process(proc, 10)
 
 
 @pytest.fixture(scope="session")
