@@ -123,7 +123,7 @@ def drop_database(server_url: str, url: str) -> None:
     """Drop the benchmark database, closing every connection to it."""
     from sqlalchemy.engine import make_url
 
-    from geo.db import dispose_engines
+    from geo.store import dispose_engines
 
     dispose_engines()
     admin = _admin(server_url)
@@ -506,7 +506,7 @@ def machine() -> dict:
 def _server_versions(url: str) -> dict:
     from sqlalchemy import text
 
-    from geo.db import get_engine
+    from geo.store import get_engine
 
     with get_engine(url).connect() as c:
         pg = c.execute(text("SHOW server_version")).scalar()

@@ -26,10 +26,13 @@ sys.path.insert(0, str(ROOT))
 
 import branca.element as be  # noqa: E402
 
-from geo.db import session_scope  # noqa: E402
 from geo.demo import build_demo  # noqa: E402
 from geo.mapdata import display_geometries, hotspot_status, map_frame  # noqa: E402
-from geo.store import available_periods, facilities  # noqa: E402
+from geo.store import (  # noqa: E402
+    available_periods,
+    facilities,
+    session_scope,  # noqa: E402
+)
 from layers.maps import choropleth_map, classify_values  # noqa: E402
 from layers.offline import make_offline  # noqa: E402
 

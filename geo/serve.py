@@ -803,8 +803,8 @@ class Cluster:
     def _check_database(self) -> str:
         from sqlalchemy.engine import make_url
 
-        from geo.auth import has_users
-        from geo.db import current_revision, database_url, dispose_engines
+        from geo.services.users import login_required
+        from geo.store import current_revision, database_url, dispose_engines
 
         url = database_url(self.db)
         try:
@@ -835,7 +835,7 @@ class Cluster:
                     "uses PostgreSQL."))
         try:
             rev = current_revision(url)
-            users = has_users(url) if rev is not None else False
+            users = login_required(url) if rev is not None else False
         except Exception as e:  # noqa: BLE001 - unreachable server, bad credentials…
             raise ServeError(
                 f"Không kết nối được cơ sở dữ liệu {_hide_password(url)} "

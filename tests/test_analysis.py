@@ -7,7 +7,7 @@ from click.testing import CliRunner
 
 from geo import analysis as A
 from geo.cli.main import cli
-from geo.db import session_scope
+from geo.store import session_scope
 
 
 @pytest.fixture(scope="module")

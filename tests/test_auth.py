@@ -20,8 +20,9 @@ from geo.auth import (
     session_expired,
     units_outside_area,
 )
-from geo.db import ApiToken, AuditEntry, User, session_scope, utcnow
 from geo.errors import AuthError, PermissionDenied, ValidationError
+from geo.store import session_scope
+from geo.store.schema import ApiToken, AuditEntry, User, utcnow
 from tests.accounts import (
     add_user,
     authenticate,

@@ -10,8 +10,9 @@ import sys
 import pytest
 from sqlalchemy import select
 
-from geo.db import AuditEntry, session_scope
 from geo.errors import AuthError
+from geo.store import session_scope
+from geo.store.schema import AuditEntry
 from tests.accounts import authenticate
 from tests.conftest import _CLI_CLEAN_ENV, run_cli
 

@@ -6,7 +6,6 @@ import openpyxl
 import pytest
 
 from geo.auth import Principal
-from geo.db import session_scope
 from geo.errors import ValidationError
 from geo.services.history import HistoryRequest, UndoRequest, history, undo
 from geo.services.imports import (
@@ -15,7 +14,7 @@ from geo.services.imports import (
     import_file,
     write_template,
 )
-from geo.store import get_values
+from geo.store import get_values, session_scope
 from tests.conftest import db_fingerprint
 
 

@@ -1,9 +1,8 @@
 import pandas as pd
 import pytest
 
-from geo.db import session_scope
 from geo.progress import evaluate_targets, hotspot_progress
-from geo.store import get_values, hotspot_table, plan_targets, plans
+from geo.store import get_values, hotspot_table, plan_targets, plans, session_scope
 
 
 def _targets(**over):

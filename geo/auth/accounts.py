@@ -25,8 +25,8 @@ from sqlalchemy.orm import Session
 
 from geo.auth.area import check_area
 from geo.auth.policy import Principal, as_principal
-from geo.db import User, utcnow
 from geo.errors import AuthError, NotFoundError, ValidationError
+from geo.store.schema import User, utcnow
 from geo.vocab import ROLES
 
 __all__ = [

@@ -15,8 +15,8 @@ from sqlalchemy.orm import Session
 
 from geo.auth.accounts import get_user
 from geo.auth.policy import Principal
-from geo.db import ApiToken, User, utcnow
 from geo.errors import AuthError, NotFoundError, ValidationError
+from geo.store.schema import ApiToken, User, utcnow
 
 __all__ = ["TOKEN_COLUMNS", "TOKEN_PREFIX", "create_token", "list_tokens", "note_limit",
            "revoke_token", "token_user"]

@@ -143,8 +143,7 @@ def ensure_db(db: str | None = None) -> str:
     db : str, optional
         Database URL (default: ``DIABAN_DATABASE_URL`` or ``sqlite:///diaban.db``).
     """
-    from geo.db import database_url
-    from geo.store import init_db
+    from geo.store import database_url, init_db
 
     url = database_url(db)
     if url not in _READY:
@@ -161,7 +160,7 @@ def forget_databases() -> None:
 @contextmanager
 def transaction(db: str | None = None) -> Iterator[Session]:
     """One transaction on a ready database: commit on success, roll back on any error."""
-    from geo.db import session_scope
+    from geo.store import session_scope
 
     url = ensure_db(db)
     with session_scope(url) as s:

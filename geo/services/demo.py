@@ -49,8 +49,7 @@ def init_database(req: InitRequest, who: Principal, db: str | None = None,
     PermissionDenied
         ``who`` may not set up the database.
     """
-    from geo.db import current_revision, database_url
-    from geo.store import init_db
+    from geo.store import current_revision, database_url, init_db
 
     authorize(who, "setup")
     req.check()

@@ -191,7 +191,7 @@ def undo(req: UndoRequest, who: Principal, db: str | None = None) -> UndoResult:
     ValidationError
         When it was already undone.
     """
-    from geo.db import ImportBatch
+    from geo.store.schema import ImportBatch
 
     req = req.check()
     authorize(who, "undo")  # the role first: who may not undo learns nothing about batches

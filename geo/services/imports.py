@@ -986,8 +986,8 @@ class _Facilities(_Kind):
         return req.action
 
     def _validate(self, tab: Any, req: ImportRequest) -> tuple[pd.DataFrame, list[Problem]]:
-        from geo.db import Facility
         from geo.io.registers import validate_facilities
+        from geo.store.schema import Facility
 
         return validate_facilities(tab.df, req.province.code, tab, req.name,
                                    _column_limits(Facility, ("name", "operator")))
@@ -1019,8 +1019,8 @@ class _Hotspots(_Facilities):
     kind = "hotspots"
 
     def _validate(self, tab: Any, req: ImportRequest) -> tuple[pd.DataFrame, list[Problem]]:
-        from geo.db import HotspotEvent
         from geo.io.registers import validate_hotspots
+        from geo.store.schema import HotspotEvent
 
         return validate_hotspots(tab.df, req.province.code, tab, req.name,
                                  _column_limits(HotspotEvent, ("decision_no",)))

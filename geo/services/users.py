@@ -86,7 +86,8 @@ def _session(db: str | None) -> Iterator[Session | None]:
     """
     from sqlalchemy import inspect
 
-    from geo.db import User, database_url, get_engine, session_scope
+    from geo.store import database_url, get_engine, session_scope
+    from geo.store.schema import User
 
     url = database_url(db)
     if not inspect(get_engine(url)).has_table(User.__tablename__):

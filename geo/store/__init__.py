@@ -51,12 +51,8 @@ from geo.store.session import (
 )
 from geo.store.units import crosswalk, crosswalk_links, province_units, set_split_weights
 from geo.store.values import available_periods, get_values, recorded_values, write_values
-from geo.vocab import FACILITY_KINDS as _FACILITY_KINDS
-from geo.vocab import HOTSPOT_STATUSES as _HOTSPOT_STATUSES
 
 __all__ = [
-    "FACILITY_KINDS",
-    "HOTSPOT_STATUSES",
     "PG_LOCK_NAMESPACE",
     "add_facility",
     "add_hotspot",
@@ -94,12 +90,3 @@ __all__ = [
     "undo_batch",
     "write_values",
 ]
-
-#: ``{code: (vi, en)}`` of :data:`geo.vocab.HOTSPOT_STATUSES`, for callers written before
-#: the vocabulary module; new code uses :data:`geo.vocab.HOTSPOT_STATUSES` itself.
-HOTSPOT_STATUSES: dict[str, tuple[str, str]] = _HOTSPOT_STATUSES.pairs()
-#: ``{code: (vi, en)}`` of :data:`geo.vocab.FACILITY_KINDS` (see :data:`HOTSPOT_STATUSES`).
-FACILITY_KINDS: dict[str, tuple[str, str]] = _FACILITY_KINDS.pairs()
-
-# Old private name of recorded_values, still imported by geo/exports.py on other branches.
-_read_values = recorded_values

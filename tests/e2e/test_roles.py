@@ -51,7 +51,7 @@ T = 60_000  # ms; first runs of a page import geopandas, folium…
 def roles_url(demo_url: str, request: pytest.FixtureRequest,
               tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A second app server on a private demo copy that has user accounts."""
-    from geo.db import dispose_engines
+    from geo.store import dispose_engines
     from tests.accounts import add_user
 
     source = demo_url

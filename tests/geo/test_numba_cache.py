@@ -138,12 +138,12 @@ def test_second_virtualenv_shares_the_cache(tmp_path):
 @pytest.mark.slow
 def test_two_app_servers_at_once_on_one_empty_cache(demo_copy_url, tmp_path):
     from bench.st_client import Browser
-    from geo import auth
-    from geo.db import dispose_engines
     from geo.serve import free_port, launch_streamlit, stop_process, wait_healthy
+    from geo.store import dispose_engines
+    from tests import accounts
 
-    auth.add_user(demo_copy_url, "quantri", PW, "admin")  # the first account is an admin
-    auth.add_user(demo_copy_url, "ke_hoach", PW, "planner", actor="quantri")
+    accounts.add_user(demo_copy_url, "quantri", PW, "admin")  # the first account is an admin
+    accounts.add_user(demo_copy_url, "ke_hoach", PW, "planner", actor="quantri")
     dispose_engines()
     home = tmp_path / "home"
     home.mkdir()

@@ -106,9 +106,9 @@ def test_several_processes_need_postgresql_unless_allowed(demo_url, tmp_path):
 
 def test_no_accounts_refused_on_a_public_address(demo_url, tmp_path):
     _nginx()
-    from geo.auth import has_users
+    from geo.services.users import login_required
 
-    assert not has_users(demo_url)  # the demo has no accounts: everyone would be admin
+    assert not login_required(demo_url)  # the demo has no accounts: everyone would be admin
     public = Cluster(1, host="0.0.0.0", port=free_port(), db=demo_url, run_dir=tmp_path)
     with pytest.raises(ServeError) as e:
         public.check()

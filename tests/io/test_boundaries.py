@@ -69,9 +69,8 @@ def test_tcvn3_text_is_decoded(real_shp: Path, shared_data: Path) -> None:
 
 def test_whole_path_round_trip_within_one_metre(real_shp: Path, shared_data: Path,
                                                 empty_url: str) -> None:
-    from geo.db import session_scope
     from geo.services.history import UndoRequest, undo
-    from geo.store import current_boundaries
+    from geo.store import current_boundaries, session_scope
 
     # Unmatched features stop the import: nothing stored.
     with pytest.raises(ValidationError) as ei:

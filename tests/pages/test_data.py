@@ -9,9 +9,8 @@ from streamlit.testing.v1 import AppTest
 
 import geo.io.tables
 from geo.auth import Principal
-from geo.db import session_scope
 from geo.services import imports as imp
-from geo.store import get_values
+from geo.store import get_values, session_scope
 from tests.conftest import db_fingerprint
 
 PAGE = Path(__file__).resolve().parents[2] / "pages" / "data.py"

@@ -8,8 +8,9 @@ import pytest
 from sqlalchemy import select
 
 from geo.auth import accounts, tokens
-from geo.db import AuditEntry, User, session_scope
 from geo.errors import AuthError, NotFoundError, ValidationError
+from geo.store import session_scope
+from geo.store.schema import AuditEntry, User
 
 PW = "mat-khau-an-toan"
 

@@ -8,11 +8,10 @@ from pathlib import Path
 import pytest
 
 from geo.auth import Principal
-from geo.db import session_scope
 from geo.errors import NotFoundError, PermissionDenied, ValidationError
 from geo.services import imports as imp
 from geo.services.history import HistoryRequest, UndoRequest, history, undo
-from geo.store import get_values
+from geo.store import get_values, session_scope
 from tests.conftest import db_fingerprint
 
 ADMIN = Principal("quan_tri", "admin")

@@ -11,12 +11,11 @@ from shapely.geometry import box
 
 import geo.io.tables
 from geo.auth import Principal
-from geo.db import session_scope
 from geo.errors import NotFoundError, PermissionDenied, ValidationError
 from geo.registry import load_units
 from geo.services import imports as imp
 from geo.services.history import HistoryRequest, history
-from geo.store import facilities, get_values, hotspot_table
+from geo.store import facilities, get_values, hotspot_table, session_scope
 from tests.conftest import db_fingerprint
 
 ADMIN = Principal("quan_tri", "admin")

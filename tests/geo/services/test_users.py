@@ -11,9 +11,9 @@ import pytest
 from sqlalchemy import inspect
 
 from geo.auth import Principal
-from geo.db import get_engine
 from geo.errors import AuthError, NotFoundError, PermissionDenied, ValidationError
 from geo.services import users
+from geo.store import get_engine
 from tests.accounts import add_user, audit_entries, authenticate, list_users
 from tests.conftest import db_fingerprint
 

@@ -1,4 +1,4 @@
-"""geo.store's public face: a true __all__, every room's public name reachable, the shim."""
+"""geo.store's public face: a true __all__, every room's public name reachable."""
 
 from __future__ import annotations
 
@@ -8,7 +8,6 @@ import inspect
 import pytest
 
 import geo.store
-from geo import vocab
 
 ROOMS = ["schema", "session", "seed", "audit_log", "units", "batches", "values", "boundaries",
          "registers", "planning"]
@@ -35,27 +34,5 @@ def test_names_other_code_imports_from_geo_store_are_still_there() -> None:
                  "file_sha256", "new_batch", "find_active_batch", "list_batches", "undo_batch",
                  "write_values", "get_values", "available_periods", "save_boundaries",
                  "current_boundaries", "add_hotspot", "hotspot_table", "add_facility",
-                 "facilities", "plans", "plan_targets", "lock_province", "lock_units",
-                 "HOTSPOT_STATUSES", "FACILITY_KINDS"]:
+                 "facilities", "plans", "plan_targets", "lock_province", "lock_units"]:
         assert name in geo.store.__all__, name
-
-
-def test_labels_come_from_the_vocabulary() -> None:
-    assert geo.store.HOTSPOT_STATUSES == vocab.HOTSPOT_STATUSES.pairs()
-    assert geo.store.FACILITY_KINDS == vocab.FACILITY_KINDS.pairs()
-
-
-def test_the_geo_db_shim_gives_the_same_objects() -> None:
-    import geo.db
-    from geo.store import schema, session
-
-    for name in ["Base", "GeometryType", "ImportBatch", "IndicatorValue", "User", "utcnow"]:
-        assert getattr(geo.db, name) is getattr(schema, name)
-    for name in ["session_scope", "get_engine", "migrate", "database_url", "dispose_engines",
-                 "MIGRATIONS_DIR"]:
-        assert getattr(geo.db, name) is getattr(session, name)
-
-
-def test_schema_has_no_engine_or_query() -> None:
-    src = inspect.getsource(importlib.import_module("geo.store.schema"))
-    assert "create_engine" not in src and "select(" not in src and "Session" not in src
