@@ -1,6 +1,6 @@
 """Maps draw with the network cut: in st_folium, in components.html and from a file.
 
-A tiny Streamlit script draws the maps of ``tests/test_offline.py`` (GeoJson,
+A tiny Streamlit script draws the maps of ``tests/layers/test_offline.py`` (GeoJson,
 choropleth, SVG facility markers, marker cluster, LayerControl, Fullscreen, and a
 DualMap); Debian's Chromium opens it with every request that leaves 127.0.0.1 or
 localhost blocked and recorded (the ``page`` fixture of ``conftest.py``).
@@ -24,7 +24,7 @@ SCRIPT = """
     from streamlit_folium import st_folium
 
     from layers.offline import make_offline, standalone_html
-    from tests.test_offline import dual_map, full_map
+    from tests.layers.test_offline import dual_map, full_map
 
     st.title("Offline map")
     st_folium(make_offline(full_map()), key="single", height=420,
@@ -100,7 +100,7 @@ def test_st_folium_and_components_html_draw_without_network(offline_app, page):
 
 def test_saved_page_draws_from_disk(tmp_path, page):
     from layers.offline import standalone_html
-    from tests.test_offline import full_map
+    from tests.layers.test_offline import full_map
 
     f = tmp_path / "map.html"
     f.write_text(standalone_html(full_map()), encoding="utf-8")

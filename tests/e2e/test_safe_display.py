@@ -3,7 +3,7 @@
 import pytest
 
 from layers.offline import standalone_html
-from tests.test_maps import EVIL, _map
+from tests.layers.test_maps import EVIL, _map
 
 
 @pytest.mark.e2e

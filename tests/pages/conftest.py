@@ -52,7 +52,7 @@ def _restore_main_module() -> Iterator[None]:
 
     Streamlit's script runner installs the page as ``__main__`` and leaves it there;
     processes that later tests start with ``multiprocessing`` (spawn) would run the
-    page instead of pytest's main module and die (tests/test_concurrency.py).
+    page instead of pytest's main module and die (tests/geo/store/test_concurrency.py).
     """
     main = sys.modules.get("__main__")
     yield

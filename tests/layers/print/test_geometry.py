@@ -13,7 +13,7 @@ from geo.crs import transformer
 from layers.basemap import vietnam_layers
 from layers.print import render_map, render_small_multiples
 from layers.print.geometry import lonlat, project
-from tests.test_figure import _spec, _units
+from tests.layers.print.test_figure import _spec, _units
 
 
 @pytest.fixture()

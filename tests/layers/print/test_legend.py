@@ -12,7 +12,7 @@ from geo.vocab import FACILITY_KINDS, HOTSPOT_STATUSES, NO_DATA_COLOR
 from layers.maps import classify_values
 from layers.print import render_map
 from layers.print.legend import facility_marker, legend_rows
-from tests.test_figure import _spec, _units
+from tests.layers.print.test_figure import _spec, _units
 
 
 def test_facility_markers_are_the_vocabulary_shapes_and_colours() -> None:

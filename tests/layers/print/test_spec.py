@@ -8,7 +8,7 @@ import pytest
 
 from geo.errors import ValidationError
 from layers.print import DPI_RANGE, check_options, render_map
-from tests.test_figure import _spec
+from tests.layers.print.test_figure import _spec
 
 
 @pytest.mark.parametrize("dpi", [DPI_RANGE[0], 300, DPI_RANGE[1]])
