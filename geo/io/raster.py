@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from geo.crs import reproject
 from geo.errors import ValidationError
 
 __all__ = ["zonal_sums"]
@@ -60,7 +61,8 @@ def zonal_sums(path: str | Path, polygons: object, display_name: str | None = No
         if src.crs is None:
             raise ValidationError("Ảnh GeoTIFF không có hệ tọa độ.",
                                   "The GeoTIFF has no CRS.", file=name)
-        polys = polygons.to_crs(src.crs)
+        # The pinned transformation (geo.crs), not whatever PROJ picks per point.
+        polys = reproject(polygons, src.crs.to_wkt())
         out = []
         for k, (code, geom) in enumerate(zip(polys.code, polys.geometry)):
             if progress:
