@@ -228,3 +228,17 @@ def empty_url(tmp_path: Path, request: pytest.FixtureRequest) -> str:
     url = f"sqlite:///{tmp_path / 'empty.db'}"
     init_db(url)
     return url
+
+
+def run_async(coro: object) -> object:
+    """Run a coroutine to completion in its own thread and event loop; return its result.
+
+    Playwright's sync API (the e2e fixtures) keeps an event loop running in the main
+    thread for the rest of the session, where ``asyncio.run`` refuses to start another;
+    a worker thread has none.
+    """
+    import asyncio
+    import concurrent.futures
+
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()

@@ -25,6 +25,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.conftest import run_async
+
 ROOT = Path(__file__).resolve().parents[2]
 PW = "Mat-khau-numba-2025"
 #: Computes Gi* with permutations (esda's cached kernels) after importing geo.analysis.
@@ -170,7 +172,7 @@ def test_two_app_servers_at_once_on_one_empty_cache(demo_copy_url, tmp_path):
         async def both() -> list:
             return await asyncio.gather(*(targeting(p) for p, _, _ in servers))
 
-        results = asyncio.run(both())
+        results = run_async(both())
         for (port, proc, log), (errors, texts) in zip(servers, results):
             assert proc.poll() is None, f"server {port} died:\n{log.read_text()[-3000:]}"
             assert not _aborted(log.read_text())

@@ -38,7 +38,7 @@ from geo.serve import (
     health,
     nginx_config,
 )
-from tests.conftest import run_cli
+from tests.conftest import run_async, run_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -283,7 +283,7 @@ def test_serve_two_processes_behind_nginx(demo_url, tmp_path):
             await b.close()
             return route_b, ups
 
-        route_b, ups = asyncio.run(two_sessions())
+        route_b, ups = run_async(two_sessions())
         assert {route_a, route_b} == {"1", "2"}
         assert ups[0][0] == 204 and ups[1][0] == 204  # each upload reached its session
         # …and it is the stickiness that makes it work: the other process has no such
