@@ -60,12 +60,15 @@ __all__ = [
     "change_of",
     "commune_timeline",
     "compare_years",
+    "entry_snapshot",
     "evaluate_year",
     "list_change_of",
     "list_province",
     "province_settings",
     "rules_used",
     "snapshot",
+    "store_approval",
+    "store_draft",
     "year_figures",
 ]
 
@@ -655,6 +658,90 @@ def evaluate_year(s: Session, province: Province, year: Any, edition: str | None
                "adjusted_by", "adjusted_at"]]
     return YearView(province, key, per, edition, status, info, rules, a, tbl, snaps, notes,
                     route_source)
+
+
+# ----------------------------------------------------------------- storing a year's list
+
+
+def entry_snapshot(v: YearView, code: str) -> dict:
+    """What a list entry keeps of a commune's computed result: criteria, explanation."""
+    res = v.assessment.commune(code)
+    return {"criteria": [snapshot(c) for c in res.criteria],
+            "explain_vi": res.explain_vi, "explain_en": res.explain_en,
+            "missing_data": list(res.needed_data), "denominator": res.denominator}
+
+
+def store_draft(s: Session, v: YearView, changes: dict[str, tuple[str | None, str | None]],
+                user: str, note: str | None = None, is_demo: bool = False) -> Any:
+    """Store a new draft version of ``v``'s list with manual classes changed.
+
+    Parameters
+    ----------
+    s : Session
+        Open session.
+    v : YearView
+        The year's list as evaluated now (a draft, with its assessment computed).
+    changes : dict
+        ``{code: (class or None, reason)}``: ``None`` takes the manual class back.
+    user : str
+        Who (audited, and recorded as who adjusted the changed communes).
+    note : str, optional
+        What the history shows.
+    is_demo : bool
+        Mark the version as demo data.
+
+    Returns
+    -------
+    geo.store.schema.AssessmentList
+    """
+    from geo.store import write_list
+
+    now = pd.Timestamp.now(tz="UTC").to_pydatetime()
+    entries = []
+    for code, r in v.table.iterrows():
+        manual, reason, by, at = r.manual_class, r.reason, r.adjusted_by, r.adjusted_at
+        if code in changes:
+            manual, reason = changes[code]
+            reason = reason if manual else None
+            by, at = user, now
+        if not manual:
+            continue
+        entries.append({"unit_code": code, "computed_class": r.computed_class,
+                        "manual_class": manual, "reason": reason, "final_class": manual,
+                        "criteria": entry_snapshot(v, code), "adjusted_by": by,
+                        "adjusted_at": at})
+    return write_list(s, province_code=v.key.code, province_edition=v.key.edition,
+                      edition=v.edition, year=v.year.year, status="draft", entries=entries,
+                      rule_set=v.rules.id, rules=rules_used(v.rules, v.year.cutoff),
+                      province_class=v.province_class(), user=user, batch_note=note,
+                      is_demo=is_demo)
+
+
+def store_approval(s: Session, v: YearView, decision_no: str, decision_date: date,
+                   user: str, note: str | None = None, is_demo: bool = False) -> Any:
+    """Store the approved version of ``v``'s list: every commune frozen with its criteria.
+
+    The caller checks that no commune is ``undetermined`` (see
+    :func:`geo.services.classification.approve`).
+
+    Returns
+    -------
+    geo.store.schema.AssessmentList
+    """
+    from geo.store import write_list
+
+    entries = [{"unit_code": code, "computed_class": r.computed_class,
+                "manual_class": r.manual_class, "reason": r.reason,
+                "final_class": r.final_class, "approved_class": r.final_class,
+                "criteria": entry_snapshot(v, code), "adjusted_by": r.adjusted_by,
+                "adjusted_at": r.adjusted_at} for code, r in v.table.iterrows()]
+    return write_list(s, province_code=v.key.code, province_edition=v.key.edition,
+                      edition=v.edition, year=v.year.year, status="approved", entries=entries,
+                      rule_set=v.rules.id, rules=rules_used(v.rules, v.year.cutoff),
+                      province_class=v.province_class(), user=user, decision_no=decision_no,
+                      decision_date=decision_date, note=note,
+                      batch_note=f"QĐ 28 {v.province.name} năm {v.year.year}: phê duyệt theo "
+                                 f"Quyết định số {decision_no}", is_demo=is_demo)
 
 
 # ----------------------------------------------------------------- comparing two years

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -457,8 +457,7 @@ def set_class(req: SetClassRequest, who: Principal, db: str | None = None) -> Ch
         The list is approved (frozen), the class equals the computed one, or there is
         no manual class to take back. Nothing is stored.
     """
-    from geo.assessment import evaluate_year, snapshot
-    from geo.store import write_list
+    from geo.assessment import evaluate_year, store_draft
 
     req = req.check()
     authorize(who, "approve", req.province.code)
@@ -489,33 +488,14 @@ def set_class(req: SetClassRequest, who: Principal, db: str | None = None) -> Ch
                 "không cần điều chỉnh.",
                 f"{row['name']} already computes to {QD28_CLASSES.label(req.klass, 'en')}; no "
                 "adjustment needed.")
-        now = datetime.now(UTC)
-        entries = []
-        for code, r in v.table.iterrows():
-            manual, reason, by, at = r.manual_class, r.reason, r.adjusted_by, r.adjusted_at
-            if code == req.code:
-                manual, reason = req.klass, (req.reason if req.klass else None)
-                by, at = who.username, now
-            if not manual:
-                continue
-            res = v.assessment.commune(code)
-            entries.append({"unit_code": code, "computed_class": r.computed_class,
-                            "manual_class": manual, "reason": reason, "final_class": manual,
-                            "criteria": _snapshot_of(v, res, snapshot), "adjusted_by": by,
-                            "adjusted_at": at})
-        from geo.assessment import rules_used
-
         what_vi = (f"xếp {row['name']} là {QD28_CLASSES.label(req.klass, 'vi')} (tính theo tiêu "
                    f"chí: {QD28_CLASSES.label(row.computed_class, 'vi')}); lý do: {req.reason}"
                    if req.klass else f"bỏ loại điều chỉnh của {row['name']}")
         what_en = (f"{row['name']} set to {QD28_CLASSES.label(req.klass, 'en')} (computed: "
                    f"{QD28_CLASSES.label(row.computed_class, 'en')}); reason: {req.reason}"
                    if req.klass else f"manual class of {row['name']} taken back")
-        x = write_list(s, province_code=v.key.code, province_edition=v.key.edition,
-                       edition=v.edition, year=v.year.year, status="draft", entries=entries,
-                       rule_set=v.rules.id, rules=rules_used(v.rules, v.year.cutoff),
-                       province_class=v.province_class(), user=who.username,
-                       batch_note=f"QĐ 28 {where}: {what_vi}")
+        x = store_draft(s, v, {req.code: (req.klass, req.reason)}, who.username,
+                        note=f"QĐ 28 {where}: {what_vi}")
         batch = x.batch_id
     return ChangeResult(req.province, v.year.id, "draft", batch,
                         f"Đã {what_vi} (dự thảo danh sách năm {v.year.year}; lần thay đổi số "
@@ -525,13 +505,6 @@ def set_class(req: SetClassRequest, who: Principal, db: str | None = None) -> Ch
                         {"code": req.code, "name": row["name"],
                          "computed_class": row.computed_class, "manual_class": req.klass,
                          "reason": req.reason or None})
-
-
-def _snapshot_of(v: object, res: object, snapshot: object) -> dict:
-    """What an entry keeps of a commune's computed result (criteria, explanation)."""
-    return {"criteria": [snapshot(c) for c in res.criteria],
-            "explain_vi": res.explain_vi, "explain_en": res.explain_en,
-            "missing_data": list(res.needed_data), "denominator": res.denominator}
 
 
 # ------------------------------------------------------------------- approve
@@ -606,12 +579,10 @@ def approve(req: ApproveRequest, who: Principal, db: str | None = None) -> Chang
         No decision number or date (checked first), the year already approved, or
         communes without enough data and no manual class. Nothing is stored.
     """
-    from geo.assessment import rules_used, snapshot
-    from geo.store import write_list
+    from geo.assessment import evaluate_year, store_approval
 
     req = req.check()
     authorize(who, "approve", req.province.code)
-    from geo.assessment import evaluate_year
 
     with transaction(db) as s:
         v = evaluate_year(s, req.province, req.year)
@@ -633,33 +604,21 @@ def approve(req: ApproveRequest, who: Principal, db: str | None = None) -> Chang
                 "Hãy nhập đủ số liệu hoặc xếp loại thủ công có ghi lý do.",
                 f"Cannot approve: {len(open_)} communes lack the figures for a class ({names}). "
                 "Enter the figures or set their class by hand with a reason.")
-        entries = []
-        for code, r in v.table.iterrows():
-            entries.append({"unit_code": code, "computed_class": r.computed_class,
-                            "manual_class": r.manual_class, "reason": r.reason,
-                            "final_class": r.final_class, "approved_class": r.final_class,
-                            "criteria": _snapshot_of(v, v.assessment.commune(code), snapshot),
-                            "adjusted_by": r.adjusted_by, "adjusted_at": r.adjusted_at})
-        x = write_list(s, province_code=v.key.code, province_edition=v.key.edition,
-                       edition=v.edition, year=v.year.year, status="approved", entries=entries,
-                       rule_set=v.rules.id, rules=rules_used(v.rules, v.year.cutoff),
-                       province_class=v.province_class(), user=who.username,
-                       decision_no=req.decision_no, decision_date=req.decision_date,
-                       note=req.note,
-                       batch_note=f"QĐ 28 {req.province.name} năm {v.year.year}: phê duyệt theo "
-                                  f"Quyết định số {req.decision_no}")
+        x = store_approval(s, v, req.decision_no, req.decision_date, who.username,
+                           note=req.note)
+        n = len(v.table)
         batch = x.batch_id
         counts = v.counts()
     d = req.decision_date
     return ChangeResult(
         req.province, v.year.id, "approved", batch,
         f"Đã ghi nhận phê duyệt danh sách năm {v.year.year} của {req.province.name} theo Quyết "
-        f"định số {req.decision_no} ngày {d.day}/{d.month}/{d.year}: {len(entries)} xã; danh "
+        f"định số {req.decision_no} ngày {d.day}/{d.month}/{d.year}: {n} xã; danh "
         f"sách đã khóa (lần thay đổi số {batch}, hoàn tác được).",
         f"Recorded the approval of the {v.year.year} list of {req.province.name} by decision "
-        f"{req.decision_no} of {d.isoformat()}: {len(entries)} communes; the list is frozen "
+        f"{req.decision_no} of {d.isoformat()}: {n} communes; the list is frozen "
         f"(change {batch}, can be undone).",
-        {"decision_no": req.decision_no, "decision_date": d, "communes": len(entries),
+        {"decision_no": req.decision_no, "decision_date": d, "communes": n,
          "counts": counts})
 
 

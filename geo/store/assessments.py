@@ -1,7 +1,7 @@
 """QĐ 28/2025 assessment lists, a province's assessment settings, and key drug routes.
 
-Every change is its own batch (:func:`geo.store.batches.new_batch`, kinds
-:data:`LIST_KINDS`) with an audit entry, so it appears in the history and can be
+Every change is its own batch (an :class:`~geo.store.schema.ImportBatch` of a kind of
+:data:`LIST_KINDS`) with an audit entry naming what it is, so it appears in the history and can be
 undone like an import; nothing is deleted:
 
 - a **list** (a province's classes of every commune for one assessment year) is kept
@@ -19,8 +19,8 @@ undone like an import; nothing is deleted:
 Only the latest change of a list or of the settings can be undone (undoing an older
 one would leave its effect in the versions copied after it).
 
-Imports :mod:`geo.store.schema`, :mod:`geo.store.audit_log`, :mod:`geo.store.batches`
-and :mod:`geo.vocab`.
+Imports :mod:`geo.store.schema`, :mod:`geo.store.audit_log`, :mod:`geo.store.session`
+(locks) and :mod:`geo.vocab`; :mod:`geo.store.batches` calls :func:`undo_assessment_batch`.
 """
 
 from __future__ import annotations
@@ -36,7 +36,6 @@ from sqlalchemy.orm import Session
 
 from geo.errors import ValidationError
 from geo.store.audit_log import audit
-from geo.store.batches import new_batch
 from geo.store.schema import (
     AssessmentEntry,
     AssessmentList,
@@ -75,6 +74,16 @@ _FINAL = tuple(k for k in QD28_CLASSES.ids if k != "undetermined")
 
 _ENTRY_COLUMNS = ["unit_code", "computed_class", "manual_class", "reason", "final_class",
                   "approved_class", "criteria", "adjusted_by", "adjusted_at"]
+
+
+def _batch(s: Session, kind: str, user: str, province_code: str, file_name: str,
+           note: str | None = None) -> ImportBatch:
+    """A batch for one change (audited by the caller as what it is, not as an import)."""
+    b = ImportBatch(kind=kind, username=user, file_name=file_name[:500],
+                    province_code=province_code, note=note)
+    s.add(b)
+    s.flush()
+    return b
 
 
 def _key(m: Any, province_code: str, province_edition: str) -> list:
@@ -258,8 +267,7 @@ def write_list(s: Session, *, province_code: str, province_edition: str, edition
             f"The {year} list was approved (decision {cur.decision_no}); an approved list "
             "cannot be changed — undo the approval first.")
     kind = "qd28_approval" if status == "approved" else "qd28_list"
-    b = new_batch(s, kind, user=user, province_code=province_code,
-                  file_name=f"(QĐ 28 {year})", note=batch_note)
+    b = _batch(s, kind, user, province_code, f"(QĐ 28 {year})", batch_note)
     if cur is not None:
         cur.is_current = False
         s.flush()  # the partial unique index allows one current version
@@ -327,8 +335,7 @@ def save_settings(s: Session, province_code: str, province_edition: str, *,
         Flushed.
     """
     lock_province(s, province_code)
-    b = new_batch(s, "qd28_settings", user=user, province_code=province_code,
-                  file_name="(QĐ 28)")
+    b = _batch(s, "qd28_settings", user, province_code, "(QĐ 28)")
     s.execute(update(AssessmentSettings).where(
         *_key(AssessmentSettings, province_code, province_edition),
         AssessmentSettings.is_current.is_(True)).values(is_current=False))
@@ -406,8 +413,7 @@ def add_route(s: Session, province_code: str, province_edition: str, *, name: st
         raise ValidationError("Ngày hết hiệu lực của tuyến trước ngày có hiệu lực.",
                               "The route's end date is before its start date.")
     lock_province(s, province_code)
-    b = batch or new_batch(s, "qd28_route", user=user, province_code=province_code,
-                           file_name=f"(QĐ 28 tuyến: {name})"[:500])
+    b = batch or _batch(s, "qd28_route", user, province_code, f"(QĐ 28 tuyến: {name})")
     r = DrugRoute(province_code=province_code, province_edition=province_edition, name=name,
                   scope=scope, decision_no=str(decision_no).strip(),
                   decision_date=decision_date, valid_from=valid_from, valid_to=valid_to,
