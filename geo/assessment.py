@@ -62,6 +62,7 @@ __all__ = [
     "compare_years",
     "entry_snapshot",
     "evaluate_year",
+    "figure_names",
     "list_change_of",
     "list_province",
     "province_settings",
@@ -93,7 +94,44 @@ def _day(d: date) -> str:
     return f"{d.day}/{d.month}/{d.year}"
 
 
+def figure_names(ids: list[str], lang: str = "vi") -> str:
+    """The indicators' names, for "chưa đủ số liệu: …" (unknown ids as they are).
+
+    Examples
+    --------
+    >>> figure_names(["residents", "x"], "en")
+    'People currently residing; x'
+    """
+    from geo.indicators import load_catalog
+
+    cat = {i.id: i for i in load_catalog()}
+    return "; ".join(cat[i].name(lang) if i in cat else str(i) for i in ids)
+
+
 # ----------------------------------------------------------------- provinces, settings
+
+
+def _memo(s: Session, key: tuple, make: Any) -> Any:
+    """A value computed once per session (the stored crosswalk and a province's communes
+    are read many times by one use case; they do not change within its transaction).
+    """
+    box = s.info.setdefault("diaban_assessment_memo", {})
+    if key not in box:
+        box[key] = make()
+    return box[key]
+
+
+def _crosswalk(s: Session) -> pd.DataFrame:
+    from geo.store import crosswalk
+
+    return _memo(s, ("crosswalk",), lambda: crosswalk(s))
+
+
+def _units(s: Session, province: Province, edition: str) -> pd.DataFrame:
+    from geo.store import province_units
+
+    return _memo(s, ("units", province, edition),
+                 lambda: province_units(s, province, edition))
 
 
 def list_province(s: Session, province: Province, edition: str) -> Province:
@@ -116,18 +154,20 @@ def list_province(s: Session, province: Province, edition: str) -> Province:
     -------
     Province
     """
-    from geo.store import province_units
-
     if province.edition == edition:
         return province
-    there = province_units(s, province, edition)
-    codes = set(there.province_code)
-    if len(codes) != 1:
-        return province
-    other = find_province(next(iter(codes)), edition)
-    back = province_units(s, other, province.edition)
-    mine = set(province_units(s, province, province.edition).code)
-    return other if set(back.code) == mine else province
+
+    def make() -> Province:
+        there = _units(s, province, edition)
+        codes = set(there.province_code)
+        if len(codes) != 1:
+            return province
+        other = find_province(next(iter(codes)), edition)
+        back = _units(s, other, province.edition)
+        mine = set(_units(s, province, province.edition).code)
+        return other if set(back.code) == mine else province
+
+    return _memo(s, ("list_province", province, edition), make)
 
 
 def province_settings(s: Session, province: Province) -> dict:
@@ -239,10 +279,10 @@ def year_figures(s: Session, province: Province, per: Period, edition: str, rule
     """
     from geo.aggregate import year_from_halves
     from geo.indicators import load_catalog
-    from geo.store import crosswalk, get_values, province_units
+    from geo.store import get_values
 
     if units is None:
-        units = province_units(s, province, edition)
+        units = _units(s, province, edition)
     need = _needed(rules)
     parts = [p.id for p in per.parts("H")] if per.kind == "Y" else []
     v = get_values(s, province, edition, need, [per.id, *parts])
@@ -280,7 +320,7 @@ def year_figures(s: Session, province: Province, per: Period, edition: str, rule
     wide = wide.reindex(index=codes, columns=need)
     wide.index.name = "code"
     out = YearFigures(wide, {}, notes)
-    _apply_routes(s, province, per, edition, out, cw_reader=lambda: crosswalk(s))
+    _apply_routes(s, province, per, edition, out, cw_reader=lambda: _crosswalk(s))
     return out
 
 
@@ -525,7 +565,8 @@ class YearView:
                    tr("Loại điều chỉnh", "Manual class", lang):
                        QD28_CLASSES.label(r.manual_class, lang) if r.manual_class else "",
                    tr("Lý do điều chỉnh", "Reason", lang): r.reason or "",
-                   tr("Thiếu số liệu", "Missing figures", lang): ", ".join(r.missing_data)}
+                   tr("Thiếu số liệu", "Missing figures", lang):
+                       figure_names(list(r.missing_data), lang)}
             for c in self.criteria(code, lang):
                 mark = {"met": "✓", "not_met": "–", "missing": "?"}[c["result"]]
                 row[c["article"] or c["id"]] = f"{mark} {c['value_text']}".strip()
@@ -586,7 +627,7 @@ def evaluate_year(s: Session, province: Province, year: Any, edition: str | None
     YearView
     """
     from geo.qd28 import assess
-    from geo.store import current_list, list_entries, province_units
+    from geo.store import current_list, list_entries
 
     st = province_settings(s, province)
     per = check_year(year, st["cutoff"]).with_cutoff(st["cutoff"])
@@ -595,7 +636,7 @@ def evaluate_year(s: Session, province: Province, year: Any, edition: str | None
     key = list_province(s, province, edition)
     ov = overrides if overrides is not None else (st["overrides"] or None)
     rules = load_rules(overrides=ov, year=per, cutoff=st["cutoff"])
-    units = province_units(s, province, edition)
+    units = _units(s, province, edition)
     names = dict(zip(units.code, units.name))
     stored = current_list(s, key.code, key.edition, edition, per.year) if edition == own else None
     info = _stored_info(stored) if stored is not None else None
@@ -858,8 +899,6 @@ def compare_years(s: Session, province: Province, year: Any, base_year: Any = No
     -------
     Comparison
     """
-    from geo.store import crosswalk
-
     this = this or evaluate_year(s, province, year)
     by = base_year if base_year is not None else this.year.year - 1
     base = evaluate_year(s, province, by, live=False)
@@ -867,8 +906,7 @@ def compare_years(s: Session, province: Province, year: Any, base_year: Any = No
     before = base.table.final_class
     rows = []
     if across:
-        cw = crosswalk(s)
-        linked = _linked(cw, set(base.table.index), base.edition, this.edition)
+        linked = _linked(_crosswalk(s), set(base.table.index), base.edition, this.edition)
     else:
         linked = {c: {c} for c in this.table.index}
     for code, r in this.table.iterrows():
@@ -951,17 +989,17 @@ def commune_timeline(s: Session, province: Province, code: str,
     NotFoundError
         The code is not a commune of the province.
     """
-    from geo.store import crosswalk, hotspot_table, province_units, stored_lists
+    from geo.store import hotspot_table, stored_lists
 
     ed = None
     for e in ("2025", "legacy"):
-        if code in set(province_units(s, province, e).code):
+        if code in set(_units(s, province, e).code):
             ed = e
             break
     if ed is None:
         raise NotFoundError(f"Xã mã {code} không thuộc {province.name}.",
                             f"Commune {code} is not in {province.name}.")
-    cw = crosswalk(s)
+    cw = _crosswalk(s)
     if ed == "2025":
         related = {"legacy": set(cw.loc[cw.new_code == code, "old_code"]), "2025": {code}}
     else:

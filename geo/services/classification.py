@@ -775,7 +775,9 @@ class TransformationView:
     comparison : ComparisonView
         Each commune's class last year → this year.
     counts : pandas.DataFrame
-        Index: the classes; columns ``before``, ``after`` (communes per class).
+        Index: the classes; columns ``before_list`` (last year's list, on its own
+        communes), ``before`` (last year's classes of this year's communes: the same
+        unless the reform lies between the years) and ``after``.
     matrix : pandas.DataFrame
         Transition counts (rows: last year's class, columns: this year's).
     drug_free : dict
@@ -808,8 +810,8 @@ class TransformationView:
             "base_status": self.comparison.base_status,
             "status_label": tr(*self.comparison.status_label, lang),
             "summary": self.summary,
-            "counts": {k: {"before": int(r.before), "after": int(r.after)}
-                       for k, r in self.counts.iterrows()},
+            "counts": {k: {"before_list": int(r.before_list), "before": int(r.before),
+                           "after": int(r.after)} for k, r in self.counts.iterrows()},
             "matrix": {str(k): {str(c): int(v) for c, v in row.items()}
                        for k, row in self.matrix.iterrows()},
             "drug_free": self.drug_free,
@@ -840,7 +842,8 @@ def transformation(req: YearRequest, who: Principal, db: str | None = None
         st = province_settings(s, req.province)
     order = list(QD28_CLASSES.ids)
     c = cmp.communes
-    counts = pd.DataFrame({"before": c.before.value_counts().reindex(order, fill_value=0),
+    counts = pd.DataFrame({"before_list": pd.Series(cmp.base.counts()).reindex(order),
+                           "before": c.before.value_counts().reindex(order, fill_value=0),
                            "after": c.after.value_counts().reindex(order, fill_value=0)})
     n = int((c.after == "drug_free").sum())
     total = len(c)
