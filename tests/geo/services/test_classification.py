@@ -126,7 +126,7 @@ def test_2025_approved_and_2026_draft_differ_added_removed_down_up(demo_url) -> 
         assert g[k], k
     assert "Xã Lóng Sập" in g["down"] and "Xã Tô Múa" in g["up"]
     d = c.communes.set_index("code")
-    for code, r in d.iterrows():
+    for _, r in d.iterrows():
         assert r.change == change_of(r.before, r.after if r.after != "undetermined" else None)
     out = c.to_dict("vi")
     assert out["summary"]["added"] == len(g["added"]) and out["communes"][0]["change_label"]
