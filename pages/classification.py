@@ -373,7 +373,7 @@ with tab_ok:
                       f"**decision {info['decision_no']}** of "
                       f"**{info['decision_date'].isoformat()}** (recorded by "
                       f"{info['approved_by']})."))
-        if info.get("demo"):
+        if info.get("is_demo"):
             st.caption(t("Quyết định minh họa của dữ liệu mẫu, không phải văn bản thật.",
                          "A demo decision, not a real document."))
         if MAY_APPROVE:
