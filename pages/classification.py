@@ -29,7 +29,6 @@ from geo.vocab import (  # noqa: E402
     CLASS_CHANGES,
     HOTSPOT_STATUSES,
     LIST_CHANGES,
-    LIST_STATUSES,
     QD28_CLASSES,
     QD28_PROVINCE_CLASSES,
     QD28_RESULTS,
@@ -49,10 +48,15 @@ _GROUPS = ("type_1", "type_2", "type_3", "drug_free")
 
 
 def _flash() -> None:
-    """The message of the change made before the last rerun."""
+    """The message of the change made before the last rerun.
+
+    Drawn in a container that is always there, so the elements below (the tabs, the
+    chosen commune) keep their place and state whether or not there is a message.
+    """
+    box = st.container()
     msg = st.session_state.pop("qd28_flash", None)
     if msg:
-        (st.success if msg[0] == "ok" else st.error)(msg[1])
+        (box.success if msg[0] == "ok" else box.error)(msg[1])
 
 
 def _run(action: object, req: object) -> None:
@@ -91,13 +95,11 @@ if not years:
     st.warning(t("Chưa có số liệu nào cho tỉnh này. Nhập số liệu ở trang Dữ liệu.",
                  "No figures for this province yet. Import them on the Data page."))
     st.stop()
-status_of = dict(zip(yv.years.year, yv.years.status))
 
 
 def _year_label(y: int, lg: str) -> str:
-    st_ = status_of.get(y)
-    tag = f" — {LIST_STATUSES.short(st_, lg)}" if isinstance(st_, str) else ""
-    return f"{y} ({parse_period(y).dates_label()}){tag}"
+    # Only what never changes: a widget whose option labels change loses its choice.
+    return f"{y} ({parse_period(y).dates_label()})"
 
 
 c1, c2 = st.columns([2, 3])
@@ -140,13 +142,14 @@ def leadership_summary() -> None:
     cols = st.columns(len(counts))
     for col, (k, r) in zip(cols, counts.iterrows()):
         delta = int(r.after - r.before)
+        # fewer key communes and more drug-free ones are good news; the rest is neither
+        color = ("normal" if k == "drug_free" else "inverse" if k in _GROUPS else "off")
         col.metric(QD28_CLASSES.short(k, LG), fmt_number(int(r.after), LG),
-                   delta=(f"{delta:+d}" if delta else None),
-                   delta_color="normal" if k == "drug_free" else "inverse",
+                   delta=(f"{delta:+d}" if delta else None), delta_color=color,
                    help=QD28_CLASSES.label(k, LG))
     s = trans.summary
     d = trans.drug_free
-    m = st.columns(5)
+    m = st.columns([1, 1, 1.1, 1.2, 1.7])
     m[0].metric(t("Chuyển hóa", "Transformed"), s["transformed"],
                 help=t("Giảm ít nhất một loại hoặc thành không ma túy (Điều 2.2).",
                        "Moved down at least one class or became drug-free (Art. 2.2)."))
@@ -208,8 +211,8 @@ tab_list, tab_cmp, tab_ok, tab_set = st.tabs([
 with tab_list:
     tbl = view.table
     which = st.selectbox(t("Lọc theo loại", "Filter by class"), ["all", *QD28_CLASSES.ids],
-                         format_func=lambda k: t("Tất cả", "All") if k == "all" else
-                         f"{_cls(k)} ({view.counts()[k]})", key=f"qd28_filter_{LG}")
+                         format_func=lambda k: t("Tất cả", "All") if k == "all" else _cls(k),
+                         key=f"qd28_filter_{LG}")
     shown = tbl if which == "all" else tbl[tbl.final_class == which]
     rows = []
     for code, r in shown.iterrows():
@@ -219,9 +222,9 @@ with tab_list:
             t("Mã", "Code"): code, t("Xã, phường", "Commune"): r["name"],
             t("Loại", "Class"): ("✎ " if r.manual_class else "") + _cls(r.final_class),
             t("Tính theo tiêu chí", "Computed"): _cls(r.computed_class),
-            t("Lý do điều chỉnh", "Reason for the manual class"): r.reason or "",
             t("Tiêu chí đạt", "Criteria met"): ", ".join(met),
-            t("Thiếu số liệu", "Missing figures"): figure_names(list(r.missing_data), LG)})
+            t("Thiếu số liệu", "Missing figures"): figure_names(list(r.missing_data), LG),
+            t("Lý do điều chỉnh", "Reason for the manual class"): r.reason or ""})
     st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", height=360)
     st.caption(t(f"{len(shown)} xã · {view.status_label('vi')} · ✎ = loại điều chỉnh thủ công "
                  "(loại tính theo tiêu chí vẫn giữ bên cạnh).",
@@ -236,8 +239,7 @@ with tab_list:
     st.markdown("#### " + t("Chi tiết một xã", "One commune in detail"))
     codes = list(tbl.index)
     pick = st.selectbox(t("Xã, phường", "Commune"), codes,
-                        format_func=lambda c: f"{tbl.name[c]} ({c}) — {_cls(tbl.final_class[c])}",
-                        key="qd28_pick")
+                        format_func=lambda c: f"{tbl.name[c]} ({c})", key="qd28_pick")
     r = tbl.loc[pick]
     head = f"**{r['name']}** — {_cls(r.final_class)}"
     if r.manual_class:
@@ -270,11 +272,11 @@ with tab_list:
                          expanded=g in (r.final_class, r.computed_class)):
             st.dataframe(pd.DataFrame([{
                 t("Điều khoản", "Article"): c["article"] or "—",
-                t("Tiêu chí", "Criterion"): c["name"],
+                t("Kết quả", "Result"): f"{QD28_RESULTS[c['result']].mark} "
+                                         f"{QD28_RESULTS.label(c['result'], LG)}",
                 t("Giá trị", "Value"): c["value_text"],
                 t("Ngưỡng", "Threshold"): c["threshold_text"],
-                t("Kết quả", "Result"): f"{QD28_RESULTS[c['result']].mark} "
-                                         f"{QD28_RESULTS.label(c['result'], LG)}"}
+                t("Tiêu chí", "Criterion"): c["name"]}
                 for c in part]), hide_index=True, width="stretch")
 
     with st.expander(t("Lịch sử xã: trọng điểm theo kế hoạch và loại từng năm",

@@ -82,7 +82,7 @@ def test_a_commune_shows_each_criterion_by_class_with_article_value_threshold(op
     tables = [df.value for df in at.dataframe if "Điều khoản" in df.value.columns]
     assert len(tables) == 4  # type I, II, III, drug-free
     t1 = tables[0].set_index("Điều khoản")
-    assert list(t1.columns) == ["Tiêu chí", "Giá trị", "Ngưỡng", "Kết quả"]
+    assert list(t1.columns) == ["Kết quả", "Giá trị", "Ngưỡng", "Tiêu chí"]
     assert t1.loc["4.1.đ", "Kết quả"] == "✓ Đạt"
     assert t1.loc["4.1.a", "Ngưỡng"] == "từ 0,5% trở lên"
     assert t1.loc["4.1.b", "Kết quả"] == "– Không đạt"
