@@ -440,6 +440,16 @@ def _province_label(p: Province) -> str:
     return p.name
 
 
+def _lock(s: object, province: Province, year: Period) -> None:
+    """Serialise changes of one province's lists (PostgreSQL) before reading the list, so
+    two planners changing the same year at once cannot lose one change.
+    """
+    from geo.assessment import list_province
+    from geo.store import lock_province
+
+    lock_province(s, list_province(s, province, year.edition).code)
+
+
 def set_class(req: SetClassRequest, who: Principal, db: str | None = None) -> ChangeResult:
     """Set (or take back) a commune's class in the year's draft list, keeping the computed one.
 
@@ -462,6 +472,7 @@ def set_class(req: SetClassRequest, who: Principal, db: str | None = None) -> Ch
     req = req.check()
     authorize(who, "approve", req.province.code)
     with transaction(db) as s:
+        _lock(s, req.province, req.year)
         v = evaluate_year(s, req.province, req.year)
         where = f"{_province_label(req.province)} năm {v.year.year}"
         if v.approved:
@@ -585,6 +596,7 @@ def approve(req: ApproveRequest, who: Principal, db: str | None = None) -> Chang
     authorize(who, "approve", req.province.code)
 
     with transaction(db) as s:
+        _lock(s, req.province, req.year)
         v = evaluate_year(s, req.province, req.year)
         if v.approved:
             d = v.info["decision_date"]
