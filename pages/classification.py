@@ -131,6 +131,9 @@ else:
         "classes computed from today's figures and the manual ones; they may still change."))
 
 
+for vi, en in view.rules.notes:  # e.g. a year before QĐ 28/2025 took effect
+    st.info(tr(vi, en, LG))
+
 # ------------------------------------------------------------------------- summary
 
 
