@@ -41,6 +41,8 @@ PAGES = [
     ("pages/profile.py", t("Hồ sơ địa bàn", "Commune profile"), ":material/assignment:", "view"),
     ("pages/data.py", t("Dữ liệu", "Data"), ":material/database:", "import"),
     ("pages/targeting.py", t("Chọn địa bàn", "Targeting"), ":material/target:", "analyze"),
+    ("pages/classification.py", t("Phân loại QĐ 28", "QĐ 28 classification"),
+     ":material/fact_check:", "view"),
     ("pages/export.py", t("Xuất bản đồ", "Export maps"), ":material/print:", "export"),
     ("pages/admin.py", t("Quản trị", "Administration"), ":material/admin_panel_settings:",
      "manage_users"),

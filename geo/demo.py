@@ -10,6 +10,15 @@ indicator targets borrowed from the other plans in ``shared/seeds``.
 
 Periods up to 2025-H1 are recorded on legacy communes, 2025-H2 on the 2025
 communes (as a data officer would after the reform).
+
+The QĐ 28/2025 annual assessment (:func:`_qd28_demo`, all synthetic and labelled): the
+figures the criteria need (residents, people using drugs outside treatment, resident
+drug-law violators, drug fugitives hiding) for 2024-H1 … 2025-H2, and the assessment
+year 2026 reported as annual figures; three key drug routes approved by (demo)
+decisions; the lists of 2024 (legacy communes) and 2025 (2025 communes) approved by
+decisions numbered ``DEMO-…`` and marked as demo; the 2026 list a draft with one class
+set by hand. The 2026 figures are drawn so that every class appears and communes move
+down, become drug-free, relapse, enter and leave the list (:data:`QD28_SCENARIO`).
 """
 
 from __future__ import annotations
@@ -304,13 +313,15 @@ def build_demo(
                 note=f"{new_names[new_code]} ← {old_names[old_code]}",
             )
         n_fac = _demo_facilities(s, legacy, b, user)
+        step(0.8, "Số liệu và danh sách phân loại QĐ 28/2025")
+        n_qd28 = _qd28_demo(s, b, user, legacy, values, cw)
         audit(s, user, "create", "demo", DEMO_PROVINCE, batch_id=b.id)
     step(1.0, "Xong")
     return {
         "created": True,
         "legacy_polygons": len(approx.legacy),
         "polygons_2025": len(approx.current),
-        "values": len(old_vals) + len(new_vals),
+        "values": len(old_vals) + len(new_vals) + n_qd28,
         "hotspots": len(HOTSPOT_EVENTS) + len(INHERITED_2025),
         "facilities": n_fac,
     }
@@ -360,6 +371,246 @@ def _demo_facilities(s, legacy: pd.DataFrame, batch, user: str) -> int:  # noqa:
         add_facility(s, batch=batch, user=user, province_code=DEMO_PROVINCE, is_demo=True,
                      **spec)
     return len(specs)
+
+
+# ----------------------------------------------------------------- QĐ 28/2025 assessment
+
+#: Key drug routes of the demo (legacy communes; the decisions are labelled as demo).
+QD28_ROUTES = [
+    dict(name="Quốc lộ 6: Hòa Bình – Mộc Châu – Sơn La – Điện Biên", scope="inter",
+         decision_no="DEMO-0412/QĐ-BCA (minh họa)", decision_date=date(2023, 3, 20),
+         communes=["04048", "04054", "03980", "04027", "04075", "04105", "04135", "03649",
+                   "03667", "03721"]),
+    dict(name="Quốc lộ 43: Mộc Châu – cửa khẩu Lóng Sập", scope="intra",
+         decision_no="DEMO-1187/QĐ-UBND (minh họa)", decision_date=date(2023, 6, 5),
+         communes=["04024", "04045", "04000"]),
+    dict(name="Quốc lộ 4G: Sông Mã – Sốp Cộp (biên giới)", scope="intra",
+         decision_no="DEMO-2210/QĐ-UBND (minh họa)", decision_date=date(2024, 6, 1),
+         communes=["04168", "04198", "04231", "04243"]),
+]
+#: The People's Committee's (demo) decisions approving the lists.
+QD28_APPROVALS = {2024: ("DEMO-3105/QĐ-UBND (minh họa)", date(2024, 12, 18)),
+                  2025: ("DEMO-2987/QĐ-UBND (minh họa)", date(2025, 12, 17))}
+#: What the demo's 2026 figures do to some 2025 communes, when their 2025 class allows
+#: (code: (class in 2025, class drawn for 2026)). Other changes are picked at build time
+#: among the other communes: two type III communes become drug-free, one leaves the
+#: list (no user left, a fugitive hiding: "none"), one lacks its drug-free figures
+#: ("chưa đủ số liệu"), one drug-free commune relapses onto the list, one type II
+#: commune moves down; Vân Hồ stays type I only because it lies on Quốc lộ 6 (4.1.đ).
+QD28_SCENARIO = {
+    "04045": ("type_1", "type_2"),   # Lóng Sập (Chiềng Khừa + Lóng Sập): moves down
+    "04057": ("type_1", "type_2"),   # Xuân Nha (Tân Xuân + Xuân Nha): moves down
+    "04018": ("type_2", "type_1"),   # Tô Múa: relapses, moves up
+    "04048": ("type_1", "type_1"),   # Vân Hồ: type I through the route criterion
+}
+_QD28_NOTE = "Số liệu QĐ 28 minh họa (tổng hợp), không phải số liệu thật"
+_QD28_EXTRA = ["residents", "users_outside_treatment", "resident_drug_law_violators",
+               "drug_fugitives_hiding"]
+_QD28_HALVES = ["2024-H1", "2024-H2", "2025-H1", "2025-H2"]
+
+
+def _qd28_extra(values: pd.DataFrame, free: set[str], rng: np.random.Generator
+                ) -> pd.DataFrame:
+    """The QĐ 28 figures the generator lacks, for the legacy communes of 2024–2025.
+
+    Residents are 92–99 % of the population (people away for work); about 30–55 % of
+    registered users are outside treatment; resident drug-law violators follow the
+    arrests. Communes in ``free`` have none outside treatment, no violator and no
+    fugitive (they are drug-free when they also have no harbouring place).
+    """
+    v = values[values.period.isin(_QD28_HALVES)]
+    w = v.pivot_table(index=["unit_code", "period"], columns="indicator", values="value")
+    codes = sorted(w.index.get_level_values(0).unique())
+    share = pd.Series(rng.uniform(0.92, 0.99, len(codes)), index=codes)
+    outside = pd.Series(rng.uniform(0.30, 0.55, len(codes)), index=codes)
+    rows = []
+    for (code, period), r in w.iterrows():
+        users = r.registered_addicts + r.illegal_users
+        is_free = code in free
+        out = 0.0 if is_free else float(max(1, round(users * outside[code])) if users else 0)
+        viol = 0.0 if is_free else float(rng.poisson(0.8 * r.drug_offenders_arrested + 0.2))
+        fug = 0.0 if is_free else float(rng.poisson(0.03))
+        for ind, val in (("residents", round(r.population * share[code])),
+                         ("users_outside_treatment", out),
+                         ("resident_drug_law_violators", viol),
+                         ("drug_fugitives_hiding", fug)):
+            rows.append((code, period, ind, float(val)))
+    return pd.DataFrame(rows, columns=["unit_code", "period", "indicator", "value"])
+
+
+def _draw(klass: str, residents: float, rng: np.random.Generator, route_only: bool = False
+          ) -> dict[str, float]:
+    """Figures of one commune for one year that put it in ``klass`` (QĐ 28/2025 bands).
+
+    Counts are drawn inside the bands of the class and kept there after rounding:
+    type I 0.55–0.9 % users and 0.11–0.2 % arrests with 2–3 harbouring places; type II
+    0.15–0.45 %, 0.055–0.09 % and one place; type III under 0.1 % and 0.05 %; drug-free
+    users all in treatment, nobody outside it, no violator, fugitive or place; ``none``
+    no user, arrest or place but a fugitive hiding (not drug-free, not a key area).
+    ``route_only``: type I only through criterion đ (2 criteria of type I's band and
+    the commune on a key route).
+    """
+    R = float(residents)
+
+    def count(lo: float, hi: float, floor_ratio: float | None = None,
+              cap_ratio: float | None = None) -> float:
+        n = round(rng.uniform(lo, hi) * R)
+        if floor_ratio is not None:
+            n = max(n, int(np.ceil(floor_ratio * R)))
+        if cap_ratio is not None:
+            n = min(n, int(np.floor(cap_ratio * R - 1e-9)))
+        return float(max(n, 0))
+
+    f = {"residents": R, "population": round(R / 0.96), "narcotic_plants_destroyed": 0.0,
+         "narcotic_plant_area_m2": 0.0, "drug_fugitives_hiding": 0.0}
+    if klass == "type_1":
+        users = count(0.0055, 0.009, floor_ratio=0.005)
+        arrests = count(0.0011, 0.002, floor_ratio=0.001)
+        places = 0.0 if route_only else float(rng.integers(2, 4))
+    elif klass == "type_2":
+        users = count(0.0015, 0.0045, floor_ratio=0.001, cap_ratio=0.005)
+        arrests = count(0.00055, 0.0009, floor_ratio=0.0005, cap_ratio=0.001)
+        places = 1.0
+    elif klass in ("type_3", "undetermined"):
+        users = max(1.0, count(0.0002, 0.0009, cap_ratio=0.001))
+        arrests = count(0.0, 0.0004, cap_ratio=0.0005)
+        places = 0.0
+    elif klass == "drug_free":
+        users = max(1.0, count(0.0001, 0.0006, cap_ratio=0.001))
+        arrests, places = 0.0, 0.0
+    else:  # none
+        users, arrests, places = 0.0, 0.0, 0.0
+    reg = float(round(users * 0.75))
+    f.update(registered_addicts=reg, illegal_users=users - reg,
+             drug_harbouring_places=places, drug_offenders_arrested=arrests)
+    if klass in ("drug_free", "none"):
+        f.update(users_outside_treatment=0.0, resident_drug_law_violators=0.0)
+        if klass == "none":
+            f["drug_fugitives_hiding"] = 1.0
+    elif klass == "undetermined":
+        for k in ("users_outside_treatment", "resident_drug_law_violators",
+                  "drug_fugitives_hiding"):
+            f.pop(k, None)
+    else:
+        f.update(users_outside_treatment=float(max(1, round(users * rng.uniform(0.3, 0.55)))),
+                 resident_drug_law_violators=float(rng.poisson(0.8 * arrests) + 1),
+                 drug_fugitives_hiding=float(rng.poisson(0.05)))
+    return f
+
+
+def _qd28_demo(s, batch, user: str, legacy: pd.DataFrame, values: pd.DataFrame,  # noqa: ANN001
+               cw: pd.DataFrame) -> int:
+    """Store the demo's QĐ 28/2025 figures, routes, settings and lists; return the figures."""
+    from geo.assessment import evaluate_year, store_approval, store_draft
+    from geo.indicators import convert_values
+    from geo.registry import find_province
+    from geo.store import add_route, save_settings
+
+    rng = np.random.default_rng(DEMO_SEED + 28)
+    cw = cw[cw.old_code.isin(legacy.code)]
+    new = load_units("2025", "commune")
+    new = new[new.province_code == DEMO_PROVINCE]
+    preds = cw.groupby("new_code").old_code.apply(list).to_dict()
+    designated = set(HOTSPOT_EVENTS) | set(INHERITED_2025)
+
+    # Drug-free communes: the 2025 communes with the lowest rate of registered users,
+    # no harbouring place in 2025 and no designated predecessor; in 2024 their
+    # predecessors (but one, so one commune becomes drug-free across the reform) and a
+    # few other quiet communes.
+    h = values[values.period.isin(["2025-H1", "2025-H2"])].pivot_table(
+        index="unit_code", columns="indicator", values="value", aggfunc="sum")
+    last = values[values.period == "2025-H2"].pivot_table(index="unit_code",
+                                                         columns="indicator", values="value")
+    rate = (last.registered_addicts + last.illegal_users) / last.population
+    cand = []
+    for n, olds in preds.items():
+        if n in designated or set(olds) & designated or n in QD28_SCENARIO:
+            continue
+        if h.drug_harbouring_places.reindex(olds).fillna(1).sum() > 0:
+            continue
+        w = last.population.reindex(olds)
+        cand.append((float((rate.reindex(olds) * w).sum() / w.sum()), n))
+    free_2025 = [n for _, n in sorted(cand)[:8]]
+    across = next(n for n in free_2025 if len(preds[n]) > 1)
+    free_2024 = {o for n in free_2025 for o in preds[n]} - {preds[across][0]}
+    quiet = rate.drop(index=[o for n in free_2025 for o in preds[n]], errors="ignore")
+    h24 = values[values.period.isin(["2024-H1", "2024-H2"])].pivot_table(
+        index="unit_code", columns="indicator", values="value", aggfunc="sum")
+    quiet = quiet[(h24.drug_harbouring_places.reindex(quiet.index) == 0)
+                  & ~quiet.index.isin(list(designated))]
+    free_2024 |= set(quiet.sort_values().index[:4])
+    free_halves = {"2024-H1": free_2024, "2024-H2": free_2024,
+                   "2025-H1": {o for n in free_2025 for o in preds[n]},
+                   "2025-H2": {o for n in free_2025 for o in preds[n]}}
+    extra = pd.concat([_qd28_extra(values[values.period == p], free_halves[p], rng)
+                       for p in _QD28_HALVES], ignore_index=True)
+    old_extra = extra[extra.period != "2025-H2"]
+    new_extra = convert_values(extra[extra.period == "2025-H2"], cw)
+    write_values(s, old_extra, batch, "legacy", is_demo=True)
+    write_values(s, new_extra, batch, "2025", is_demo=True)
+
+    prov = find_province(DEMO_PROVINCE, "2025")
+    for r in QD28_ROUTES:
+        add_route(s, prov.code, prov.edition, name=r["name"], scope=r["scope"],
+                  decision_no=r["decision_no"], decision_date=r["decision_date"],
+                  valid_from=r["decision_date"], valid_to=None,
+                  communes=[("legacy", c) for c in r["communes"]], note=DEMO_NOTE_VI,
+                  user=user, batch=batch, is_demo=True)
+    save_settings(s, prov.code, prov.edition, target_share=0.5, target_year=2030,
+                  target_source="Mục tiêu minh họa (demo): ít nhất 50% xã, phường không ma túy "
+                                "vào năm 2030", user=user)
+
+    # 2024 and 2025: approved (2025 with one class set by hand first).
+    v24 = evaluate_year(s, prov, 2024)
+    store_approval(s, v24, *QD28_APPROVALS[2024], user=user, note=DEMO_NOTE_VI, is_demo=True)
+    v25 = evaluate_year(s, prov, 2025)
+    t2 = [c for c in v25.table.index[v25.table.final_class == "type_2"]
+          if c not in designated and c not in QD28_SCENARIO]
+    manual25 = t2[-1]
+    store_draft(s, v25, {manual25: ("type_3", "Kết quả tự rà soát của UBND xã: điểm chứa chấp "
+                                              "duy nhất đã bị triệt xóa tháng 11/2025 "
+                                              "(minh họa)")}, user, is_demo=True)
+    v25 = evaluate_year(s, prov, 2025)
+    store_approval(s, v25, *QD28_APPROVALS[2025], user=user, note=DEMO_NOTE_VI, is_demo=True)
+
+    # 2026: annual figures drawn from each commune's 2025 class and the scenario.
+    cls25 = v25.table.final_class
+    target = cls25.to_dict()
+    for code, (was, will) in QD28_SCENARIO.items():
+        if target.get(code) == was:
+            target[code] = will
+    done = set(QD28_SCENARIO) | designated
+
+    def pool(k: str) -> list[str]:
+        return [c for c in cls25.index if cls25[c] == k and c not in done]
+
+    picks = [("type_3", "drug_free"), ("type_3", "drug_free"), ("type_3", "none"),
+             ("type_3", "undetermined"), ("drug_free", "type_3"), ("type_2", "type_3")]
+    if target.get("04018") != "type_1":  # no relapse from the scenario: pick one
+        picks.append(("type_2", "type_1"))
+    for was, will in picks:
+        got = pool(was)
+        if got:
+            target[got[0]] = will
+            done.add(got[0])
+    rows = []
+    for code, k in sorted(target.items()):
+        r_old = last.population.reindex(preds.get(code, [])).sum()
+        residents = round(float(r_old) * 0.955 * 1.01) or 5000.0
+        route_only = code == "04048" and cls25.get(code) == "type_1" and k == "type_1"
+        for ind, val in _draw(k, residents, rng, route_only).items():
+            rows.append((code, "2026", ind, float(val)))
+    y26 = pd.DataFrame(rows, columns=["unit_code", "period", "indicator", "value"])
+    write_values(s, y26, batch, "2025", is_demo=True)
+
+    # 2026: a draft with one class set by hand.
+    v26 = evaluate_year(s, prov, 2026)
+    t2_26 = [c for c in v26.table.index[v26.table.computed_class == "type_2"] if c not in done]
+    if t2_26:
+        store_draft(s, v26, {t2_26[-1]: ("type_3", "Công an xã đề nghị: điểm chứa chấp đã bị "
+                                                   "triệt xóa, chờ UBND tỉnh xem xét "
+                                                   "(minh họa)")}, user, is_demo=True)
+    return len(old_extra) + len(new_extra) + len(y26)
 
 
 def demo_exists(url: str | None = None) -> bool:

@@ -32,6 +32,8 @@ __all__ = [
     "FACILITY_KINDS",
     "GISTAR_CATEGORIES",
     "HOTSPOT_STATUSES",
+    "LIST_CHANGES",
+    "LIST_STATUSES",
     "MEASURES",
     "MORAN_CATEGORIES",
     "NO_DATA_COLOR",
@@ -40,6 +42,7 @@ __all__ = [
     "QD28_PROVINCE_CLASSES",
     "QD28_RESULTS",
     "ROLES",
+    "ROUTE_SCOPES",
     "SCHEMES",
     "TARGET_STATUSES",
     "Term",
@@ -259,6 +262,36 @@ CLASS_CHANGES = Vocabulary(
     Term("unknown", "Chưa đủ số liệu", "Not enough data", color=NO_DATA_COLOR, mark="?"),
 )
 
+#: Status of a province's QĐ 28/2025 list for an assessment year.
+LIST_STATUSES = Vocabulary(
+    ("trạng thái danh sách", "list status"),
+    Term("draft", "Dự thảo — chưa phê duyệt", "Draft — not approved", "Dự thảo", "Draft",
+         color="#fdae61", mark="✎"),
+    Term("approved", "Đã phê duyệt", "Approved", color="#1a9850", mark="✓"),
+)
+
+#: How a commune's place on the list of key communes (types I–III) changed between two
+#: years (Điều 9: the province "đưa vào, đưa ra khỏi danh sách").
+LIST_CHANGES = Vocabulary(
+    ("thay đổi danh sách", "list change"),
+    Term("added", "Đưa vào danh sách", "Added to the list", color="#d73027", mark="+"),
+    Term("removed", "Đưa ra khỏi danh sách", "Removed from the list", color="#1a9850",
+         mark="−"),
+    Term("down", "Chuyển loại giảm", "Moved down", color="#91cf60", mark="▼"),
+    Term("up", "Chuyển loại tăng", "Moved up", color="#fc8d59", mark="▲"),
+    Term("same", "Giữ nguyên loại", "Unchanged", color="#f7f7f7", mark="="),
+    Term("outside", "Không thuộc danh sách cả hai năm", "Not on the list either year",
+         color="#ffffff", mark=""),
+    Term("unknown", "Chưa đủ số liệu", "Not enough data", color=NO_DATA_COLOR, mark="?"),
+)
+
+#: Scope of a key drug route (QĐ 28/2025 Điều 3, 4.1.đ, 5.6).
+ROUTE_SCOPES = Vocabulary(
+    ("phạm vi tuyến", "route scope"),
+    Term("intra", "Tuyến nội tỉnh", "Intra-provincial route", "Nội tỉnh", "Intra-provincial"),
+    Term("inter", "Tuyến liên tỉnh", "Inter-provincial route", "Liên tỉnh", "Inter-provincial"),
+)
+
 #: How a figure is shown on a map.
 MEASURES = Vocabulary(
     ("cách tính", "measure"),
@@ -291,6 +324,8 @@ ACTIONS = Vocabulary(
     Term("view", "xem bản đồ, số liệu", "view maps and figures"),
     Term("export", "xuất bản đồ, báo cáo, số liệu", "export maps, briefs and figures"),
     Term("analyze", "phân tích, chọn địa bàn", "run analyses and targeting"),
+    Term("approve", "lập danh sách phân loại QĐ 28 và ghi nhận phê duyệt",
+         "prepare the QĐ 28 list and record its approval"),
     Term("import", "nhập dữ liệu", "import data"),
     Term("edit", "sửa dữ liệu", "edit data"),
     Term("undo", "hoàn tác lần nhập", "undo imports"),
@@ -306,6 +341,7 @@ AUDIT_ACTIONS = Vocabulary(
     ("thao tác", "action"),
     Term("import", "nhập dữ liệu", "import"),
     Term("undo", "hoàn tác lần nhập", "undo import"),
+    Term("approve", "ghi nhận phê duyệt danh sách QĐ 28", "record a QĐ 28 list approval"),
     Term("create", "tạo mới", "create"),
     Term("update", "cập nhật", "update"),
     Term("login", "đăng nhập", "log in"),

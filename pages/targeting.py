@@ -183,6 +183,11 @@ with tab3:
     st.dataframe(counts, hide_index=True)
 
 with tab4:
+    st.caption(t("Phân loại theo kỳ để chọn địa bàn. Danh sách phân loại hằng năm (năm đánh giá "
+                 "15/12 – 14/12), phê duyệt và so sánh với năm trước: trang «Phân loại QĐ 28».",
+                 "Classes per period, for targeting. The annual list (assessment year 15/12 – "
+                 "14/12), its approval and the comparison with last year: the page “QĐ 28 "
+                 "classification”."))
     rules = cls_svc.rules()
     disabled = rules.disabled_criteria()
     if disabled:

@@ -33,7 +33,9 @@ _READ = frozenset({"view", "export"})
 #: Which role may do which action.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "viewer": _READ,
-    "planner": _READ | {"analyze"},
+    # Planners prepare the QĐ 28 list and record the People's Committee's approval
+    # (and undo that record); data officers enter figures, they do not approve.
+    "planner": _READ | {"analyze", "approve"},
     "data_officer": _READ | {"analyze", "import", "edit", "undo"},
     "admin": frozenset(ACTIONS),
 }

@@ -7,7 +7,7 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from geo.cli.common import ctx_obj, db, emit_json, options, progress_bar, t
+from geo.cli.common import ctx_obj, db, echo_table, emit_json, options, progress_bar, t
 from geo.cli.identity import principal
 
 
@@ -123,20 +123,103 @@ def emerging_cmd(province: str, indicator: str, period: str | None, edition: str
 
 
 @analyze.command("classify")
-@_common
+@click.option("--province", "-p", required=True, help="Tỉnh / province.")
+@click.option("--year", default=None,
+              help="Năm đánh giá QĐ 28 (15/12 năm trước – 14/12), vd. 2026 / assessment year.")
+@click.option("--period", default=None,
+              help="Kỳ bất kỳ (vd. 2024-H2; một năm như 2026 = --year) / any period.")
+@click.option("--edition", type=click.Choice(["legacy", "2025"]), default=None,
+              help="Đơn vị hành chính (mặc định: đơn vị của năm) / units edition.")
+@click.option("--indicator", default="registered_addicts", hidden=True)
+@click.option("--out", "out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Tệp kết quả .csv/.xlsx / output file.")
 @click.option("--rules", "rules", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               default=None, help="Tệp JSON ngưỡng riêng của tỉnh / province overrides.")
 @options
-def classify_cmd(province: str, indicator: str, period: str | None, edition: str,
-                 out: Path | None, rules: Path | None) -> None:
-    """Phân loại địa bàn theo QĐ 28/2025/QĐ-TTg. / QĐ 28/2025 classification."""
-    from geo.services.classification import ClassifyRequest, classify, load_overrides
+def classify_cmd(province: str, year: str | None, period: str | None, edition: str | None,
+                 indicator: str, out: Path | None, rules: Path | None) -> None:
+    """Phân loại địa bàn theo QĐ 28/2025/QĐ-TTg. / QĐ 28/2025 classification.
+
+    Với --year (hoặc --period là một năm, hoặc không ghi kỳ: năm mới nhất có số liệu):
+    mọi xã với loại, từng tiêu chí (giá trị, ngưỡng, kết quả, điều khoản) và danh sách đã
+    lưu (dự thảo hoặc đã phê duyệt). --period là 6 tháng/quý: phân loại số liệu kỳ đó.
+    """
+    from geo.periods import parse_period
+    from geo.services import classification as svc
 
     o = ctx_obj()
-    overrides = tuple(sorted(load_overrides(rules).items())) if rules else ()
-    df = classify(ClassifyRequest(province, period, edition, overrides), principal(), db(),
-                  o["lang"])
-    _write(df, out)
+    overrides = tuple(sorted(svc.load_overrides(rules).items())) if rules else ()
+    if period is not None and year is None and parse_period(period).kind != "Y":
+        df = svc.classify(svc.ClassifyRequest(province, period, edition or "legacy", overrides),
+                          principal(), db(), o["lang"])
+        _write(df, out)
+        return
+    if year is None:
+        year = period or _latest_year(province)
+    view = svc.assessment(svc.AssessmentRequest(province, year, edition, overrides),
+                          principal(), db())
+    show_assessment(view, out)
+
+
+def _latest_year(province: str) -> int:
+    """The latest assessment year with figures (the year a user most likely means)."""
+    from geo.errors import NotFoundError
+    from geo.services import classification as svc
+
+    ys = svc.years(svc.ProvinceOnlyRequest(province), principal(), db()).years
+    have = ys[ys.has_figures.astype(bool)]
+    if have.empty:
+        raise NotFoundError("Cơ sở dữ liệu chưa có số liệu.", "The database has no figures yet.")
+    return int(have.year.iloc[-1])
+
+
+def show_assessment(view: object, out: Path | None) -> None:
+    """Print or write an assessment (:class:`geo.assessment.YearView`)."""
+    from geo.i18n import fmt_number
+    from geo.vocab import QD28_CLASSES
+
+    o = ctx_obj()
+    lg = o["lang"]
+    if out is not None:
+        suffix = out.suffix.lower()
+        if suffix not in (".csv", ".xlsx"):
+            from geo.errors import ValidationError
+
+            raise ValidationError("Tệp kết quả phải là .csv hoặc .xlsx.",
+                                  "Output must be .csv or .xlsx.", file=out.name)
+        frame = view.frame(lg)
+        if suffix == ".xlsx":
+            frame.to_excel(out, index=False, sheet_name=f"QD28_{view.year.year}")
+        else:
+            frame.to_csv(out, index=False, encoding="utf-8-sig")
+        if o["json"]:
+            emit_json({"ok": True, "file": str(out), "rows": len(frame),
+                       "status": view.status})
+        else:
+            click.echo(t(f"Đã ghi {len(frame)} xã vào {out} ({view.status_label('vi')}).",
+                         f"Wrote {len(frame)} communes to {out} ({view.status_label('en')})."))
+        return
+    if o["json"]:
+        emit_json(view.records(lg))
+        return
+    click.echo(f"{view.province.name} — {view.year.label(lg)} ({view.year.dates_label()}): "
+               f"{view.status_label(lg)}")
+    rows = []
+    for code, r in view.table.iterrows():
+        mark = " ✎" if r.manual_class else ""
+        met = [c["article"] for c in view.criteria(code, lg) if c["result"] == "met"]
+        rows.append({"code": code, "name": r["name"],
+                     "class": QD28_CLASSES.short(r.final_class, lg) + mark,
+                     "met": ", ".join(a for a in met if a),
+                     "missing": ", ".join(r.missing_data)})
+    echo_table(rows, [("code", t("Mã", "Code")), ("name", t("Xã", "Commune")),
+                      ("class", t("Loại", "Class")), ("met", t("Tiêu chí đạt", "Criteria met")),
+                      ("missing", t("Thiếu số liệu", "Missing"))])
+    counts = ", ".join(f"{QD28_CLASSES.short(k, lg)}: {fmt_number(n, lg)}"
+                       for k, n in view.counts().items())
+    click.echo(counts)
+    for vi, en in view.notes:
+        click.echo(t(vi, en), err=True)
 
 
 @analyze.command("assess")

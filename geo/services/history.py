@@ -201,6 +201,8 @@ def undo(req: UndoRequest, who: Principal, db: str | None = None) -> UndoResult:
             raise NotFoundError(f"Không có lần nhập dữ liệu số {req.batch}.",
                                 f"No import batch {req.batch}.")
         may_undo(who, b.province_code, b.username)
+        if b.kind.startswith("qd28_"):  # a QĐ 28 list, its approval, settings or a route
+            authorize(who, "approve", b.province_code)
         kind, file = b.kind, b.file_name
         res = undo_batch(s, req.batch, user=who.username)
     return UndoResult(req.batch, kind, file, int(res["values"]), int(res["restored"]),

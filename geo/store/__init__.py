@@ -16,12 +16,26 @@ Rooms
 - :mod:`geo.store.boundaries` — versioned commune polygons.
 - :mod:`geo.store.registers` — hotspot communes and their status history; facilities.
 - :mod:`geo.store.planning` — plans and their targets.
+- :mod:`geo.store.assessments` — QĐ 28/2025 lists (draft/approved versions), a
+  province's assessment settings, key drug routes.
 
 The arithmetic of the 2025 reform is :mod:`geo.reform` (no database).
 """
 
 from __future__ import annotations
 
+from geo.store.assessments import (
+    add_route,
+    assessment_settings,
+    current_list,
+    list_entries,
+    list_versions,
+    routes,
+    save_settings,
+    stored_lists,
+    undo_assessment_batch,
+    write_list,
+)
 from geo.store.audit_log import audit
 from geo.store.batches import (
     data_version,
@@ -56,11 +70,14 @@ __all__ = [
     "PG_LOCK_NAMESPACE",
     "add_facility",
     "add_hotspot",
+    "add_route",
+    "assessment_settings",
     "audit",
     "available_periods",
     "crosswalk",
     "crosswalk_links",
     "current_boundaries",
+    "current_list",
     "current_revision",
     "data_version",
     "database_url",
@@ -75,6 +92,8 @@ __all__ = [
     "hotspot_table",
     "init_db",
     "list_batches",
+    "list_entries",
+    "list_versions",
     "lock_province",
     "lock_schema",
     "lock_units",
@@ -84,9 +103,14 @@ __all__ = [
     "plans",
     "province_units",
     "recorded_values",
+    "routes",
     "save_boundaries",
+    "save_settings",
     "session_scope",
     "set_split_weights",
+    "stored_lists",
+    "undo_assessment_batch",
     "undo_batch",
+    "write_list",
     "write_values",
 ]

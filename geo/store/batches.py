@@ -222,6 +222,10 @@ def undo_batch(s: Session, batch_id: int, user: str = "system") -> dict:
             prev.is_current = True
     for model in (Facility, Hotspot, HotspotEvent):
         s.execute(update(model).where(model.batch_id == batch_id).values(active=False))
+    # QĐ 28 lists, settings and routes (geo.store.assessments imports this module).
+    from geo.store.assessments import undo_assessment_batch
+
+    undo_assessment_batch(s, batch_id)
     b.status = "undone"
     b.undone_at = utcnow()
     b.undone_by = user

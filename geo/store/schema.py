@@ -36,10 +36,15 @@ from sqlalchemy.types import TypeDecorator
 
 __all__ = [
     "ApiToken",
+    "AssessmentEntry",
+    "AssessmentList",
+    "AssessmentSettings",
     "AuditEntry",
     "Base",
     "Boundary",
     "CrosswalkRow",
+    "DrugRoute",
+    "DrugRouteCommune",
     "EditionRow",
     "Facility",
     "GeometryType",
@@ -369,3 +374,127 @@ class AuditEntry(Base):
     entity_id: Mapped[str | None] = mapped_column(String(80))
     batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
     detail: Mapped[str | None] = mapped_column(Text)
+
+
+# ------------------------------------------------------------ QĐ 28/2025 assessment (0004a)
+
+
+class AssessmentList(Base):
+    """One version of a province's QĐ 28/2025 list for an assessment year.
+
+    A list is ``draft`` (the planners' manual classes, the computed ones being
+    recomputed from the figures) or ``approved`` (the People's Committee's decision
+    number and date; every commune's class frozen with its criteria). Every change
+    writes a new version in its own batch and the previous one stops being current;
+    undoing the batch brings the previous version back (nothing is deleted).
+    """
+
+    __tablename__ = "assessment_lists"
+    __table_args__ = (
+        Index("ix_assessment_lists_key", "province_code", "province_edition", "edition_id",
+              "year"),
+        Index("uq_assessment_lists_one_current", "province_code", "province_edition",
+              "edition_id", "year", unique=True, sqlite_where=text("is_current"),
+              postgresql_where=text("is_current")),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    province_code: Mapped[str] = mapped_column(String(4))
+    #: Edition the province code is read in.
+    province_edition: Mapped[str] = mapped_column(ForeignKey("editions.id"))
+    #: Edition of the list's communes (the units in force on the year's last day).
+    edition_id: Mapped[str] = mapped_column(ForeignKey("editions.id"))
+    year: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(10))
+    decision_no: Mapped[str | None] = mapped_column(String(100))
+    decision_date: Mapped[date | None] = mapped_column(Date)
+    approved_by: Mapped[str | None] = mapped_column(String(80))
+    approved_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    #: Rule set id (``qd28_2025``).
+    rule_set: Mapped[str] = mapped_column(String(60))
+    #: JSON: the readings in force, the overrides and the cut-off used.
+    rules: Mapped[str | None] = mapped_column(Text)
+    #: Province class (Điều 5) at the time of the version.
+    province_class: Mapped[str | None] = mapped_column(String(20))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class AssessmentEntry(Base):
+    """One commune of a list version: its computed, manual, final and approved class."""
+
+    __tablename__ = "assessment_entries"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    list_id: Mapped[int] = mapped_column(ForeignKey("assessment_lists.id"), index=True)
+    #: Commune code in the list's edition.
+    unit_code: Mapped[str] = mapped_column(String(12))
+    computed_class: Mapped[str | None] = mapped_column(String(20))
+    manual_class: Mapped[str | None] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    final_class: Mapped[str] = mapped_column(String(20))
+    approved_class: Mapped[str | None] = mapped_column(String(20))
+    #: JSON: the criteria as computed (id, article, value, threshold, result …).
+    criteria: Mapped[str | None] = mapped_column(Text)
+    adjusted_by: Mapped[str | None] = mapped_column(String(80))
+    adjusted_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class AssessmentSettings(Base):
+    """A province's assessment settings (one current version; older ones kept)."""
+
+    __tablename__ = "assessment_settings"
+    __table_args__ = (
+        Index("uq_assessment_settings_one_current", "province_code", "province_edition",
+              unique=True, sqlite_where=text("is_current"), postgresql_where=text("is_current")),
+    )
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    province_code: Mapped[str] = mapped_column(String(4))
+    province_edition: Mapped[str] = mapped_column(ForeignKey("editions.id"))
+    #: First day of the reporting year, ``"15/12"`` (QĐ 28/2025 Điều 7.1).
+    cutoff: Mapped[str | None] = mapped_column(String(5))
+    #: Share of drug-free communes aimed at (0.5 = 50 %) by ``target_year``.
+    target_share: Mapped[float | None] = mapped_column(Float)
+    target_year: Mapped[int | None] = mapped_column(Integer)
+    target_source: Mapped[str | None] = mapped_column(Text)
+    #: JSON: the province's rule overrides (see :mod:`geo.qd28`).
+    overrides: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    is_current: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class DrugRoute(Base):
+    """A key drug route approved by decision (QĐ 28/2025 Điều 3), intra- or inter-provincial."""
+
+    __tablename__ = "drug_routes"
+    __table_args__ = (Index("ix_drug_routes_province", "province_code", "province_edition"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    province_code: Mapped[str] = mapped_column(String(4))
+    province_edition: Mapped[str] = mapped_column(ForeignKey("editions.id"))
+    name: Mapped[str] = mapped_column(String(300))
+    #: ``intra`` (nội tỉnh, approved by the province) or ``inter`` (liên tỉnh, the Ministry).
+    scope: Mapped[str] = mapped_column(String(10))
+    decision_no: Mapped[str] = mapped_column(String(100))
+    decision_date: Mapped[date] = mapped_column(Date)
+    valid_from: Mapped[date] = mapped_column(Date)
+    valid_to: Mapped[date | None] = mapped_column(Date)
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[str] = mapped_column(String(80))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    batch_id: Mapped[int | None] = mapped_column(ForeignKey("import_batches.id"))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    is_demo: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class DrugRouteCommune(Base):
+    """A commune a key drug route runs through."""
+
+    __tablename__ = "drug_route_communes"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    route_id: Mapped[int] = mapped_column(ForeignKey("drug_routes.id"), index=True)
+    edition_id: Mapped[str] = mapped_column(ForeignKey("editions.id"))
+    unit_code: Mapped[str] = mapped_column(String(12))

@@ -34,15 +34,19 @@ ACCOUNTS = [
     (LOCK_USER, "viewer", None),
 ]
 LOGIN_TITLE = "Đăng nhập diaban"
-PATHS = ["/", "/progress", "/profile", "/data", "/targeting", "/export", "/admin"]
-VIEWER_MENU = ["Bản đồ", "Tiến độ chuyển hóa", "Hồ sơ địa bàn", "Xuất bản đồ"]
+PATHS = ["/", "/progress", "/profile", "/data", "/targeting", "/classification", "/export",
+         "/admin"]
+# "Phân loại QĐ 28" (issue 13) is for every role: leadership reads the annual list.
+VIEWER_MENU = ["Bản đồ", "Tiến độ chuyển hóa", "Hồ sơ địa bàn", "Phân loại QĐ 28",
+               "Xuất bản đồ"]
 MENU = {
     "viewer": VIEWER_MENU,
-    "planner": ["Bản đồ", "Tiến độ chuyển hóa", "Hồ sơ địa bàn", "Chọn địa bàn", "Xuất bản đồ"],
+    "planner": ["Bản đồ", "Tiến độ chuyển hóa", "Hồ sơ địa bàn", "Chọn địa bàn",
+                "Phân loại QĐ 28", "Xuất bản đồ"],
     "data_officer": ["Bản đồ", "Tiến độ chuyển hóa", "Hồ sơ địa bàn", "Dữ liệu", "Chọn địa bàn",
-                     "Xuất bản đồ"],
+                     "Phân loại QĐ 28", "Xuất bản đồ"],
     "admin": ["Bản đồ", "Tiến độ chuyển hóa", "Hồ sơ địa bàn", "Dữ liệu", "Chọn địa bàn",
-              "Xuất bản đồ", "Quản trị"],
+              "Phân loại QĐ 28", "Xuất bản đồ", "Quản trị"],
 }
 T = 60_000  # ms; first runs of a page import geopandas, folium…
 

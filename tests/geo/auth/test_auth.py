@@ -62,7 +62,7 @@ def accounts(empty_url: str) -> str:
 
 EXPECTED = {
     "viewer": {"view", "export"},
-    "planner": {"view", "export", "analyze"},
+    "planner": {"view", "export", "analyze", "approve"},
     "data_officer": {"view", "export", "analyze", "import", "edit", "undo"},
     "admin": set(ACTIONS),
 }

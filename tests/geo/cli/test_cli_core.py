@@ -66,6 +66,7 @@ def test_demo_then_periods(demo_url):
     res = run("periods", "--json", db=demo_url)
     ids = [p["id"] for p in json.loads(res.output)]
     assert ids == ["2021-H1", "2021-H2", "2022-H1", "2022-H2", "2023-H1", "2023-H2",
-                   "2024-H1", "2024-H2", "2025-H1", "2025-H2"]
+                   "2024-H1", "2024-H2", "2025-H1", "2025-H2",
+                   "2026"]  # the QĐ 28 assessment year 2026, reported as annual figures
     again = run("demo", "--json", db=demo_url)
     assert json.loads(again.output)["created"] is False

@@ -10,7 +10,7 @@ import pytest
 import geo.store
 
 ROOMS = ["schema", "session", "seed", "audit_log", "units", "batches", "values", "boundaries",
-         "registers", "planning"]
+         "registers", "planning", "assessments"]
 
 
 def test_all_is_true() -> None:

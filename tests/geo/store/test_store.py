@@ -96,8 +96,12 @@ def test_demo_contents(demo_url):
     with session_scope(demo_url) as s:
         from geo.store import available_periods, current_boundaries, facilities
 
-        assert available_periods(s)[0] == "2021-H1" and available_periods(s)[-1] == "2025-H2"
-        assert len(available_periods(s)) == 10
+        ps = available_periods(s)
+        # The plan's ten half-years 2021–2025, then the QĐ 28 assessment year 2026
+        # (reported as annual figures).
+        assert ps[0] == "2021-H1" and [p for p in ps if "-H" in p][-1] == "2025-H2"
+        assert len([p for p in ps if "-H" in p]) == 10
+        assert ps[-1] == "2026" and len(ps) == 11
         b = current_boundaries(s, "14", "legacy")
         assert len(b) == 200 and set(b.source) == {"approximate"}
         assert len(current_boundaries(s, "14", "2025")) == 75
