@@ -137,6 +137,19 @@ for vi, en in view.rules.notes:  # e.g. a year before QĐ 28/2025 took effect
 # ------------------------------------------------------------------------- summary
 
 
+def _submission_xlsx(y: int) -> object:
+    """The year's list as the People's Committee's annex (service-built, cached per data)."""
+    import os
+    import tempfile
+    from pathlib import Path
+
+    from geo.services.exports import AssessmentListExportRequest, export_assessment_list
+
+    folder = Path(tempfile.gettempdir()) / f"diaban_exports_{os.getpid()}"  # one per process
+    out = folder / f"danh_sach_qd28_{pref.code}_{y}_{LG}.xlsx"
+    return data.cached(export_assessment_list, AssessmentListExportRequest(pref, y, out, LG))
+
+
 def leadership_summary() -> None:
     """Communes per class, transformation, drug-free share against the target, province."""
     cmp = trans.comparison
@@ -238,6 +251,18 @@ with tab_list:
     b1.download_button(t("Tải CSV", "Download CSV"),
                        frame.to_csv(index=False).encode("utf-8-sig"),
                        f"phan_loai_qd28_{year}.csv", "text/csv", key="qd28_csv")
+    if can("export", prov):
+        xlsx = _submission_xlsx(year)
+        b2.download_button(
+            t("Tải danh sách (Excel, mẫu trình UBND tỉnh)",
+              "Download the list (Excel, as the People's Committee signs it)"),
+            xlsx.file.read_bytes(), xlsx.file.name,
+            "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            key="qd28_xlsx",
+            help=t("Mỗi loại một mục, tiêu chí đạt kèm giá trị, lý do điều chỉnh, số quyết định "
+                   "(hoặc DỰ THẢO).",
+                   "One section per class, criteria met with their values, reasons for "
+                   "manual classes, the decision (or DRAFT)."))
 
     st.markdown("#### " + t("Chi tiết một xã", "One commune in detail"))
     codes = list(tbl.index)

@@ -1,4 +1,4 @@
-"""``diaban export indicators|boundaries``: stored data written back out."""
+"""``diaban export indicators|boundaries|assessment``: stored data written back out."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ def register(cli: click.Group) -> None:
     grp = export_group(cli)
     grp.add_command(export_indicators_cmd)
     grp.add_command(export_boundaries_cmd)
+    grp.add_command(export_assessment_cmd)
 
 
 @click.command("indicators")
@@ -58,3 +59,24 @@ def export_boundaries_cmd(province: str, edition: str, out: Path) -> None:
     else:
         click.echo(t(f"Đã ghi {res.features} xã vào {res.file}.",
                      f"Wrote {res.features} communes to {res.file}."))
+
+
+@click.command("assessment")
+@click.option("--province", "-p", required=True)
+@click.option("--year", required=True, help="Năm đánh giá / assessment year (vd. 2026).")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Tệp .xlsx / .xlsx file.")
+@options
+def export_assessment_cmd(province: str, year: str, out: Path) -> None:
+    """Danh sách QĐ 28/2025 của năm (mẫu trình UBND tỉnh). / The year's QĐ 28 list (XLSX)."""
+    from geo.services.exports import AssessmentListExportRequest, export_assessment_list
+
+    req = AssessmentListExportRequest(province, year, out, lang())
+    who = principal()
+    with progress_bar(t("Xuất danh sách", "Exporting the list")) as cb:
+        res = export_assessment_list(req, who, db(), progress=cb)
+    if ctx_obj()["json"]:
+        emit_json(res.to_dict())
+    else:
+        click.echo(t(f"Đã ghi danh sách {res.rows} xã vào {res.file}.",
+                     f"Wrote the list of {res.rows} communes to {res.file}."))

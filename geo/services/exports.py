@@ -49,6 +49,7 @@ from geo.services.base import (
 from geo.vocab import MEASURES, Term, Vocabulary
 
 __all__ = [
+    "AssessmentListExportRequest",
     "BRIEF_INDICATORS",
     "BoundariesExportRequest",
     "BriefRequest",
@@ -60,6 +61,7 @@ __all__ = [
     "MEASURE_CHOICES",
     "MapExportRequest",
     "MultiplesRequest",
+    "export_assessment_list",
     "export_boundaries",
     "export_brief",
     "export_indicators",
@@ -785,3 +787,141 @@ def export_boundaries(req: BoundariesExportRequest, who: Principal, db: str | No
     gdf.to_file(out, driver="GPKG" if out.suffix.lower() == ".gpkg" else "GeoJSON")
     report(1.0, tr("Xong", "Done", req.lang))
     return _result(out, req.province, features=len(gdf))
+
+
+# ------------------------------------------------------------------ the QĐ 28 list
+
+
+@dataclass(frozen=True)
+class AssessmentListExportRequest(Request):
+    """A province's QĐ 28/2025 list for an assessment year, as the People's Committee signs it.
+
+    Parameters
+    ----------
+    province : str or Province
+    year : int, str or Period
+        The assessment year (``2026`` = 15/12/2025 – 14/12/2026).
+    out : str or pathlib.Path
+        An ``.xlsx`` file.
+    lang : {"vi", "en"}
+        Language of the workbook.
+    """
+
+    province: str | Province
+    year: int | str | Period = ""
+    out: str | Path = ""
+    lang: str = "vi"
+
+    def check(self) -> Self:
+        """Validate the file, the year and the language; resolve the province."""
+        from geo.assessment import check_year
+
+        out = _check_out(self.out, ("xlsx",))
+        year = check_year(self.year)
+        return replace(self, out=out, year=year, lang=_check_lang(self.lang),
+                       province=check_province(self.province, year.edition))
+
+
+#: Classes of the list, in the order a decision lists them (Điều 4, then Điều 6).
+LIST_CLASSES = ("type_1", "type_2", "type_3", "drug_free")
+
+
+def export_assessment_list(req: AssessmentListExportRequest, who: Principal,
+                           db: str | None = None, progress: Progress = None) -> ExportResult:
+    """Write the year's list (approved, or the draft saying so) as an XLSX workbook.
+
+    The first sheet is the list in the shape of a provincial People's Committee's
+    decision annex: a title block naming the province, the year and the decision (or
+    "DỰ THẢO"), then one section per class with each commune's criteria met and their
+    values and the reason where a planner set the class by hand; communes of no class
+    and those without enough figures follow, marked as not on the list. The second
+    sheet has every commune's criteria, the third the readings of the Decision the
+    classes rest on.
+
+    Parameters
+    ----------
+    req : AssessmentListExportRequest
+        Province, year, file, language.
+    who : Principal
+        Who exports (needs ``export``; reading the list needs ``view``).
+    db : str, optional
+        Database URL.
+    progress : callable, optional
+        ``progress(fraction, message)``.
+
+    Returns
+    -------
+    ExportResult
+        ``rows`` is the number of communes written.
+    """
+    from geo.services.classification import YearRequest, list_classes
+    from geo.vocab import QD28_CLASSES
+    from layers.sheets import ListSection, assessment_workbook
+
+    req = req.check()
+    authorize(who, "export", req.province.code)
+    report = reporter(progress)
+    lang = req.lang
+    report(0.1, tr("Đọc danh sách", "Reading the list", lang))
+    view = list_classes(YearRequest(req.province, req.year), who, db)
+    t = view.table
+    issuer = tr(f"ỦY BAN NHÂN DÂN {req.province.name.upper()}",
+                f"PEOPLE'S COMMITTEE OF {req.province.name.upper()}", lang)
+    heading = tr(f"DANH SÁCH ĐỊA BÀN TRỌNG ĐIỂM PHỨC TẠP VỀ MA TÚY VÀ ĐỊA BÀN KHÔNG MA TÚY "
+                 f"NĂM {req.year.year}",
+                 f"KEY COMPLEX DRUG AREAS AND DRUG-FREE AREAS, {req.year.year}", lang)
+    span = req.year.dates_label(lang)
+    title = [issuer, heading]
+    if view.approved and view.info:
+        d = view.info["decision_date"]
+        title.append(tr(f"(Kèm theo Quyết định số {view.info['decision_no']} ngày "
+                        f"{d:%d/%m/%Y} của Ủy ban nhân dân tỉnh)",
+                        f"(Annex to decision {view.info['decision_no']} of {d:%d/%m/%Y})",
+                        lang))
+    else:
+        title.append(tr("DỰ THẢO — chưa được Ủy ban nhân dân tỉnh phê duyệt",
+                        "DRAFT — not yet approved by the provincial People's Committee", lang))
+    title.append(tr(f"Kỳ đánh giá: {span} (Quyết định 28/2025/QĐ-TTg, Điều 7)",
+                    f"Assessment period: {span} (Decision 28/2025/QĐ-TTg, art. 7)", lang))
+
+    def criteria_text(code: str, klass: str) -> str:
+        crit = [c for c in view.criteria(code, lang)
+                if c.get("class") == klass and (c.get("counted") or c["result"]) == "met"]
+        return "; ".join(f"{c['article']}: {c['value_text']}" for c in crit)
+
+    sections, n = [], 0
+    roman = ["I", "II", "III", "IV", "V", "VI"]
+    groups = [(k, True) for k in LIST_CLASSES] + [("none", False), ("undetermined", False)]
+    for i, (klass, listed) in enumerate(groups):
+        codes = [c for c in t.index if t.loc[c, "final_class"] == klass]
+        if not codes and not listed:
+            continue
+        label = QD28_CLASSES.label(klass, lang)
+        sec = ListSection(tr(f"{roman[i]}. {label} ({len(codes)} xã)",
+                             f"{roman[i]}. {label} ({len(codes)} communes)", lang))
+        if not listed:
+            sec.note = tr("Không thuộc danh sách (để đối chiếu).",
+                          "Not on the list (for reference).", lang)
+        for j, code in enumerate(codes, start=1):
+            r = t.loc[code]
+            reason = ""
+            if r.manual_class:
+                reason = tr(f"Điều chỉnh từ {QD28_CLASSES.label(r.computed_class, lang)}: "
+                            f"{r.reason}", f"Set by hand (computed "
+                            f"{QD28_CLASSES.label(r.computed_class, 'en')}): {r.reason}", lang)
+            elif klass == "undetermined":
+                reason = tr("Thiếu số liệu: ", "Missing: ", lang) + ", ".join(
+                    map(str, r.missing_data))
+            sec.rows.append({"stt": j, "name": r["name"], "code": code,
+                             "class_label": QD28_CLASSES.short(klass, lang),
+                             "criteria": criteria_text(code, klass) if listed else "",
+                             "reason": reason})
+            n += 1
+        sections.append(sec)
+    notes = [view.status_label(lang)]
+    notes += [str(x) for x in (view.rules.readings_text(lang) or [])]
+    notes += [tr(vi, en, lang) for vi, en in view.notes]
+    report(0.6, tr("Ghi tệp", "Writing", lang))
+    assessment_workbook(req.out, title, sections, view.frame(lang), notes, lang)
+    report(1.0, tr("Xong", "Done", lang))
+    return _result(req.out, req.province, rows=n)
