@@ -30,6 +30,7 @@ from geo.store import (
     audit,
     init_db,
     new_batch,
+    record_batch_areas,
     save_boundaries,
     session_scope,
     set_split_weights,
@@ -304,6 +305,7 @@ def build_demo(
                 note=f"{new_names[new_code]} ← {old_names[old_code]}",
             )
         n_fac = _demo_facilities(s, legacy, b, user)
+        record_batch_areas(s, b.id)
         audit(s, user, "create", "demo", DEMO_PROVINCE, batch_id=b.id)
     step(1.0, "Xong")
     return {

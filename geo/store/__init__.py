@@ -24,11 +24,13 @@ from __future__ import annotations
 
 from geo.store.audit_log import audit
 from geo.store.batches import (
+    batch_areas,
     data_version,
     file_sha256,
     find_active_batch,
     list_batches,
     new_batch,
+    record_batch_areas,
     undo_batch,
 )
 from geo.store.boundaries import current_boundaries, save_boundaries
@@ -74,12 +76,14 @@ __all__ = [
     "get_values",
     "hotspot_table",
     "init_db",
+    "batch_areas",
     "list_batches",
     "lock_province",
     "lock_schema",
     "lock_units",
     "migrate",
     "new_batch",
+    "record_batch_areas",
     "plan_targets",
     "plans",
     "province_units",

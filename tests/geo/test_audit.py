@@ -142,10 +142,10 @@ def test_cli_audit_for_admin_and_not_for_a_viewer(history: dict, tmp_path: Path)
     from tests.accounts import add_user
 
     url = history["url"]
-    add_user(url, "quantri", "quan-tri-2025", "admin")
+    add_user(url, "quantri", "quan-tri-sl-2025", "admin")
     add_user(url, "lanhdao", "lanh-dao-2025", "viewer")
     out = tmp_path / "nhat_ky.csv"
-    admin = {"DIABAN_USER": "quantri", "DIABAN_PASSWORD": "quan-tri-2025"}
+    admin = {"DIABAN_USER": "quantri", "DIABAN_PASSWORD": "quan-tri-sl-2025"}
     code, stdout, stderr = run_cli(["--db", url, "audit", "--user", "cb_nhaplieu",
                                     "--out", str(out)], admin)
     assert code == 0, stderr

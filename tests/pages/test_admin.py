@@ -18,7 +18,7 @@ from streamlit.testing.v1 import AppTest
 from tests.accounts import add_user, audit_entries, authenticate, list_tokens, list_users
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-ADMIN_PW = "quan-tri-2025"
+ADMIN_PW = "quan-tri-sl-2025"
 
 
 class _NavigationPages(PagesManager):

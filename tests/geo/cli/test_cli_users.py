@@ -16,7 +16,7 @@ from geo.store.schema import AuditEntry
 from tests.accounts import authenticate
 from tests.conftest import _CLI_CLEAN_ENV, run_cli
 
-ADMIN_PW = "quan-tri-2025"
+ADMIN_PW = "quan-tri-sl-2025"
 VIEWER_PW = "lanh-dao-2025"
 
 
