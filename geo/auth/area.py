@@ -188,9 +188,9 @@ def province_label(code: str | None, edition: str | None) -> str:
     """``"Tỉnh Sơn La (14)"``: a province limit as people read it (the code if unknown)."""
     from geo.registry import load_units
 
-    if not code:
+    if not isinstance(code, str) or not code:
         return ""
-    provs = load_units(edition or "legacy", "province")
+    provs = load_units(edition if edition in ("legacy", "2025") else "legacy", "province")
     hit = provs[provs.code == code]
     return f"{hit.iloc[0]['name']} ({code})" if len(hit) else str(code)
 

@@ -87,20 +87,19 @@ def check_password(password: str, username: str | None = None) -> str:
             f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự (không tính toàn dấu cách); "
             "một cụm vài từ dễ nhớ là cách dễ nhất.",
             f"The password must have at least {MIN_PASSWORD} characters (not only spaces); "
-            "a phrase of a few words is the easy way.", column="password")
+            "a phrase of a few words is the easy way.")
     if len(pw) > MAX_PASSWORD:
         raise ValidationError(f"Mật khẩu dài quá {MAX_PASSWORD} ký tự.",
-                              f"The password is longer than {MAX_PASSWORD} characters.",
-                              column="password")
+                              f"The password is longer than {MAX_PASSWORD} characters.")
     if len(set(pw)) < MIN_DISTINCT or _common(pw):
         raise ValidationError(
             "Mật khẩu quá phổ biến hoặc dễ đoán (như 'matkhau123', 'qwertyuiop', chỉ có số); "
             "hãy dùng một cụm vài từ dễ nhớ.",
             "The password is too common or easy to guess (like 'password123', 'qwertyuiop', "
-            "digits only); use a phrase of a few words.", column="password")
+            "digits only); use a phrase of a few words.")
     if username and pw.lower() == username.lower():
         raise ValidationError("Mật khẩu không được trùng tên đăng nhập.",
-                              "The password must not be the username.", column="password")
+                              "The password must not be the username.")
     return password
 
 
@@ -122,5 +121,5 @@ def check_username(username: str) -> str:
         raise ValidationError(
             f"Tên đăng nhập chỉ gồm chữ, số và . _ - @ (tối đa {MAX_USERNAME} ký tự).",
             f"A username has only letters, digits and . _ - @ (at most {MAX_USERNAME} "
-            "characters).", column="username")
+            "characters).")
     return username

@@ -232,10 +232,10 @@ def may_undo(user: Principal | Mapping | None, province_code: Any,
         if area is not None and (outside or not areas):
             where = ", ".join(f"{c} ({ed})" for ed, c in outside) or "?"
             raise PermissionDenied(
-                f"Tài khoản '{p.username}' không được hoàn tác lần nhập này: nó thay đổi dữ "
-                f"liệu ngoài địa bàn của tài khoản (tỉnh {where}).",
-                f"Account '{p.username}' may not undo this import: it changed data outside "
-                f"the account's area (province {where}).")
+                f"Tài khoản '{p.username}' chỉ được làm việc với tỉnh mã {p.province_code}, "
+                f"không được hoàn tác lần nhập này: nó thay đổi dữ liệu của tỉnh {where}.",
+                f"Account '{p.username}' is limited to province {p.province_code} and may not "
+                f"undo this import: it changed data of province {where}.")
     if p is not None and p.district_code and batch_user != p.username:
         raise PermissionDenied(
             f"Tài khoản '{p.username}' chỉ được hoàn tác lần nhập do chính mình thực hiện.",

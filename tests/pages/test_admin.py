@@ -15,6 +15,7 @@ import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+from geo.auth import MIN_PASSWORD
 from tests.accounts import add_user, audit_entries, authenticate, list_tokens, list_users
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
@@ -74,7 +75,7 @@ def test_first_account_from_the_page_switches_login_on(empty_url: str,
     _fill_new_account(at, "quantri", ADMIN_PW, ADMIN_PW + "x")
     assert [e.value for e in at.error] == ["Hai mật khẩu không giống nhau."]
     _fill_new_account(at, "quantri", "ngan", "ngan")
-    assert "ít nhất 8 ký tự" in at.error[0].value
+    assert f"ít nhất {MIN_PASSWORD} ký tự" in at.error[0].value
     assert list_users(empty_url) == []
     _fill_new_account(at, "quantri", ADMIN_PW, ADMIN_PW)
     # An account exists now: whoever uses the app must log in, the page is gone.
