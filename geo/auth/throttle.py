@@ -6,19 +6,22 @@ slows the guesser down instead:
 
 - **per source** (the client's address; ``local`` for the CLI): after
   :data:`SOURCE_FREE` failures, each further attempt from that source must wait
-  ``2^(n - SOURCE_FREE)`` seconds after the last failure (1, 2, 4, … s), at most
-  :data:`SOURCE_MAX_WAIT` (15 min). It only stops the source that fails; a login
-  that succeeds does not reset it (a guesser holding an account of its own cannot
-  wipe its record);
+  ``SOURCE_BASE · 2^(n - SOURCE_FREE)`` seconds after the last one (5, 10, 20, … s),
+  at most :data:`SOURCE_MAX_WAIT` (15 min). It only stops the source that fails;
+  an attempt it makes while it must wait counts too (hammering only lengthens its
+  own wait), and a login that succeeds does not reset it (a guesser holding an
+  account of its own cannot wipe its record);
 - **per account**: after :data:`ACCOUNT_FREE` failures from any source, attempts on
-  that account must wait ``2^(n - ACCOUNT_FREE)`` seconds, at most
-  :data:`ACCOUNT_MAX_WAIT` (30 s) — except from a source that has logged into this
-  account before (:data:`KNOWN_DAYS` days), so the user's own office is never kept
-  waiting by somebody else's failures. A success resets the account's count.
+  that account must wait ``ACCOUNT_BASE · 2^(n - ACCOUNT_FREE)`` seconds (2, 4, 8, …),
+  at most :data:`ACCOUNT_MAX_WAIT` (30 s) — except from a source that has logged
+  into this account before (:data:`KNOWN_DAYS` days), so the user's own office is
+  never kept waiting by somebody else's failures. Attempts refused while waiting do
+  not count here, so nobody can keep an account waiting by hammering it; a success
+  resets the account's count.
 
 An attempt made while its source or account must wait is refused **before** the
-password is looked at (and is not counted); the answer says how many seconds to
-wait and is the same for every username, existing or not. Counts are forgotten
+password is looked at; the answer says how many seconds to wait and is the same for
+every username, existing or not. Counts are forgotten
 :data:`FORGET_AFTER` (1 h) after the last failure. Nothing locks an account: an
 administrator disables one (:func:`geo.auth.disable_user`) to stop it.
 
@@ -40,11 +43,13 @@ from sqlalchemy.orm import Session
 from geo.store.schema import LoginThrottle
 
 __all__ = [
+    "ACCOUNT_BASE",
     "ACCOUNT_FREE",
     "ACCOUNT_MAX_WAIT",
     "FORGET_AFTER",
     "KNOWN_DAYS",
     "LOCAL_SOURCE",
+    "SOURCE_BASE",
     "SOURCE_FREE",
     "SOURCE_MAX_WAIT",
     "Throttle",
@@ -54,10 +59,14 @@ __all__ = [
 
 #: Failures from one source before it must wait.
 SOURCE_FREE = 5
+#: First wait of a source, in seconds (doubling with every further failure).
+SOURCE_BASE = 5
 #: Longest wait of a source, in seconds.
 SOURCE_MAX_WAIT = 15 * 60
 #: Failures on one account before sources new to it must wait.
 ACCOUNT_FREE = 10
+#: First wait on an account, in seconds (doubling with every further failure).
+ACCOUNT_BASE = 2
 #: Longest wait on an account, in seconds.
 ACCOUNT_MAX_WAIT = 30
 #: Counts are forgotten this long after the last failure.
@@ -87,10 +96,10 @@ def account_key(username: str, exists: bool) -> str:
     return "acct:?" + hashlib.sha256(str(username).encode("utf-8", "replace")).hexdigest()[:4]
 
 
-def _wait(failures: int, free: int, most: int) -> float:
+def _wait(failures: int, free: int, base: int, most: int) -> float:
     if failures < free:
         return 0.0
-    return float(min(2 ** min(failures - free, 30), most))
+    return float(min(base * 2 ** min(failures - free, 30), most))
 
 
 @dataclass
@@ -137,11 +146,16 @@ class Throttle:
         return last is not None and self.now - last <= timedelta(days=KNOWN_DAYS)
 
     def seconds_to_wait(self) -> int:
-        """Whole seconds this attempt must still wait (0: it may be checked now)."""
-        keys = [source_key(self.source)]
+        """Whole seconds this attempt must still wait (0: it may be checked now).
+
+        When the source itself must wait, the attempt counts as one more failure of
+        the source (not of the account), and the wait returned is the new one.
+        """
+        src = source_key(self.source)
+        keys = [src]
         if not self._known():
             keys.append(account_key(self.username, self.exists))
-        left = 0.0
+        left, source_waits = 0.0, False
         for key in keys:
             row = self.s.get(LoginThrottle, key)
             until = _aware(row.wait_until) if row is not None else None
@@ -149,7 +163,18 @@ class Throttle:
             if until is not None and until > self.now and not (
                     last is not None and self.now - last > FORGET_AFTER):
                 left = max(left, (until - self.now).total_seconds())
+                source_waits |= key == src
+        if source_waits:
+            left = max(left, self._count(src, SOURCE_FREE, SOURCE_BASE, SOURCE_MAX_WAIT)[1])
         return int(left) + (1 if left % 1 else 0)
+
+    def _count(self, key: str, free: int, base: int, most: int) -> tuple[int, float]:
+        row = self._row(key)
+        row.failures = (row.failures or 0) + 1
+        row.last_failure = self.now
+        wait = _wait(row.failures, free, base, most)
+        row.wait_until = self.now + timedelta(seconds=wait) if wait else None
+        return row.failures, wait
 
     def failed(self) -> int:
         """Count a failed attempt on the source and the account.
@@ -160,18 +185,9 @@ class Throttle:
             Failures of the account (the number :func:`geo.auth.accounts.list_users`
             shows as ``failed_attempts``).
         """
-        n_acct = 0
-        for key, free, most in ((source_key(self.source), SOURCE_FREE, SOURCE_MAX_WAIT),
-                                (account_key(self.username, self.exists), ACCOUNT_FREE,
-                                 ACCOUNT_MAX_WAIT)):
-            row = self._row(key)
-            row.failures = (row.failures or 0) + 1
-            row.last_failure = self.now
-            wait = _wait(row.failures, free, most)
-            row.wait_until = self.now + timedelta(seconds=wait) if wait else None
-            if key.startswith("acct:"):
-                n_acct = row.failures
-        return n_acct
+        self._count(source_key(self.source), SOURCE_FREE, SOURCE_BASE, SOURCE_MAX_WAIT)
+        return self._count(account_key(self.username, self.exists), ACCOUNT_FREE, ACCOUNT_BASE,
+                           ACCOUNT_MAX_WAIT)[0]
 
     def succeeded(self) -> None:
         """Forget the account's failures and remember the source for this account."""

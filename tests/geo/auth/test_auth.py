@@ -225,7 +225,7 @@ def test_failures_slow_the_source_down_and_never_lock_the_account(accounts: str)
     # The source must wait now: refused before the password is looked at.
     with pytest.raises(AuthError) as ei:
         authenticate(accounts, "lanhdao", PW, now=t0, source="10.0.0.66")
-    assert "hãy đợi 1 giây" in ei.value.vi
+    assert "hãy đợi" in ei.value.vi
     # The account is not locked: the user's own machine logs in, sessions live on.
     assert authenticate(accounts, "lanhdao", PW, now=t0,
                         source="10.0.0.7").username == "lanhdao"
@@ -233,7 +233,7 @@ def test_failures_slow_the_source_down_and_never_lock_the_account(accounts: str)
     # Other accounts are not affected.
     authenticate(accounts, "quantri", ADMIN_PW, now=t0, source="10.0.0.8")
     # Once the wait has passed, the failing source may try again.
-    later = t0 + timedelta(seconds=2)
+    later = t0 + timedelta(minutes=1)
     assert authenticate(accounts, "lanhdao", PW, now=later,
                         source="10.0.0.66").username == "lanhdao"
     assert len(_audit(accounts, "login_failed", "lanhdao")) == MAX_FAILED
@@ -247,10 +247,10 @@ def test_set_password_unlocks(accounts: str) -> None:
     for _ in range(MAX_FAILED):
         with pytest.raises(AuthError):
             authenticate(accounts, "lanhdao", "sai-mat-khau", now=t0)
-    with pytest.raises(AuthError):  # this machine must wait a second first
+    with pytest.raises(AuthError):  # this machine must wait a few seconds first
         authenticate(accounts, "lanhdao", PW, now=t0)
     set_password(accounts, "lanhdao", "mat-khau-moi-2025", actor="quantri")
-    later = t0 + timedelta(seconds=2)
+    later = t0 + timedelta(minutes=1)
     assert authenticate(accounts, "lanhdao", "mat-khau-moi-2025",
                         now=later).username == "lanhdao"
     with pytest.raises(AuthError):
