@@ -224,9 +224,9 @@ def check_json_depth(raw: bytes, name: str, max_depth: int = MAX_JSON_DEPTH) -> 
     Examples
     --------
     >>> check_json_depth(b'{"a": [[1, "]]]"]]}', "a.json")
-    >>> check_json_depth(b"[" * 100 + b"]" * 100, "b.json")
+    >>> check_json_depth(b"[" * 100 + b"]" * 100, "b.json")  # doctest: +ELLIPSIS
     Traceback (most recent call last):
-    geo.errors.ValidationError: b.json: Tệp JSON lồng nhau quá sâu (hơn 64 tầng); tệp bất thường, chưa đọc.
+    geo.errors.ValidationError: b.json: Tệp JSON lồng nhau quá sâu (hơn 64 tầng)...
     """
     import numpy as np
 

@@ -48,6 +48,7 @@ from geo.store.session import (
     lock_province,
     lock_schema,
     lock_units,
+    lock_writes,
     migrate,
     session_scope,
 )
@@ -81,6 +82,7 @@ __all__ = [
     "lock_province",
     "lock_schema",
     "lock_units",
+    "lock_writes",
     "migrate",
     "new_batch",
     "record_batch_areas",

@@ -30,7 +30,7 @@ from geo.store.schema import (
     IndicatorValue,
     utcnow,
 )
-from geo.store.session import lock_units
+from geo.store.session import lock_units, lock_writes
 
 __all__ = ["batch_areas", "data_version", "file_sha256", "find_active_batch", "list_batches",
            "new_batch", "record_batch_areas", "undo_batch"]
@@ -245,6 +245,9 @@ def undo_batch(s: Session, batch_id: int, user: str = "system") -> dict:
             (ed, code) for model in (IndicatorValue, Boundary)
             for ed, code in s.execute(select(model.edition_id, model.unit_code)
                                       .where(model.batch_id == batch_id).distinct())])
+        s.refresh(b)
+    else:
+        lock_writes(s)  # SQLite: another undo of this batch waits, then finds it undone
         s.refresh(b)
     if b.status != "active":
         raise ValidationError(
