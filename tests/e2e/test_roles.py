@@ -173,10 +173,11 @@ def test_wrong_password_and_throttling(roles_url, page):
         _settle(p)
         expect(p.get_by_text("Sai tên đăng nhập hoặc mật khẩu.")).to_be_visible(timeout=T)
         assert p.get_by_role("button", name="Đăng xuất").count() == 0
+    # Issue 17: no lock; after five failures (the unknown name counts: they come from
+    # one address) this browser's address must wait before it may try again, and the
+    # right password is not even looked at meanwhile.
     _submit(p, LOCK_USER, "sai-mat-khau-5")
-    expect(p.get_by_text("Sai tên đăng nhập hoặc mật khẩu.")).to_be_visible(timeout=T)
-    # Issue 17: no lock; this browser's address must wait before it may try again,
-    # and the right password is not even looked at meanwhile.
+    expect(p.get_by_text(re.compile("hãy đợi"))).to_be_visible(timeout=T)
     _submit(p, LOCK_USER, PW)
     _settle(p)
     expect(p.get_by_text(re.compile("hãy đợi"))).to_be_visible(timeout=T)
