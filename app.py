@@ -8,9 +8,12 @@ from pathlib import Path
 import streamlit as st
 
 from geo.auth import allowed
-from pages import _auth
+from pages import _auth, _guard
 from pages import _state as state
 from pages._common import refresh_if_data_changed
+
+# Client messages that need no login do no harm; /_stcore/metrics tells nothing.
+_guard.install()
 
 HERE = Path(__file__).resolve().parent
 # A local favicon: Material/emoji page icons make the browser fetch from a CDN.

@@ -38,7 +38,7 @@ setup(
     package_dir={"geo.data": "data", "diaban_app": ".", "diaban_app.pages": "pages"},
     package_data={
         "geo": ["migrations/*.py", "migrations/*.mako", "migrations/versions/*.py"],
-        "geo.data": ["*.json"],
+        "geo.data": ["*.json", "*.txt"],
         "layers": ["static/**/*"],
         "diaban_app": ["static/*", ".streamlit/config.toml"],
     },

@@ -44,12 +44,16 @@ class Browser:
         Its address.
     cookie : str, optional
         ``Cookie`` header of the WebSocket request (a proxy's route cookie).
+    headers : dict, optional
+        More headers of the WebSocket request (``X-Forwarded-For`` as a proxy sets it).
     """
 
-    def __init__(self, port: int, host: str = "127.0.0.1", cookie: str | None = None) -> None:
+    def __init__(self, port: int, host: str = "127.0.0.1", cookie: str | None = None,
+                 headers: dict[str, str] | None = None) -> None:
         self.uri = f"ws://{host}:{port}/_stcore/stream"
         self.origin = f"http://{host}:{port}"
         self.cookie = cookie
+        self.headers = dict(headers or {})
         self.ws: Any = None
         self.widgets: dict[str, Any] = {}  # user key (or element type) -> element proto
         self.pages: dict[str, str] = {}  # url path -> page script hash
@@ -62,7 +66,7 @@ class Browser:
         """Open the WebSocket (a new Streamlit session)."""
         from websockets.asyncio.client import connect
 
-        headers = {"Cookie": self.cookie} if self.cookie else None
+        headers = {**self.headers, **({"Cookie": self.cookie} if self.cookie else {})} or None
         self.ws = await connect(self.uri, subprotocols=["streamlit"], max_size=None,
                                 open_timeout=60, ping_interval=None, origin=self.origin,
                                 additional_headers=headers)

@@ -39,6 +39,7 @@ from geo.store import (
     audit,
     init_db,
     new_batch,
+    record_batch_areas,
     save_boundaries,
     session_scope,
     set_split_weights,
@@ -315,6 +316,7 @@ def build_demo(
         n_fac = _demo_facilities(s, legacy, b, user)
         step(0.8, "Số liệu và danh sách phân loại QĐ 28/2025")
         n_qd28 = _qd28_demo(s, b, user, legacy, values, cw)
+        record_batch_areas(s, b.id)
         audit(s, user, "create", "demo", DEMO_PROVINCE, batch_id=b.id)
     step(1.0, "Xong")
     return {

@@ -148,3 +148,12 @@ class AuthError(DiabanError):
     """Login failed, session expired or account locked."""
 
     exit_code = 7
+
+
+class ResourceError(DiabanError):
+    """The machine lacks what the job needs: the database cannot be reached, the disk is
+    full. Nothing was changed; the user (or the administrator) fixes the machine and
+    runs the job again.
+    """
+
+    exit_code = 3

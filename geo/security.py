@@ -36,6 +36,8 @@ __all__ = [
     "MAX_EXTRACTED_BYTES",
     "MAX_UPLOAD_BYTES",
     "UPLOAD_TYPES",
+    "MAX_JSON_DEPTH",
+    "check_json_depth",
     "check_upload",
     "check_upload_file",
     "find_unescaped",
@@ -52,6 +54,10 @@ MAX_EXTRACTED_BYTES = 2 * 1024 * 1024 * 1024
 MAX_ARCHIVE_FILES = 10_000
 #: Highest uncompressed/compressed ratio for one entry larger than 1 MiB.
 MAX_ARCHIVE_RATIO = 200
+
+#: Deepest nesting of arrays and objects accepted in a JSON/GeoJSON file (a GeoJSON
+#: multipolygon needs 6 levels inside its feature collection).
+MAX_JSON_DEPTH = 64
 
 #: Allowed extensions per kind of upload.
 UPLOAD_TYPES: dict[str, tuple[str, ...]] = {
@@ -197,6 +203,43 @@ def check_upload_file(path: str | Path, allowed_exts: Iterable[str],
             file=shown,
         )
     return ext
+
+
+_JSON_STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
+_NOT_BRACKETS = bytes(b for b in range(256) if b not in b"[]{}")
+
+
+def check_json_depth(raw: bytes, name: str, max_depth: int = MAX_JSON_DEPTH) -> None:
+    """Refuse JSON nested deeper than ``max_depth`` before a parser recurses into it.
+
+    Python's ``json`` raises ``RecursionError`` (and GDAL may crash) on a few hundred
+    thousand nested brackets, which fit in a few hundred kilobytes. The scan is
+    linear and ignores brackets inside strings.
+
+    Raises
+    ------
+    ValidationError
+        Nested deeper than ``max_depth``.
+
+    Examples
+    --------
+    >>> check_json_depth(b'{"a": [[1, "]]]"]]}', "a.json")
+    >>> check_json_depth(b"[" * 100 + b"]" * 100, "b.json")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    geo.errors.ValidationError: b.json: Tệp JSON lồng nhau quá sâu (hơn 64 tầng)...
+    """
+    import numpy as np
+
+    brackets = _JSON_STRING.sub(b'""', raw).translate(None, _NOT_BRACKETS)
+    if not brackets:
+        return
+    codes = np.frombuffer(brackets, dtype=np.uint8)
+    steps = np.where((codes == ord("[")) | (codes == ord("{")), 1, -1).astype(np.int32)
+    if int(np.cumsum(steps).max()) > max_depth:
+        raise ValidationError(
+            f"Tệp JSON lồng nhau quá sâu (hơn {max_depth} tầng); tệp bất thường, chưa đọc.",
+            f"The JSON file is nested too deeply (over {max_depth} levels); an abnormal "
+            "file, not read.", file=name)
 
 
 def _bad_member(name: str) -> str | None:

@@ -40,10 +40,43 @@ def _users_exist() -> bool:
         raise  # st.stop() raises; this keeps type checkers right
 
 
+def _ref(code: object) -> object:
+    """The :class:`~geo.registry.Province` a sidebar code stands for (``None`` stays)."""
+    from pages._common import province_ref
+
+    if code is None or code == "" or not isinstance(code, str):
+        return code
+    try:
+        return province_ref(code)
+    except KeyError:
+        return code  # not a province of the list: checked as a bare code
+
+
 def _set_user(p: auth.Principal) -> None:
     st.session_state["user"] = p.to_dict()
-    if p.province_code and not auth.allowed(p, "view", st.session_state.get("province")):
+    prov = st.session_state.get("province")
+    if p.province_code and (prov is None or not auth.allowed(p, "view", _ref(prov))):
         st.session_state["province"] = p.province_code
+
+
+def client_source() -> str | None:
+    """The address failed logins are throttled by (:mod:`geo.auth.throttle`).
+
+    The browser's address as Streamlit saw it; behind the local reverse proxy of
+    ``diaban serve`` (the peer is this machine) the address that proxy appended to
+    ``X-Forwarded-For`` — the last one: earlier ones are whatever the client sent.
+    A client connecting directly cannot choose its source by sending the header.
+    """
+    try:
+        ip = st.context.ip_address
+        headers = st.context.headers
+    except Exception:  # noqa: BLE001 - no request context (AppTest): this machine
+        return None
+    if ip:
+        return str(ip)
+    forwarded = (headers.get("X-Forwarded-For") or "") if headers else ""
+    last = forwarded.split(",")[-1].strip()
+    return last[:100] or None
 
 
 def _logout(reason: str | None = None) -> None:
@@ -58,12 +91,11 @@ def _logout(reason: str | None = None) -> None:
             pass
 
 
-def _province_name(code: str) -> str:
-    """Name of the province a user is limited to (the code if the registry lacks it)."""
-    from pages._common import provinces
+def _province_name(p: auth.Principal) -> str:
+    """Name of the province a user is limited to, in its edition (the code if unknown)."""
+    from geo.auth.area import province_label
 
-    names = dict(zip(provinces().code, provinces().name))
-    return names.get(code, f"{t('tỉnh', 'province')} {code}")
+    return province_label(p.province_code, p.province_edition or "legacy")
 
 
 def _sidebar(p: auth.Principal) -> None:
@@ -78,7 +110,7 @@ def _sidebar(p: auth.Principal) -> None:
             return
         role = ROLES.label(p.role, lang())
         st.caption(t("Đăng nhập:", "Logged in:") + f" {p.username} — {role}"
-                   + (f" — {_province_name(p.province_code)}" if p.province_code else ""))
+                   + (f" — {_province_name(p)}" if p.province_code else ""))
         st.button(t("Đăng xuất", "Log out"), key="logout_btn", on_click=_logout)
 
 
@@ -146,7 +178,8 @@ def _login_form(url: str | None) -> None:
         ok = st.form_submit_button(t("Đăng nhập", "Log in"))
     if ok:
         try:
-            p = users.login(users.LoginRequest(username.strip(), password), url)
+            p = users.login(users.LoginRequest(username.strip(), password, client_source()),
+                            url)
         except AuthError as e:
             box.error(e.message(lang()))
             return
@@ -177,7 +210,7 @@ def require_action(action: str, province_code: str | None = None,
     """
     user = current_user()
     try:
-        auth.authorize(user, action, province_code, whole_province=whole_province)
+        auth.authorize(user, action, _ref(province_code), whole_province=whole_province)
     except PermissionDenied as e:
         st.error(e.message(lang()))
         st.stop()
@@ -186,7 +219,7 @@ def require_action(action: str, province_code: str | None = None,
 
 def can(action: str, province_code: str | None = None) -> bool:
     """Whether the logged-in user may do ``action`` (to hide buttons)."""
-    return auth.allowed(current_user(), action, province_code)
+    return auth.allowed(current_user(), action, _ref(province_code))
 
 
 def visible_provinces(codes: list[str]) -> list[str]:

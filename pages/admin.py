@@ -13,6 +13,8 @@ from pathlib import Path  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
+from geo.auth import in_area  # noqa: E402
+from geo.auth.area import province_label  # noqa: E402
 from geo.errors import DiabanError  # noqa: E402
 from geo.services import backup as backups  # noqa: E402
 from geo.services import users as svc  # noqa: E402
@@ -59,6 +61,8 @@ with tab_users:
         users = svc.list_users(me, url).frame()
         provs = data.provinces()
         names = dict(zip(provs.code, provs.name))
+        if me.limited:  # an administrator limited to an area gives only parts of it
+            provs = provs[[in_area(me, data.province_ref(c)) for c in provs.code]]
         if users.empty:
             st.info(t("Chưa có tài khoản nào: ứng dụng đang mở cho mọi người dùng máy này. Tài "
                       "khoản đầu tiên phải là quản trị; sau khi tạo, mọi người phải đăng nhập.",
@@ -67,7 +71,9 @@ with tab_users:
         else:
             view = _blank_missing(users.assign(
                 role=users.role.map(_role_label),
-                province_code=users.province_code.map(lambda c: names.get(c, c) if c else c)),
+                province_code=[province_label(c, e) or None for c, e in
+                               zip(users.province_code, users.province_edition)]).drop(
+                columns="province_edition"),
                 ["province_code", "district_code"],
                 times=("locked_until", "created_at", "last_login"))
             view = view.rename(columns={
@@ -88,7 +94,7 @@ with tab_users:
             new_role = c2.selectbox(t("Vai trò", "Role"), roles,
                                     index=roles.index("admin") if users.empty else 0,
                                     format_func=_role_label, key="au_role")
-            pcodes = [""] + list(provs.code)
+            pcodes = ([] if me.limited else [""]) + list(provs.code)
             new_prov = c1.selectbox(t("Giới hạn tỉnh (tùy chọn)", "Limit to province (optional)"),
                                     pcodes, format_func=lambda c: names.get(c, "—"),
                                     key="au_prov")
@@ -103,7 +109,8 @@ with tab_users:
                 else:
                     try:
                         acc = svc.add_user(svc.AddUserRequest(
-                            new_name.strip(), pw1, new_role, new_prov or None,
+                            new_name.strip(), pw1, new_role,
+                            data.province_ref(new_prov) if new_prov else None,
                             new_dist.strip() or None), me, url)
                         st.session_state[_FLASH] = t(f"Đã tạo tài khoản {acc.username}.",
                                                      f"Account {acc.username} created.")
@@ -125,8 +132,11 @@ with tab_users:
                     except DiabanError as e:
                         st.error(e.message(lang()))
             elif c1.button(t("Kích hoạt lại", "Enable"), key="mu_enable"):
-                svc.enable_user(svc.UserRequest(who), me, url)
-                st.rerun()
+                try:
+                    svc.enable_user(svc.UserRequest(who), me, url)
+                    st.rerun()
+                except DiabanError as e:
+                    st.error(e.message(lang()))
             with c2.popover(t("Đặt mật khẩu mới", "Set a new password")):
                 npw = st.text_input(t("Mật khẩu mới", "New password"), type="password",
                                     key="mu_pw")
@@ -155,8 +165,11 @@ with tab_users:
                 if live:
                     tid = st.selectbox(t("Thu hồi mã số", "Revoke token"), live, key="mu_rev")
                     if st.button(t("Thu hồi", "Revoke"), key="mu_rev_ok"):
-                        svc.revoke_token(svc.RevokeTokenRequest(int(tid)), me, url)
-                        st.rerun()
+                        try:
+                            svc.revoke_token(svc.RevokeTokenRequest(int(tid)), me, url)
+                            st.rerun()
+                        except DiabanError as e:
+                            st.error(e.message(lang()))
 
 with tab_audit:
     c1, c2, c3, c4 = st.columns(4)
@@ -200,7 +213,10 @@ with tab_roles:
 
 with tab_backup:
     if not can("backup"):
-        st.info(t("Chỉ quản trị mới sao lưu.", "Only administrators make backups."))
+        st.info(t("Chỉ quản trị không giới hạn địa bàn mới sao lưu (bản sao lưu chứa dữ liệu "
+                  "của mọi tỉnh và mật khẩu đã băm của mọi tài khoản).",
+                  "Only administrators not limited to an area make backups (a backup holds "
+                  "every province's data and every account's password hash)."))
     else:
         st.caption(t("Bản sao lưu chứa mọi dữ liệu, kể cả mã băm mật khẩu: giữ ở nơi an toàn. "
                      "Phục hồi bằng lệnh `diaban restore TỆP --db URL_CSDL_MỚI`.",

@@ -35,8 +35,8 @@ def list_users(url: str) -> list[dict]:
 
 
 def authenticate(url: str, username: str, password: str,
-                 now: datetime | None = None) -> Principal:
-    return users.login(users.LoginRequest(username, password), url, now=now)
+                 now: datetime | None = None, source: str | None = None) -> Principal:
+    return users.login(users.LoginRequest(username, password, source), url, now=now)
 
 
 def refresh(url: str, principal: Principal | dict) -> Principal | None:

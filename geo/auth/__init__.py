@@ -17,8 +17,10 @@ The package has four rooms:
   :func:`authorize` / :func:`allowed` / :func:`may_undo`; reads nothing stored.
 - :mod:`geo.auth.area` — the province or (legacy) district a user is limited to,
   across the 1 July 2025 merger; reads the packaged registry.
-- :mod:`geo.auth.accounts` — accounts, argon2id password hashes, lockout after
-  :data:`MAX_FAILED` failures for :data:`LOCK_MINUTES` minutes, session expiry.
+- :mod:`geo.auth.accounts` — accounts, argon2id password hashes, login, session expiry.
+- :mod:`geo.auth.passwords` — the password and username policy.
+- :mod:`geo.auth.throttle` — growing delays after failed logins, per source and per
+  account; nothing locks an account.
 - :mod:`geo.auth.tokens` — API tokens for scripts (``DIABAN_TOKEN``).
 
 The functions of ``accounts`` and ``tokens`` take an open session; pages and the CLI
@@ -36,6 +38,7 @@ Streamlit or click.
 from geo.auth.accounts import (
     LOCK_MINUTES,
     MAX_FAILED,
+    MAX_PASSWORD,
     MIN_PASSWORD,
     SESSION_IDLE_MINUTES,
     SESSION_MAX_HOURS,
@@ -50,14 +53,20 @@ from geo.auth.accounts import (
     has_users,
     list_users,
     local_admin,
+    masked_name,
     refresh,
     session_expired,
     set_password,
 )
 from geo.auth.area import (
+    account_within,
     check_area,
+    check_limit,
     district_in_province,
     district_province,
+    in_area,
+    principal_area,
+    province_area,
     province_code,
     same_province,
     units_outside_area,
@@ -87,6 +96,7 @@ __all__ = [
     "ACTIONS",
     "LOCK_MINUTES",
     "MAX_FAILED",
+    "MAX_PASSWORD",
     "MIN_PASSWORD",
     "PERMISSIONS",
     "ROLES",
@@ -96,12 +106,14 @@ __all__ = [
     "TOKEN_PREFIX",
     "USER_COLUMNS",
     "Principal",
+    "account_within",
     "add_user",
     "allowed",
     "as_principal",
     "authenticate",
     "authorize",
     "check_area",
+    "check_limit",
     "check_password",
     "check_role",
     "check_username",
@@ -111,11 +123,15 @@ __all__ = [
     "district_province",
     "get_user",
     "has_users",
+    "in_area",
     "list_tokens",
     "list_users",
     "local_admin",
+    "masked_name",
     "may_undo",
     "note_limit",
+    "principal_area",
+    "province_area",
     "province_code",
     "refresh",
     "revoke_token",

@@ -1,8 +1,9 @@
-"""User accounts: creation, passwords, lockout, login, sessions.
+"""User accounts: creation, passwords, login, sessions.
 
-Passwords are stored as argon2id hashes; after :data:`MAX_FAILED` failed logins in
-a row an account is locked for :data:`LOCK_MINUTES` minutes. Accounts are never
-deleted, only disabled. Every function takes an open session of the caller's
+Passwords are stored as argon2id hashes and must meet :mod:`geo.auth.passwords`.
+Failed logins slow the guesser down (:mod:`geo.auth.throttle`: growing delays per
+source and per account); nothing an outsider does locks an account. Accounts are
+never deleted, only disabled. Every function takes an open session of the caller's
 transaction (:func:`geo.services.base.transaction`); the use cases that call them
 are in :mod:`geo.services.users`.
 
@@ -23,8 +24,11 @@ from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatc
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from geo.auth.area import check_area
+from geo.auth.area import check_limit
+from geo.auth.passwords import MAX_PASSWORD, MIN_PASSWORD, check_username, username_ok
+from geo.auth.passwords import check_password as _check_password
 from geo.auth.policy import Principal, as_principal
+from geo.auth.throttle import SOURCE_FREE, SOURCE_MAX_WAIT, Throttle
 from geo.errors import AuthError, NotFoundError, ValidationError
 from geo.store.schema import User, utcnow
 from geo.vocab import ROLES
@@ -32,6 +36,7 @@ from geo.vocab import ROLES
 __all__ = [
     "LOCK_MINUTES",
     "MAX_FAILED",
+    "MAX_PASSWORD",
     "MIN_PASSWORD",
     "SESSION_IDLE_MINUTES",
     "SESSION_MAX_HOURS",
@@ -46,24 +51,23 @@ __all__ = [
     "has_users",
     "list_users",
     "local_admin",
+    "masked_name",
     "refresh",
     "session_expired",
     "set_password",
 ]
 
-#: Failed logins in a row that lock an account.
-MAX_FAILED = 5
-#: Minutes an account stays locked.
-LOCK_MINUTES = 15
-#: Shortest password accepted.
-MIN_PASSWORD = 8
+#: Failures from one source before it must wait (:data:`geo.auth.throttle.SOURCE_FREE`).
+MAX_FAILED = SOURCE_FREE
+#: Longest wait of a source, in minutes (:data:`geo.auth.throttle.SOURCE_MAX_WAIT`).
+LOCK_MINUTES = SOURCE_MAX_WAIT // 60
 #: A session ends after this many minutes without activity (``DIABAN_SESSION_IDLE_MIN``).
 SESSION_IDLE_MINUTES = int(os.environ.get("DIABAN_SESSION_IDLE_MIN", "30"))
 #: A session ends this many hours after login, active or not (``DIABAN_SESSION_MAX_HOURS``).
 SESSION_MAX_HOURS = float(os.environ.get("DIABAN_SESSION_MAX_HOURS", "10"))
 #: What :func:`list_users` tells about an account (never the password hash).
-USER_COLUMNS = ("username", "role", "province_code", "district_code", "active", "locked_until",
-                "failed_attempts", "created_at", "last_login")
+USER_COLUMNS = ("username", "role", "province_code", "province_edition", "district_code",
+                "active", "locked_until", "failed_attempts", "created_at", "last_login")
 
 _HASHER = PasswordHasher()
 
@@ -110,37 +114,16 @@ def check_role(role: str) -> str:
     return role
 
 
-def check_password(password: str) -> str:
-    """``password`` when it has at least :data:`MIN_PASSWORD` characters.
+def check_password(password: str, username: str | None = None) -> str:
+    """``password`` when :mod:`geo.auth.passwords` accepts it (≥ :data:`MIN_PASSWORD`
+    characters, ≤ :data:`MAX_PASSWORD`, not common, not the username).
 
     Raises
     ------
     ValidationError
-        When it is shorter.
+        Saying what is wrong.
     """
-    if len(password or "") < MIN_PASSWORD:
-        raise ValidationError(
-            f"Mật khẩu phải có ít nhất {MIN_PASSWORD} ký tự.",
-            f"The password must have at least {MIN_PASSWORD} characters.",
-        )
-    return password
-
-
-def check_username(username: str) -> str:
-    """``username`` when it has only letters, digits and ``._-@`` (at most 80 characters).
-
-    Raises
-    ------
-    ValidationError
-        For an empty, too long or otherwise spelled name.
-    """
-    if not username or len(username) > 80 or not all(
-            c.isalnum() or c in "._-@" for c in username):
-        raise ValidationError(
-            "Tên đăng nhập chỉ gồm chữ, số và . _ - @ (tối đa 80 ký tự).",
-            "A username has only letters, digits and . _ - @ (at most 80 characters).",
-        )
-    return username
+    return _check_password(password, username)
 
 
 # ------------------------------------------------------------------ accounts
@@ -165,7 +148,7 @@ def get_user(s: Session, username: str, lock: bool = False) -> User:
 
 def add_user(s: Session, username: str, password: str, role: str,
              province_code: str | None = None, district_code: str | None = None,
-             actor: str = "system") -> Principal:
+             actor: str = "system", province_edition: str | None = None) -> Principal:
     """Create a user account with an argon2 password hash.
 
     Parameters
@@ -180,6 +163,9 @@ def add_user(s: Session, username: str, password: str, role: str,
         Limit the account to a province (code or name) or a (legacy) district.
     actor : str
         Who creates the account (audit log).
+    province_edition : {"legacy", "2025"}, optional
+        The edition the province is read in (default: the legacy registry first, as
+        :func:`geo.auth.area.province_code` reads it).
 
     Raises
     ------
@@ -190,9 +176,10 @@ def add_user(s: Session, username: str, password: str, role: str,
     from geo.store import audit
 
     check_role(role)
-    check_password(password)
     check_username(username)
-    province_code, district_code = check_area(province_code, district_code)
+    check_password(password, username)
+    province_code, district_code, province_edition = check_limit(
+        province_code, district_code, province_edition)
     if role != "admin" and not has_users(s):
         raise ValidationError(
             "Tài khoản đầu tiên phải là quản trị (--role admin): khi đã có tài khoản, "
@@ -204,12 +191,12 @@ def add_user(s: Session, username: str, password: str, role: str,
         raise ValidationError(f"Tài khoản '{username}' đã có.",
                               f"Account '{username}' already exists.")
     u = User(username=username, password_hash=_HASHER.hash(password), role=role,
-             province_code=province_code, district_code=district_code, active=True,
-             failed_attempts=0)
+             province_code=province_code, province_edition=province_edition,
+             district_code=district_code, active=True, failed_attempts=0)
     s.add(u)
     s.flush()
     audit(s, actor, "create", "user", username, role=role, province=province_code,
-          district=district_code)
+          edition=province_edition, district=district_code)
     return Principal.from_user(u)
 
 
@@ -225,13 +212,13 @@ def set_password(s: Session, username: str, password: str, actor: str = "system"
     Raises
     ------
     ValidationError
-        Too short a password.
+        A password the policy refuses (:mod:`geo.auth.passwords`).
     NotFoundError
         No such account.
     """
     from geo.store import audit
 
-    check_password(password)
+    check_password(password, username)
     u = get_user(s, username, lock=True)
     u.password_hash = _HASHER.hash(password)
     u.failed_attempts = 0
@@ -291,57 +278,100 @@ def _verify(hashed: str, password: str) -> bool:
         return False
 
 
+def _locked(u: User, now: datetime) -> bool:
+    """An account whose ``locked_until`` lies ahead (set by versions before 0004b)."""
+    locked = _aware(u.locked_until)
+    return bool(locked and locked > now)
+
+
+def masked_name(username: object) -> str:
+    """How a name that is no account is written in the audit log: never as typed.
+
+    A password typed into the username field must not end up in the log, so only
+    its length is kept (``?(12)``).
+
+    Examples
+    --------
+    >>> masked_name("Mat-khau-2025")
+    '?(13)'
+    """
+    return f"?({len(username) if isinstance(username, str) else 0})"
+
+
 def authenticate(s: Session, username: str, password: str,
-                 now: datetime | None = None) -> Principal:
-    """Check a username and password; count failures and lock after :data:`MAX_FAILED`.
+                 now: datetime | None = None, source: str | None = None) -> Principal:
+    """Check a username and password, throttling failures (:mod:`geo.auth.throttle`).
 
-    Unknown names, wrong passwords and disabled accounts get the same message.
-    Every failure and every lock is recorded in the audit log.
+    Unknown names, wrong passwords, disabled accounts and names that are not valid
+    usernames (checked before the database is asked) get the same message; an
+    attempt made while its source or the account must wait is refused before the
+    password is checked, with the seconds to wait, whatever the name. Passwords
+    longer than :data:`MAX_PASSWORD` are refused without hashing. Failures and
+    logins are recorded in the audit log with the source; a name that is no
+    account is recorded masked (:func:`masked_name`), never as typed.
 
-    The failure counter, the lock and the audit entries are written in ``s`` before
+    The throttle counts and the audit entries are written in ``s`` before
     :class:`~geo.errors.AuthError` is raised: **the caller commits them even when
     this raises** (:func:`geo.services.users.login` does).
+
+    Parameters
+    ----------
+    s : Session
+        Open session.
+    username, password : str
+        As typed.
+    now : datetime, optional
+        Time of the attempt (UTC; tests).
+    source : str, optional
+        The client's address (``None``: this machine, the CLI).
 
     Raises
     ------
     AuthError
-        Wrong credentials, disabled account, or account locked (with the minutes left).
+        Wrong credentials, disabled account, or the source/account must wait.
     """
     from geo.store import audit
 
     now = now or utcnow()
-    u = s.scalars(select(User).where(User.username == username).with_for_update()).first()
-    if u is None or not u.active:
-        _verify(_dummy_hash(), password)
-        audit(s, username or "?", "login_failed", "user", username,
-              reason="unknown" if u is None else "disabled")
-        raise _bad_login()
-    locked = _aware(u.locked_until)
-    if locked and locked > now:
-        left = int((locked - now).total_seconds() // 60) + 1
-        audit(s, username, "login_refused", "user", username, reason="locked")
+    name = username if isinstance(username, str) else ""
+    valid = username_ok(name)
+    u = s.scalars(select(User).where(User.username == name).with_for_update()).first() \
+        if valid else None
+    th = Throttle(s, source, name, u is not None, now)
+    wait = th.seconds_to_wait()
+    if wait > 0:
         raise AuthError(
-            f"Tài khoản tạm khóa do đăng nhập sai nhiều lần; thử lại sau {left} phút.",
-            f"Account locked after repeated failed logins; try again in {left} min.",
-        )
-    if not _verify(u.password_hash, password):
-        u.failed_attempts = (u.failed_attempts or 0) + 1
-        audit(s, username, "login_failed", "user", username, attempts=u.failed_attempts)
-        if u.failed_attempts >= MAX_FAILED:
-            u.locked_until = now + timedelta(minutes=LOCK_MINUTES)
-            u.failed_attempts = 0
-            audit(s, username, "lock", "user", username, minutes=LOCK_MINUTES)
-            raise AuthError(
-                f"Đăng nhập sai {MAX_FAILED} lần: tài khoản bị khóa {LOCK_MINUTES} phút.",
-                f"{MAX_FAILED} failed logins: the account is locked for {LOCK_MINUTES} min.",
-            )
+            f"Đăng nhập sai nhiều lần; hãy đợi {wait} giây rồi thử lại.",
+            f"Too many failed logins; wait {wait} s and try again.")
+    pw = password if isinstance(password, str) else ""
+    usable = u is not None and u.active and not _locked(u, now)
+    if len(pw) > MAX_PASSWORD:
+        ok = False
+    elif usable:
+        ok = _verify(u.password_hash, pw)
+    else:
+        _verify(_dummy_hash(), pw)  # unknown and known names take as long
+        ok = False
+    src = source or "local"
+    if not ok:
+        n = th.failed()
+        if u is None:
+            shown = masked_name(name)
+            audit(s, shown, "login_failed", "user", shown,
+                  reason="unknown" if valid else "invalid_name", source=src)
+        else:
+            u.failed_attempts = n
+            reason = ("wrong_password" if usable else
+                      "disabled" if not u.active else "locked")
+            audit(s, name, "login_failed", "user", name, reason=reason, attempts=n,
+                  source=src)
         raise _bad_login()
     if _HASHER.check_needs_rehash(u.password_hash):
-        u.password_hash = _HASHER.hash(password)
+        u.password_hash = _HASHER.hash(pw)
+    th.succeeded()
     u.failed_attempts = 0
-    u.locked_until = None
     u.last_login = now
-    audit(s, username, "login", "user", username)
+    audit(s, name, "login", "user", name, source=src)
     return Principal.from_user(u)
 
 
@@ -365,6 +395,9 @@ def session_expired(started_at: datetime, last_seen: datetime, now: datetime | N
 
 def refresh(s: Session, principal: Principal | Mapping | None) -> Principal | None:
     """The account as stored now (``None`` if it was disabled or locked since login).
+
+    Failed logins by others never end a session: only disabling (or a
+    ``locked_until`` left by a version before 0004b) does.
 
     The local administrator is returned as it is.
     """

@@ -21,6 +21,7 @@ __all__ = [
     "ACTIONS",
     "PERMISSIONS",
     "ROLES",
+    "WHOLE_INSTALL",
     "Principal",
     "allowed",
     "as_principal",
@@ -30,6 +31,9 @@ __all__ = [
 ]
 
 _READ = frozenset({"view", "export"})
+#: Actions on the whole install (every province, every account's hash): refused to a
+#: principal limited to an area, whatever its role.
+WHOLE_INSTALL = frozenset({"backup", "setup"})
 #: Which role may do which action.
 PERMISSIONS: dict[str, frozenset[str]] = {
     "viewer": _READ,
@@ -55,6 +59,10 @@ class Principal:
         Area the user is limited to (``None``: everywhere).
     local : bool
         ``True`` for the implicit administrator of an install without users.
+    province_edition : {"legacy", "2025"} or None
+        The registry edition ``province_code`` is read in (``None`` with a province:
+        an account of before migration 0004b, read as ``legacy``;
+        see :mod:`geo.auth.area`).
     """
 
     username: str
@@ -62,11 +70,19 @@ class Principal:
     province_code: str | None = None
     district_code: str | None = None
     local: bool = False
+    province_edition: str | None = None
 
     @classmethod
     def from_user(cls, u: Any) -> Principal:
         """Build from a stored account (an object with ``username``, ``role``, …)."""
-        return cls(u.username, u.role, u.province_code, u.district_code)
+        return cls(u.username, u.role, u.province_code, u.district_code,
+                   province_edition=getattr(u, "province_edition", None)
+                   if u.province_code else None)
+
+    @property
+    def limited(self) -> bool:
+        """Whether the principal is limited to a province or a district."""
+        return bool(self.province_code or self.district_code)
 
     def to_dict(self) -> dict:
         """Plain dict (for the Streamlit session state and JSON output)."""
@@ -79,8 +95,8 @@ def as_principal(user: Principal | Mapping | Any | None) -> Principal | None:
 
     Examples
     --------
-    >>> as_principal({"username": "a", "role": "viewer"})
-    Principal(username='a', role='viewer', province_code=None, district_code=None, local=False)
+    >>> as_principal({"username": "a", "role": "viewer"}).role
+    'viewer'
     """
     if user is None or isinstance(user, Principal):
         return user
@@ -89,12 +105,13 @@ def as_principal(user: Principal | Mapping | Any | None) -> Principal | None:
             username=user.get("username", ""), role=user.get("role", ""),
             province_code=user.get("province_code"), district_code=user.get("district_code"),
             local=bool(user.get("local", False)),
+            province_edition=user.get("province_edition"),
         )
     return Principal.from_user(user)
 
 
 def allowed(user: Principal | Mapping | None, action: str,
-            province_code: str | None = None, district_code: str | None = None) -> bool:
+            province_code: Any = None, district_code: str | None = None) -> bool:
     """Whether ``user`` may do ``action`` (in ``province_code``); never raises.
 
     Examples
@@ -112,7 +129,7 @@ def allowed(user: Principal | Mapping | None, action: str,
 
 
 def authorize(user: Principal | Mapping | None, action: str,
-              province_code: str | None = None, district_code: str | None = None,
+              province_code: Any = None, district_code: str | None = None,
               whole_province: bool = False) -> None:
     """Raise :class:`~geo.errors.PermissionDenied` unless ``user`` may do ``action``.
 
@@ -122,10 +139,12 @@ def authorize(user: Principal | Mapping | None, action: str,
         Who acts (``None``: nobody is logged in).
     action : str
         A key of :data:`ACTIONS`.
-    province_code : str, optional
-        Province the action touches, in either registry edition; a user limited to a
-        province may act on it, on the 2025 province it merged into, and on the legacy
-        provinces merged into it.
+    province_code : Province, (edition, code) or str, optional
+        Province the action touches. A user limited to a province may act in its
+        area (:func:`geo.auth.area.province_area`): the province, the 2025 province
+        a legacy one merged into, the legacy provinces merged into a 2025 one. Pass
+        the :class:`~geo.registry.Province` of the request: a bare code is allowed
+        only if every province it names (before and after 1 July 2025) is in the area.
     district_code : str, optional
         Legacy district the action touches (checked for district-limited users).
     whole_province : bool
@@ -139,7 +158,7 @@ def authorize(user: Principal | Mapping | None, action: str,
     ValueError
         For an action not in :data:`ACTIONS` (a programming error).
     """
-    from geo.auth.area import district_in_province, same_province
+    from geo.auth.area import district_province, in_area
 
     if action not in ACTIONS:
         raise ValueError(f"unknown action {action!r}")
@@ -153,13 +172,23 @@ def authorize(user: Principal | Mapping | None, action: str,
             f"Tài khoản '{p.username}' ({role_vi}) không có quyền {act_vi}.",
             f"Account '{p.username}' ({role_en}) may not {act_en}.",
         )
-    if p.province_code and province_code and not same_province(p.province_code,
-                                                               province_code):
+    if action in WHOLE_INSTALL and p.limited:
+        raise PermissionDenied(
+            f"Tài khoản '{p.username}' chỉ được làm việc với một địa bàn nên không được "
+            f"{act_vi} (thao tác trên toàn bộ dữ liệu và mọi tài khoản).",
+            f"Account '{p.username}' is limited to an area and may not {act_en} (it "
+            "covers all data and every account).",
+        )
+    target = getattr(province_code, "code", province_code)
+    if isinstance(target, tuple):
+        target = target[1]
+    if p.province_code and province_code is not None and province_code != "" \
+            and not in_area(p, province_code):
         raise PermissionDenied(
             f"Tài khoản '{p.username}' chỉ được làm việc với tỉnh mã {p.province_code}, "
-            f"không được {act_vi} của tỉnh mã {province_code}.",
+            f"không được {act_vi} của tỉnh mã {target}.",
             f"Account '{p.username}' is limited to province {p.province_code} and may not "
-            f"{act_en} of province {province_code}.",
+            f"{act_en} of province {target}.",
         )
     if p.district_code:
         if whole_province:
@@ -169,7 +198,10 @@ def authorize(user: Principal | Mapping | None, action: str,
                 f"Account '{p.username}' is limited to district {p.district_code} and may not "
                 f"{act_en} for a whole province.",
             )
-        if province_code and not district_in_province(p.district_code, province_code):
+        dprov = district_province(p.district_code)
+        if province_code is not None and province_code != "" and dprov is not None \
+                and not in_area(Principal(p.username, p.role, dprov,
+                                          province_edition="legacy"), province_code):
             raise PermissionDenied(
                 f"Tài khoản '{p.username}' chỉ được làm việc với huyện mã {p.district_code}.",
                 f"Account '{p.username}' is limited to district {p.district_code}.",
@@ -183,15 +215,29 @@ def authorize(user: Principal | Mapping | None, action: str,
             )
 
 
-def may_undo(user: Principal | Mapping | None, province_code: str | None,
-             batch_user: str | None) -> None:
+def may_undo(user: Principal | Mapping | None, province_code: Any,
+             batch_user: str | None, areas: Any = None) -> None:
     """Raise :class:`~geo.errors.PermissionDenied` unless ``user`` may undo a batch.
 
-    A batch of a province needs the ``undo`` right there; a user limited to one
+    A batch needs the ``undo`` right in every province it touches (``areas``:
+    ``(edition, code)`` pairs; else ``province_code``); a user limited to an area
+    may not undo a batch whose provinces are not recorded; a user limited to one
     district may undo only the batches they imported themselves.
     """
+    from geo.auth.area import principal_area
+
     p = as_principal(user)
-    authorize(p, "undo", province_code)
+    authorize(p, "undo", province_code if areas is None else None)
+    if areas is not None:
+        area = principal_area(p)
+        outside = sorted(set(areas) - area) if area is not None else []
+        if area is not None and (outside or not areas):
+            where = ", ".join(f"{c} ({ed})" for ed, c in outside) or "?"
+            raise PermissionDenied(
+                f"Tài khoản '{p.username}' chỉ được làm việc với tỉnh mã {p.province_code}, "
+                f"không được hoàn tác lần nhập này: nó thay đổi dữ liệu của tỉnh {where}.",
+                f"Account '{p.username}' is limited to province {p.province_code} and may not "
+                f"undo this import: it changed data of province {where}.")
     if p is not None and p.district_code and batch_user != p.username:
         raise PermissionDenied(
             f"Tài khoản '{p.username}' chỉ được hoàn tác lần nhập do chính mình thực hiện.",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from datetime import UTC
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -96,7 +97,10 @@ def list_tokens(s: Session) -> list[dict]:
 
 
 def token_user(s: Session, token: str) -> Principal:
-    """The user of a valid, unrevoked API token whose account is active.
+    """The user of a valid, unrevoked API token whose account is active and not locked.
+
+    Failed password logins (throttled, :mod:`geo.auth.throttle`) never stop a token:
+    an administrator disables the account or revokes the token.
 
     A refused token is recorded in the audit log before :class:`~geo.errors.AuthError`
     is raised: **the caller commits even when this raises**
@@ -105,7 +109,7 @@ def token_user(s: Session, token: str) -> Principal:
     Raises
     ------
     AuthError
-        Unknown or revoked token, or disabled account.
+        Unknown or revoked token, disabled or locked account.
     """
     from geo.store import audit
 
@@ -113,7 +117,9 @@ def token_user(s: Session, token: str) -> Principal:
         select(ApiToken, User).join(User, User.id == ApiToken.user_id)
         .where(ApiToken.token_sha256 == _token_hash(token.strip()))
     ).first()
-    if row is None or row[0].revoked_at is not None or not row[1].active:
+    locked = row is not None and row[1].locked_until is not None and (
+        row[1].locked_until.replace(tzinfo=row[1].locked_until.tzinfo or UTC) > utcnow())
+    if row is None or row[0].revoked_at is not None or not row[1].active or locked:
         audit(s, "?", "login_failed", "api_token", row[0].id if row else None)
         raise AuthError("Mã truy cập (DIABAN_TOKEN) không hợp lệ hoặc đã bị thu hồi.",
                         "The API token (DIABAN_TOKEN) is invalid or revoked.")

@@ -42,13 +42,16 @@ def _read_password(stdin: bool, confirm: bool = True) -> str:
               help="Vai trò / role.")
 @click.option("--province", "-p", default=None,
               help="Chỉ được làm việc với tỉnh này / limit to this province.")
+@click.option("--edition", type=click.Choice(["legacy", "2025"]), default=None,
+              help="Đọc mã/tên tỉnh theo danh mục này (mặc định: danh mục cũ trước) / read the "
+                   "province in this registry edition (default: legacy first).")
 @click.option("--district", default=None,
               help="Chỉ được làm việc với huyện (mã, danh mục cũ) / limit to a district.")
 @click.option("--password-stdin", is_flag=True,
               help="Đọc mật khẩu từ dòng đầu của stdin / read the password from stdin.")
 @options
-def add_cmd(username: str, role: str, province: str | None, district: str | None,
-            password_stdin: bool) -> None:
+def add_cmd(username: str, role: str, province: str | None, edition: str | None,
+            district: str | None, password_stdin: bool) -> None:
     """Tạo tài khoản. / Create an account."""
     from geo.auth import authorize
     from geo.services import users as svc
@@ -57,7 +60,8 @@ def add_cmd(username: str, role: str, province: str | None, district: str | None
     me = principal()
     authorize(me, "manage_users")  # before asking for the new password
     pw = _read_password(password_stdin)
-    acc = svc.add_user(svc.AddUserRequest(username, pw, role, province, district), me, o["db"])
+    acc = svc.add_user(svc.AddUserRequest(username, pw, role, province, district, edition), me,
+                       o["db"])
     if o["json"]:
         emit_json({"ok": True, **acc.to_dict()})
     else:

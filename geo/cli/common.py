@@ -117,6 +117,10 @@ def run(cli: click.Group) -> None:
     except SystemExit:
         raise
     except Exception as e:  # noqa: BLE001 - last line of defence for users
+        known = user_facing(e)
+        if known is not None and os.environ.get("DIABAN_DEBUG") != "1":
+            report_error(known)
+            sys.exit(known.exit_code)
         if os.environ.get("DIABAN_DEBUG") == "1":
             raise
         lg = _argv_lang()
@@ -131,6 +135,50 @@ def run(cli: click.Group) -> None:
             err=True,
         )
         sys.exit(INTERNAL_ERROR_EXIT)
+
+
+def user_facing(e: BaseException) -> DiabanError | None:
+    """The message for a failure a user can meet that is not diaban's own error.
+
+    The database cannot be reached or is busy, the disk is full, a file cannot be
+    written, a value the database refuses (:class:`~geo.errors.ResourceError`, exit 3,
+    or :class:`~geo.errors.ValidationError`, exit 4); ``None`` for a real bug.
+    """
+    import errno
+
+    from sqlalchemy import exc as sa
+
+    from geo.errors import ResourceError, ValidationError
+
+    text = str(e).lower()
+    full = (isinstance(e, OSError) and e.errno == errno.ENOSPC) or "disk is full" in text \
+        or "no space left" in text or "could not extend file" in text
+    if full:
+        return ResourceError(
+            "Ổ đĩa đã đầy: không ghi được. Không có dữ liệu nào bị thay đổi; hãy giải phóng "
+            "dung lượng (hoặc báo quản trị hệ thống) rồi chạy lại.",
+            "The disk is full: nothing could be written. No data was changed; free some "
+            "space (or ask the system administrator) and run it again.")
+    if isinstance(e, sa.DataError):
+        return ValidationError(
+            "Cơ sở dữ liệu từ chối một giá trị (quá dài hoặc sai kiểu); chưa lưu gì.",
+            "The database refused a value (too long or of the wrong type); nothing stored.")
+    if isinstance(e, (sa.OperationalError, sa.InterfaceError)) or (
+            isinstance(e, sa.DBAPIError) and e.connection_invalidated):
+        return ResourceError(
+            "Không kết nối được cơ sở dữ liệu (máy chủ CSDL không chạy, sai địa chỉ --db / "
+            "DIABAN_DATABASE_URL, hoặc CSDL đang bận). Không có dữ liệu nào bị thay đổi; "
+            "kiểm tra rồi chạy lại.",
+            "Cannot reach the database (its server is down, --db / DIABAN_DATABASE_URL is "
+            "wrong, or it is busy). No data was changed; check and run it again.")
+    if isinstance(e, (PermissionError, IsADirectoryError, NotADirectoryError,
+                      FileNotFoundError)):
+        where = getattr(e, "filename", None) or ""
+        return ResourceError(
+            f"Không đọc/ghi được tệp hoặc thư mục {where} ({type(e).__name__}). Không có dữ "
+            "liệu nào bị thay đổi.",
+            f"Cannot read or write {where} ({type(e).__name__}). No data was changed.")
+    return None
 
 
 def _argv_lang() -> str:

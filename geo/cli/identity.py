@@ -9,7 +9,8 @@ here, not in the core:
   after the operating-system user) and nobody is asked anything;
 - otherwise the API token in ``DIABAN_TOKEN`` is used when set; else ``--user`` (or
   ``DIABAN_USER``) with the password in ``DIABAN_PASSWORD`` or typed at a hidden
-  prompt on a terminal. Failed passwords count towards the account's lockout;
+  prompt on a terminal. Failed passwords are throttled (source ``local``,
+  :mod:`geo.auth.throttle`);
 - within one command the answer is remembered, so the password is asked once.
 """
 

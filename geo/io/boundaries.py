@@ -271,9 +271,13 @@ def _read_any(path: Path, name: str, layer: str | None) -> tuple[gpd.GeoDataFram
     if suffix in (".geojson", ".json"):
         import json
 
+        from geo.security import check_json_depth
+
+        raw = path.read_bytes()
+        check_json_depth(raw, name)  # issue 17: deep nesting was a RecursionError
         try:
-            json.loads(path.read_bytes().decode("utf-8-sig"))
-        except (UnicodeDecodeError, ValueError) as e:
+            json.loads(raw.decode("utf-8-sig"))
+        except (UnicodeDecodeError, ValueError, RecursionError) as e:
             raise ValidationError(
                 f"Tệp GeoJSON không phải JSON hợp lệ ({type(e).__name__}: "
                 f"{str(e)[:80]}).",

@@ -359,16 +359,17 @@ def parse_indicator_table(tab: Table, period_hint: str | None = None,
     vals = pd.DataFrame(out, columns=["unit_code", "period", "indicator", "value", "edition",
                                       "row", "value_col"])
     # duplicates within the file
-    dup = vals.duplicated(["edition", "unit_code", "period", "indicator"], keep="first")
-    for _, r in vals[dup].iterrows():
-        first = vals[(vals.edition == r.edition) & (vals.unit_code == r.unit_code)
-                     & (vals.period == r.period) & (vals.indicator == r.indicator)].iloc[0]
+    # (the row each key first appears on, in one pass: linear in the rows)
+    key = ["edition", "unit_code", "period", "indicator"]
+    dup = vals.duplicated(key, keep="first")
+    first_row = vals.groupby(key, sort=False).row.transform("first")
+    for r, first in zip(vals[dup].itertuples(), first_row[dup]):
         problems.append(problem(
             tab, int(r.row), r.value_col,
             f"trùng lặp: xã {r.unit_code}, kỳ {r.period}, chỉ tiêu {r.indicator} đã có ở dòng "
-            f"{tab.rows[int(first.row)]}",
+            f"{tab.rows[int(first)]}",
             f"duplicate: commune {r.unit_code}, period {r.period}, indicator {r.indicator} "
-            f"already on row {tab.rows[int(first.row)]}"))
+            f"already on row {tab.rows[int(first)]}"))
     vals = vals[~dup]
     problems += consistency_problems(vals, tab)
     return vals.reset_index(drop=True), problems

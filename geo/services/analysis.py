@@ -102,7 +102,7 @@ def hotspots(req: AnalysisRequest, who: Principal, db: str | None = None,
     from geo import analysis
 
     req = req.check()
-    authorize(who, "analyze", req.province.code)
+    authorize(who, "analyze", req.province)
     with transaction(db) as s:
         period = req.period or latest_period(s, req.edition)
         return analysis.hotspots(s, req.province, req.indicator, period.id, req.edition,
@@ -128,7 +128,7 @@ def emerging(req: AnalysisRequest, who: Principal, db: str | None = None, lang: 
     from geo import analysis
 
     req = req.check()
-    authorize(who, "analyze", req.province.code)
+    authorize(who, "analyze", req.province)
     with transaction(db) as s:
         gdf, used = analysis.emerging(s, req.province, req.indicator, req.edition,
                                       req.measure, req.permutations, req.seed, lang,
@@ -167,7 +167,7 @@ def rank(req: RankRequest, who: Principal, db: str | None = None, lang: str = "v
     from geo import analysis
 
     req = req.check()
-    authorize(who, "analyze", req.province.code)
+    authorize(who, "analyze", req.province)
     w = analysis.RankWeights(**dict(req.weights)) if req.weights else analysis.RankWeights()
     with transaction(db) as s:
         return analysis.rank(s, req.province, req.period.id if req.period else None,
@@ -205,7 +205,7 @@ def assess(req: AssessRequest, who: Principal, db: str | None = None,
     from geo import analysis
 
     req = req.check()
-    authorize(who, "analyze", req.province.code)
+    authorize(who, "analyze", req.province)
     with transaction(db) as s:
         latest = req.latest or latest_period(s, req.edition)
         return analysis.assess(s, req.province, req.baseline.id, latest.id, req.edition,
@@ -235,7 +235,7 @@ def access(req: AccessRequest, who: Principal, db: str | None = None,
     from geo import analysis
 
     req = req.check()
-    authorize(who, "analyze", req.province.code)
+    authorize(who, "analyze", req.province)
     with transaction(db) as s:
         return analysis.access(s, req.province, req.edition,
                                dem=Path(req.dem) if req.dem else None, progress=progress)

@@ -4,7 +4,7 @@ A service function has one shape::
 
     def map_view(req: MapRequest, who: Principal, db: str | None = None) -> MapView:
         req = req.check()                       # every argument validated, province resolved
-        authorize(who, "view", req.province.code)
+        authorize(who, "view", req.province)
         with transaction(db) as s:              # one transaction for the whole use case
             ...
         return MapView(...)

@@ -168,7 +168,7 @@ def classify(req: ClassifyRequest, who: Principal, db: str | None = None,
     from geo import analysis
 
     req = req.check()
-    authorize(who, "analyze", req.province.code)
+    authorize(who, "analyze", req.province)
     with transaction(db) as s:
         period = req.period or latest_period(s, req.edition)
         return analysis.classify(s, req.province, period.id, req.edition,
@@ -180,7 +180,7 @@ def transitions(req: ClassifyRequest, who: Principal, db: str | None = None) -> 
     from geo import analysis
 
     req = req.check()
-    authorize(who, "analyze", req.province.code)
+    authorize(who, "analyze", req.province)
     with transaction(db) as s:
         return analysis.classification_transitions(s, req.province, req.edition,
                                                    overrides=dict(req.overrides) or None)

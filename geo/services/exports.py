@@ -510,7 +510,7 @@ def export_map(req: MapExportRequest, who: Principal, db: str | None = None,
         ``who`` may not export this province.
     """
     req = req.check()
-    authorize(who, "export", req.province.code)
+    authorize(who, "export", req.province)
     report = reporter(progress)
     lang = req.lang
     report(0.05, tr("Đọc số liệu", "Reading figures", lang))
@@ -551,7 +551,7 @@ def export_small_multiples(req: MultiplesRequest, who: Principal, db: str | None
     from layers.print import render_small_multiples
 
     req = req.check()
-    authorize(who, "export", req.province.code)
+    authorize(who, "export", req.province)
     report = reporter(progress)
     lang = req.lang
     with transaction(db) as s:
@@ -663,7 +663,7 @@ def export_brief(req: BriefRequest, who: Principal, db: str | None = None,
     from layers.print import render_map, render_table_page
 
     req = req.check()
-    authorize(who, "export", req.province.code)
+    authorize(who, "export", req.province)
     report = reporter(progress)
     lang = req.lang
     report(0.05, tr("Đọc số liệu", "Reading figures", lang))
@@ -724,7 +724,7 @@ def export_indicators(req: IndicatorsExportRequest, who: Principal, db: str | No
     from geo.store import get_values
 
     req = req.check()
-    authorize(who, "export", req.province.code, whole_province=True)
+    authorize(who, "export", req.province, whole_province=True)
     report = reporter(progress)
     editions = [req.edition] if req.edition else ["legacy", "2025"]
     frames = []
@@ -773,7 +773,7 @@ def export_boundaries(req: BoundariesExportRequest, who: Principal, db: str | No
     from geo.store import current_boundaries
 
     req = req.check()
-    authorize(who, "export", req.province.code, whole_province=True)
+    authorize(who, "export", req.province, whole_province=True)
     report = reporter(progress)
     report(0.1, tr("Đọc ranh giới", "Reading boundaries", req.lang))
     with transaction(db) as s:

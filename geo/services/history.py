@@ -1,8 +1,11 @@
 """Import history and undo: list the batches, take one back.
 
-Every import is a batch (:func:`geo.store.new_batch`). :func:`history` lists
-them, newest first, limited to one province — the one asked for, else the area
-the principal is limited to. :func:`undo` takes a batch back: its rows stop being
+Every import is a batch (:func:`geo.store.new_batch`) that records the
+``(edition, province)`` pairs it touches (:func:`geo.store.record_batch_areas`).
+:func:`history` lists them, newest first: the batches touching the province asked
+for and, for a principal limited to an area, only those touching its area
+(:func:`geo.auth.area.province_area`). :func:`undo` takes a batch back — only when
+every province it touches lies in the principal's area — its rows stop being
 current and the values and boundaries they had superseded are current again
 (nothing is deleted; :func:`geo.store.undo_batch`).
 """
@@ -15,9 +18,10 @@ from typing import Any, Self
 import pandas as pd
 
 from geo.auth import Principal, authorize, may_undo
+from geo.auth.area import principal_area, province_area
 from geo.errors import NotFoundError, PermissionDenied, ValidationError
 from geo.services.base import Request, check_province, plain, transaction
-from geo.store import list_batches, undo_batch
+from geo.store import batch_areas, list_batches, undo_batch
 
 __all__ = ["History", "HistoryRequest", "UndoRequest", "UndoResult", "history", "undo"]
 
@@ -49,7 +53,8 @@ class History:
     Attributes
     ----------
     batches : pandas.DataFrame
-        ``id, kind, file, user, created_at, rows, status, province_code, undone_at``.
+        ``id, kind, file, user, created_at, rows, status, province_code, undone_at,
+        areas`` (the provinces each batch touches, ``"edition:code"``).
     province_code : str or None
         Province the list is limited to (``None``: every province).
     undoable : list of int
@@ -93,17 +98,22 @@ def history(req: HistoryRequest, who: Principal, db: str | None = None) -> Histo
     """
     req = req.check()
     code = req.province.code if req.province is not None else who.province_code
-    authorize(who, "view", code)
+    authorize(who, "view", req.province)
+    wanted = principal_area(who)
+    if req.province is not None:
+        asked = province_area(req.province.code, req.province.edition)
+        wanted = asked if wanted is None else wanted & asked
     with transaction(db) as s:
-        df = list_batches(s, code)
-    undoable = [int(b) for b, st, prov, user in zip(df.id, df.status, df.province_code, df.user)
-                if st == "active" and _may_undo(who, prov, user)]
+        df = list_batches(s, areas=wanted)
+        where = batch_areas(s, df.id.tolist())
+    undoable = [int(b) for b, st, user in zip(df.id, df.status, df.user)
+                if st == "active" and _may_undo(who, where.get(int(b), frozenset()), user)]
     return History(df, code, undoable)
 
 
-def _may_undo(who: Principal, province_code: str | None, user: str | None) -> bool:
+def _may_undo(who: Principal, areas: frozenset, user: str | None) -> bool:
     try:
-        may_undo(who, province_code if isinstance(province_code, str) else None, user)
+        may_undo(who, None, user, areas=areas)
     except PermissionDenied:
         return False
     return True
@@ -173,8 +183,9 @@ def undo(req: UndoRequest, who: Principal, db: str | None = None) -> UndoResult:
     req : UndoRequest
         The batch.
     who : Principal
-        Needs the ``undo`` right in the batch's province; a user limited to one
-        district may undo only their own imports (:func:`geo.auth.may_undo`).
+        Needs the ``undo`` right in every province the batch touches (a batch whose
+        provinces are not recorded: an unlimited principal only); a user limited to
+        one district may undo only their own imports (:func:`geo.auth.may_undo`).
     db : str, optional
         Database URL.
 
@@ -200,7 +211,7 @@ def undo(req: UndoRequest, who: Principal, db: str | None = None) -> UndoResult:
         if b is None:
             raise NotFoundError(f"Không có lần nhập dữ liệu số {req.batch}.",
                                 f"No import batch {req.batch}.")
-        may_undo(who, b.province_code, b.username)
+        may_undo(who, None, b.username, areas=batch_areas(s, [b.id]).get(b.id, frozenset()))
         if b.kind.startswith("qd28_"):  # a QĐ 28 list, its approval, settings or a route
             authorize(who, "approve", b.province_code)
         kind, file = b.kind, b.file_name

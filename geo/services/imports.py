@@ -67,6 +67,7 @@ from geo.store import (
     lock_units,
     new_batch,
     province_units,
+    record_batch_areas,
     save_boundaries,
     write_values,
 )
@@ -507,8 +508,7 @@ def _kind(kind: str) -> _Kind:
 
 
 def _authorize(steps: _Kind, req: ImportRequest, who: Principal) -> None:
-    prov = req.province.code if req.province is not None else None
-    authorize(who, steps.action(req), prov, whole_province=steps.whole_province)
+    authorize(who, steps.action(req), req.province, whole_province=steps.whole_province)
 
 
 def _read(req: ImportRequest, who: Principal, db: str | None,
@@ -630,6 +630,10 @@ def commit(prepared: Prepared, who: Principal, db: str | None = None,
                       sha256=prepared.sha256, province_code=prepared.batch_province,
                       note=prepared.batch_note)
         n = steps.write(s, prepared, b, who)
+        # The provinces the batch touches (history and undo check them); rows that
+        # name no commune (facilities) are the request's province.
+        prov = prepared.province
+        record_batch_areas(s, b.id, [(prov.edition, prov.code)] if prov is not None else [])
         bid = b.id
     step(1.0, "Xong")
     return _result(prepared, bid, n)
@@ -1185,7 +1189,7 @@ def write_template(req: TemplateRequest, who: Principal | None = None,
 
     req = req.check()
     if who is not None:
-        authorize(who, "view", req.province.code)
+        authorize(who, "view", req.province)
     units = province_communes(req.province.code, req.edition)
     cat = [i for i in load_catalog() if i.id != "incidents"]
     if req.indicators:

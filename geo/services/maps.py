@@ -168,7 +168,7 @@ def map_view(req: MapRequest, who: Principal, db: str | None = None) -> MapView:
     from geo.store import facilities as stored_facilities
 
     req = req.check()
-    authorize(who, "view", req.province.code)
+    authorize(who, "view", req.province)
     with transaction(db) as s:
         if req.period is None:
             req = replace(req, period=latest_period(s))
@@ -194,7 +194,7 @@ def units(req: ProvinceRequest, who: Principal, db: str | None = None) -> pd.Dat
     from geo.store import province_units
 
     req = req.check()
-    authorize(who, "view", req.province.code)
+    authorize(who, "view", req.province)
     with transaction(db) as s:
         return province_units(s, req.province, req.edition)
 
@@ -205,7 +205,7 @@ def hotspot_history(req: ProvinceRequest, who: Principal, db: str | None = None
     from geo.store import hotspot_table
 
     req = req.check()
-    authorize(who, "view", req.province.code)
+    authorize(who, "view", req.province)
     with transaction(db) as s:
         return hotspot_table(s, req.province)
 
@@ -216,7 +216,7 @@ def facilities(req: ProvinceRequest, who: Principal, db: str | None = None
     from geo.store import facilities as stored_facilities
 
     req = req.check()
-    authorize(who, "view", req.province.code)
+    authorize(who, "view", req.province)
     with transaction(db) as s:
         return stored_facilities(s, req.province)
 
@@ -245,7 +245,7 @@ def series(req: SeriesRequest, who: Principal, db: str | None = None) -> pd.Data
     from geo.mapdata import series_frame
 
     req = req.check()
-    authorize(who, "view", req.province.code)
+    authorize(who, "view", req.province)
     with transaction(db) as s:
         return series_frame(s, req.province, req.edition, list(req.indicators),
                             req.measure)
@@ -350,7 +350,7 @@ def profile(req: CommuneRequest, who: Principal, db: str | None = None,
     from geo.store import hotspot_table, province_units
 
     req = req.check()
-    authorize(who, "view", req.province.code)
+    authorize(who, "view", req.province)
     with transaction(db) as s:
         units_ = province_units(s, req.province, req.edition).set_index("code")
         if req.code not in units_.index:

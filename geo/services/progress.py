@@ -28,7 +28,7 @@ def plans(province: str | Province, who: Principal, db: str | None = None) -> pd
     from geo.store import plans as stored_plans
 
     prov = check_province(province)
-    authorize(who, "view", prov.code)
+    authorize(who, "view", prov)
     with transaction(db) as s:
         return stored_plans(s, prov.code)
 
@@ -118,7 +118,7 @@ def plan_progress(req: ProgressRequest, who: Principal, db: str | None = None,
     from geo.store import plans as stored_plans
 
     req = req.check()
-    authorize(who, "view", req.province.code)
+    authorize(who, "view", req.province)
     with transaction(db) as s:
         pl = stored_plans(s, req.province.code)
         if pl.empty:

@@ -10,9 +10,9 @@ one's own password needs nothing more than being logged in), the audit log needs
 Examples
 --------
 >>> from geo.services import users
->>> req = users.AddUserRequest("lanhdao", "mat-khau-2025", "viewer", province="Sơn La")
->>> req.check().province
-'14'
+>>> req = users.AddUserRequest("lanhdao", "ba con meo den", "viewer", province="Sơn La")
+>>> req.check().province, req.check().edition
+('14', 'legacy')
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from geo.auth import (
     roles_table,
     tokens,
 )
-from geo.errors import AuthError, ValidationError
+from geo.errors import AuthError, PermissionDenied, ValidationError
 from geo.services.base import Request, plain, transaction
 
 __all__ = [
@@ -108,10 +108,21 @@ def _text(value: object, column: str, vi: str, en: str) -> str:
 
 @dataclass(frozen=True)
 class LoginRequest(Request):
-    """A username and password typed at the login form or the CLI prompt."""
+    """A username and password typed at the login form or the CLI prompt.
+
+    Attributes
+    ----------
+    username, password : str
+        As typed.
+    source : str, optional
+        The client's address (the app: the browser's, through the local proxy only;
+        ``None``: this machine, the CLI). Failures are throttled per source and per
+        account (:mod:`geo.auth.throttle`).
+    """
 
     username: str
     password: str = field(repr=False)
+    source: str | None = None
 
     def check(self) -> LoginRequest:
         """Both are text (a wrong name or password is the login's answer, not an error)."""
@@ -147,14 +158,14 @@ def login_required(db: str | None = None) -> bool:
 def login(req: LoginRequest, db: str | None = None, now: datetime | None = None) -> Principal:
     """Check a username and password (:func:`geo.auth.accounts.authenticate`).
 
-    Failures are counted and the account locked after
-    :data:`~geo.auth.accounts.MAX_FAILED` of them; failures, locks and logins are in
+    Failures make the source, then the account, wait growing delays
+    (:mod:`geo.auth.throttle`); nothing locks the account. Failures and logins are in
     the audit log (committed even when the login is refused).
 
     Raises
     ------
     AuthError
-        Wrong credentials, disabled or locked account.
+        Wrong credentials or disabled account (one message), or a wait to respect.
     """
     req = req.check()
     error: AuthError | None = None
@@ -162,7 +173,8 @@ def login(req: LoginRequest, db: str | None = None, now: datetime | None = None)
         if s is None:
             raise AuthError("Sai tên đăng nhập hoặc mật khẩu.", "Wrong username or password.")
         try:
-            p = accounts.authenticate(s, req.username, req.password, now=now)
+            p = accounts.authenticate(s, req.username, req.password, now=now,
+                                      source=req.source)
         except AuthError as e:
             error = e  # leave the block normally: the failure is recorded
     if error is not None:
@@ -228,6 +240,7 @@ class Account:
     username: str
     role: str
     province_code: str | None
+    province_edition: str | None
     district_code: str | None
     active: bool
     locked_until: datetime | None
@@ -282,20 +295,26 @@ class AddUserRequest(Request):
         Login name (letters, digits, ``._-@``) and password.
     role : str
         A key of :data:`geo.vocab.ROLES`.
-    province : str, optional
-        Limit the account to a province (code or name, either edition).
+    province : str or Province, optional
+        Limit the account to a province (code or name; a
+        :class:`~geo.registry.Province` keeps its edition).
     district : str, optional
         Limit the account to a legacy district (code).
+    edition : {"legacy", "2025"}, optional
+        Edition to read ``province`` in (default: the legacy registry first, as
+        accounts have always been read); set by :meth:`check`.
     """
 
     username: str
     password: str = field(repr=False)
     role: str = "viewer"
-    province: str | None = None
+    province: Any = None
     district: str | None = None
+    edition: str | None = None
 
     def check(self) -> AddUserRequest:
-        """Validate role, password, name and area; the province becomes its code.
+        """Validate role, name, password and area; the province becomes its code and
+        ``edition`` the edition it is read in.
 
         Raises
         ------
@@ -305,10 +324,16 @@ class AddUserRequest(Request):
             Unknown province.
         """
         accounts.check_role(self.role)
-        accounts.check_password(self.password)
         accounts.check_username(self.username)
-        province, district = area.check_area(self.province or None, self.district or None)
-        return replace(self, province=province, district=district)
+        accounts.check_password(self.password, self.username)
+        province, district, edition = area.check_limit(self.province or None,
+                                                       self.district or None, self.edition)
+        return replace(self, province=province, district=district, edition=edition)
+
+    def principal(self) -> Principal:
+        """The account this request creates, as a principal (after :meth:`check`)."""
+        return Principal(self.username, self.role, self.province, self.district,
+                         province_edition=self.edition)
 
 
 @dataclass(frozen=True)
@@ -331,15 +356,15 @@ class PasswordRequest(Request):
     password: str = field(repr=False)
 
     def check(self) -> PasswordRequest:
-        """The password is long enough.
+        """The password meets the policy (:mod:`geo.auth.passwords`).
 
         Raises
         ------
         ValidationError
-            Too short a password.
+            A password the policy refuses.
         """
         _text(self.username, "username", "Tên đăng nhập", "The username")
-        accounts.check_password(self.password)
+        accounts.check_password(self.password, self.username)
         return self
 
 
@@ -347,35 +372,76 @@ def _account(row: dict) -> Account:
     return Account(**{k: row[k] for k in accounts.USER_COLUMNS})
 
 
+def _as_principal(row: dict) -> Principal:
+    return Principal(row["username"], row["role"], row["province_code"], row["district_code"],
+                     province_edition=row.get("province_edition"))
+
+
+def _outside(who: Principal, username: str) -> PermissionDenied:
+    return PermissionDenied(
+        f"Tài khoản '{who.username}' chỉ quản lý được tài khoản trong địa bàn của mình; "
+        f"'{username}' không thuộc địa bàn đó (hoặc không giới hạn địa bàn).",
+        f"Account '{who.username}' manages only accounts within its own area; "
+        f"'{username}' is not (or is not limited to an area).")
+
+
+def _managed(s: Session, who: Principal, username: str) -> dict:
+    """The stored account ``username`` when ``who`` may manage it (see
+    :func:`geo.auth.area.account_within`).
+
+    Raises
+    ------
+    NotFoundError
+        No such account.
+    PermissionDenied
+        The account is outside ``who``'s area (or unlimited while ``who`` is not).
+    """
+    row = accounts.get_user(s, username)
+    acc = {k: getattr(row, k) for k in accounts.USER_COLUMNS}
+    if not area.account_within(who, _as_principal(acc)):
+        raise _outside(who, username)
+    return acc
+
+
 def add_user(req: AddUserRequest, who: Principal, db: str | None = None) -> Account:
     """Create an account (``manage_users``); the first one must be an administrator.
+
+    An administrator limited to an area creates only accounts limited to a part of
+    that area (never an unlimited one).
 
     Raises
     ------
     PermissionDenied
-        ``who`` may not manage users.
+        ``who`` may not manage users, or not this account's area.
     ValidationError, NotFoundError
         See :meth:`AddUserRequest.check`; also a name that is taken.
     """
     authorize(who, "manage_users")
     req = req.check()
+    if not area.account_within(who, req.principal()):
+        raise _outside(who, req.username)
     with transaction(db) as s:
         accounts.add_user(s, req.username, req.password, req.role, req.province,
-                          req.district, actor=who.username)
+                          req.district, actor=who.username, province_edition=req.edition)
         (row,) = [r for r in accounts.list_users(s) if r["username"] == req.username]
     return _account(row)
 
 
 def list_users(who: Principal, db: str | None = None) -> AccountList:
-    """Every account (``manage_users``)."""
+    """The accounts ``who`` manages (``manage_users``): every one, or for an
+    administrator limited to an area, those within it.
+    """
     authorize(who, "manage_users")
     with transaction(db) as s:
-        return AccountList(tuple(_account(r) for r in accounts.list_users(s)))
+        rows = [r for r in accounts.list_users(s)
+                if area.account_within(who, _as_principal(r))]
+    return AccountList(tuple(_account(r) for r in rows))
 
 
 def may_set_password(who: Principal, username: str) -> None:
     """Raise :class:`~geo.errors.PermissionDenied` unless ``who`` may set ``username``'s
-    password: a logged-in user their own, an administrator anyone's.
+    password: a logged-in user their own, an administrator those of the accounts it
+    manages (checked again against the stored account by :func:`set_password`).
     """
     if who.local or who.username != username:
         authorize(who, "manage_users")
@@ -387,15 +453,18 @@ def set_password(req: PasswordRequest, who: Principal, db: str | None = None) ->
     Raises
     ------
     PermissionDenied
-        Someone else's password without the ``manage_users`` right.
+        Someone else's password without the ``manage_users`` right, or of an
+        account outside ``who``'s area.
     ValidationError
-        Too short a password.
+        A password the policy refuses.
     NotFoundError
         No such account.
     """
     may_set_password(who, req.username)
     req = req.check()
     with transaction(db) as s:
+        if who.local or who.username != req.username:
+            _managed(s, who, req.username)
         accounts.set_password(s, req.username, req.password, actor=who.username)
     return AccountChange(req.username, "passwd")
 
@@ -405,6 +474,8 @@ def disable_user(req: UserRequest, who: Principal, db: str | None = None) -> Acc
 
     Raises
     ------
+    PermissionDenied
+        The account is outside ``who``'s area.
     ValidationError
         The last active administrator.
     NotFoundError
@@ -413,6 +484,7 @@ def disable_user(req: UserRequest, who: Principal, db: str | None = None) -> Acc
     authorize(who, "manage_users")
     req = req.check()
     with transaction(db) as s:
+        _managed(s, who, req.username)
         accounts.disable_user(s, req.username, actor=who.username)
     return AccountChange(req.username, "disable", active=False)
 
@@ -422,12 +494,15 @@ def enable_user(req: UserRequest, who: Principal, db: str | None = None) -> Acco
 
     Raises
     ------
+    PermissionDenied
+        The account is outside ``who``'s area.
     NotFoundError
         No such account.
     """
     authorize(who, "manage_users")
     req = req.check()
     with transaction(db) as s:
+        _managed(s, who, req.username)
         accounts.disable_user(s, req.username, actor=who.username, enable=True)
     return AccountChange(req.username, "enable", active=True)
 
@@ -523,15 +598,18 @@ def create_token(req: TokenRequest, who: Principal, db: str | None = None) -> Ne
     authorize(who, "manage_users")
     req = req.check()
     with transaction(db) as s:
+        _managed(s, who, req.username)
         tid, tok = tokens.create_token(s, req.username, actor=who.username, note=req.note)
     return NewToken(tid, req.username, tok, req.note)
 
 
 def list_tokens(who: Principal, db: str | None = None) -> TokenList:
-    """Every API token (``manage_users``)."""
+    """The API tokens of the accounts ``who`` manages (``manage_users``)."""
     authorize(who, "manage_users")
     with transaction(db) as s:
-        return TokenList(tuple(tokens.list_tokens(s)))
+        mine = {r["username"] for r in accounts.list_users(s)
+                if area.account_within(who, _as_principal(r))}
+        return TokenList(tuple(t for t in tokens.list_tokens(s) if t["username"] in mine))
 
 
 def revoke_token(req: RevokeTokenRequest, who: Principal, db: str | None = None) -> dict:
@@ -545,6 +623,9 @@ def revoke_token(req: RevokeTokenRequest, who: Principal, db: str | None = None)
     authorize(who, "manage_users")
     req = req.check()
     with transaction(db) as s:
+        owner = {t["id"]: t["username"] for t in tokens.list_tokens(s)}.get(req.token_id)
+        if owner is not None:
+            _managed(s, who, owner)
         tokens.revoke_token(s, req.token_id, actor=who.username)
     return {"id": req.token_id}
 
@@ -634,15 +715,23 @@ class AuditLog:
 
 
 def audit_log(req: AuditRequest, who: Principal, db: str | None = None) -> AuditLog:
-    """Audit entries matching ``req`` (``audit``)."""
+    """Audit entries matching ``req`` (``audit``); an administrator limited to an area
+    reads only the entries of the accounts within it and its own.
+    """
     from geo.audit import audit_entries
 
     authorize(who, "audit")
     req = req.check()
+    limited = as_principal(who).limited
     with transaction(db) as s:
         df = audit_entries(s, username=req.username, action=req.action, entity=req.entity,
                            batch_id=req.batch_id, since=req.since, until=req.until,
-                           text=req.text, limit=req.limit)
+                           text=req.text, limit=None if limited else req.limit)
+        if limited:  # only what the accounts of its area did
+            mine = {r["username"] for r in accounts.list_users(s)
+                    if area.account_within(who, _as_principal(r))} | {who.username}
+            df = df[df.username.isin(mine)]
+            df = (df if req.limit is None else df.head(req.limit)).reset_index(drop=True)
     return AuditLog(df)
 
 

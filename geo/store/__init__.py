@@ -38,11 +38,13 @@ from geo.store.assessments import (
 )
 from geo.store.audit_log import audit
 from geo.store.batches import (
+    batch_areas,
     data_version,
     file_sha256,
     find_active_batch,
     list_batches,
     new_batch,
+    record_batch_areas,
     undo_batch,
 )
 from geo.store.boundaries import current_boundaries, save_boundaries
@@ -60,6 +62,7 @@ from geo.store.session import (
     lock_province,
     lock_schema,
     lock_units,
+    lock_writes,
     migrate,
     session_scope,
 )
@@ -91,14 +94,17 @@ __all__ = [
     "get_values",
     "hotspot_table",
     "init_db",
+    "batch_areas",
     "list_batches",
     "list_entries",
     "list_versions",
     "lock_province",
     "lock_schema",
     "lock_units",
+    "lock_writes",
     "migrate",
     "new_batch",
+    "record_batch_areas",
     "plan_targets",
     "plans",
     "province_units",

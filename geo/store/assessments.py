@@ -76,13 +76,20 @@ _ENTRY_COLUMNS = ["unit_code", "computed_class", "manual_class", "reason", "fina
                   "approved_class", "criteria", "adjusted_by", "adjusted_at"]
 
 
-def _batch(s: Session, kind: str, user: str, province_code: str, file_name: str,
-           note: str | None = None) -> ImportBatch:
-    """A batch for one change (audited by the caller as what it is, not as an import)."""
+def _batch(s: Session, kind: str, user: str, province_code: str, province_edition: str,
+           file_name: str, note: str | None = None) -> ImportBatch:
+    """A batch for one change (audited by the caller as what it is, not as an import).
+
+    It carries the province it touches, in its edition (``batch_areas``), so history,
+    views and undo check a user's area against it like any other batch.
+    """
     b = ImportBatch(kind=kind, username=user, file_name=file_name[:500],
                     province_code=province_code, note=note)
     s.add(b)
     s.flush()
+    from geo.store.batches import record_batch_areas  # batches imports this module
+
+    record_batch_areas(s, b.id, [(province_edition, province_code)])
     return b
 
 
@@ -267,7 +274,7 @@ def write_list(s: Session, *, province_code: str, province_edition: str, edition
             f"The {year} list was approved (decision {cur.decision_no}); an approved list "
             "cannot be changed — undo the approval first.")
     kind = "qd28_approval" if status == "approved" else "qd28_list"
-    b = _batch(s, kind, user, province_code, f"(QĐ 28 {year})", batch_note)
+    b = _batch(s, kind, user, province_code, province_edition, f"(QĐ 28 {year})", batch_note)
     if cur is not None:
         cur.is_current = False
         s.flush()  # the partial unique index allows one current version
@@ -335,7 +342,7 @@ def save_settings(s: Session, province_code: str, province_edition: str, *,
         Flushed.
     """
     lock_province(s, province_code)
-    b = _batch(s, "qd28_settings", user, province_code, "(QĐ 28)")
+    b = _batch(s, "qd28_settings", user, province_code, province_edition, "(QĐ 28)")
     s.execute(update(AssessmentSettings).where(
         *_key(AssessmentSettings, province_code, province_edition),
         AssessmentSettings.is_current.is_(True)).values(is_current=False))
@@ -413,7 +420,8 @@ def add_route(s: Session, province_code: str, province_edition: str, *, name: st
         raise ValidationError("Ngày hết hiệu lực của tuyến trước ngày có hiệu lực.",
                               "The route's end date is before its start date.")
     lock_province(s, province_code)
-    b = batch or _batch(s, "qd28_route", user, province_code, f"(QĐ 28 tuyến: {name})")
+    b = batch or _batch(s, "qd28_route", user, province_code, province_edition,
+                        f"(QĐ 28 tuyến: {name})")
     r = DrugRoute(province_code=province_code, province_edition=province_edition, name=name,
                   scope=scope, decision_no=str(decision_no).strip(),
                   decision_date=decision_date, valid_from=valid_from, valid_to=valid_to,

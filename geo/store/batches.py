@@ -11,6 +11,7 @@ Imports :mod:`geo.store.schema`, :mod:`geo.store.session` (locks) and
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -20,6 +21,7 @@ from sqlalchemy.orm import Session
 from geo.errors import NotFoundError, ValidationError
 from geo.store.audit_log import audit
 from geo.store.schema import (
+    BatchArea,
     Boundary,
     Facility,
     Hotspot,
@@ -28,10 +30,10 @@ from geo.store.schema import (
     IndicatorValue,
     utcnow,
 )
-from geo.store.session import lock_units
+from geo.store.session import lock_units, lock_writes
 
-__all__ = ["data_version", "file_sha256", "find_active_batch", "list_batches", "new_batch",
-           "undo_batch"]
+__all__ = ["batch_areas", "data_version", "file_sha256", "find_active_batch", "list_batches",
+           "new_batch", "record_batch_areas", "undo_batch"]
 
 
 def file_sha256(path: str | Path) -> str:
@@ -86,6 +88,61 @@ def new_batch(
     return b
 
 
+def record_batch_areas(s: Session, batch_id: int,
+                       provinces: Iterable[tuple[str, str]] = ()) -> set[tuple[str, str]]:
+    """Record the ``(edition, province)`` pairs a batch touches; call it after writing.
+
+    The provinces of the communes of the batch's values, boundaries and hotspots
+    (each in its own edition), and ``provinces`` when the rows name no commune
+    (facilities: the province of the request, as a :class:`~geo.registry.Province`
+    gives it). History, view and undo check a user's area against these.
+
+    Returns
+    -------
+    set of (str, str)
+        The pairs recorded.
+    """
+    from geo.registry import load_units
+
+    s.flush()
+    pairs: set[tuple[str, str]] = set()
+    units = [select(m.edition_id, m.unit_code).where(m.batch_id == batch_id).distinct()
+             for m in (IndicatorValue, Boundary, Hotspot)]
+    units.append(select(Hotspot.edition_id, Hotspot.unit_code)
+                 .join(HotspotEvent, HotspotEvent.hotspot_id == Hotspot.id)
+                 .where(HotspotEvent.batch_id == batch_id).distinct())
+    by_edition: dict[str, set[str]] = {}
+    for q in units:
+        for ed, code in s.execute(q):
+            by_edition.setdefault(str(ed), set()).add(str(code))
+    for ed, codes in by_edition.items():
+        prov = load_units(ed, "commune").set_index("code").province_code
+        pairs |= {(ed, str(prov[c])) for c in codes if c in prov.index}
+    if not pairs:
+        pairs = {(str(ed), str(code)) for ed, code in provinces}
+    have = set(s.execute(select(BatchArea.edition_id, BatchArea.province_code)
+                         .where(BatchArea.batch_id == batch_id)).tuples())
+    for ed, code in sorted(pairs - have):
+        s.add(BatchArea(batch_id=batch_id, edition_id=ed, province_code=code))
+    s.flush()
+    return pairs
+
+
+def batch_areas(s: Session, batch_ids: Iterable[int] | None = None
+                ) -> dict[int, frozenset[tuple[str, str]]]:
+    """Batch id → the ``(edition, province)`` pairs it touches (empty when none recorded)."""
+    q = select(BatchArea.batch_id, BatchArea.edition_id, BatchArea.province_code)
+    if batch_ids is not None:
+        ids = sorted({int(i) for i in batch_ids})
+        if not ids:
+            return {}
+        q = q.where(BatchArea.batch_id.in_(ids))
+    out: dict[int, set[tuple[str, str]]] = {}
+    for b, ed, code in s.execute(q):
+        out.setdefault(int(b), set()).add((str(ed), str(code)))
+    return {k: frozenset(v) for k, v in out.items()}
+
+
 def find_active_batch(s: Session, kind: str, sha256: str) -> ImportBatch | None:
     """The active batch that imported a file with this hash, if any.
 
@@ -112,7 +169,8 @@ def find_active_batch(s: Session, kind: str, sha256: str) -> ImportBatch | None:
     ).first()
 
 
-def list_batches(s: Session, province_code: str | None = None) -> pd.DataFrame:
+def list_batches(s: Session, province_code: str | None = None,
+                 areas: Iterable[tuple[str, str]] | None = None) -> pd.DataFrame:
     """Import history, newest first.
 
     Parameters
@@ -120,28 +178,46 @@ def list_batches(s: Session, province_code: str | None = None) -> pd.DataFrame:
     s : Session
         Open session.
     province_code : str, optional
-        Only the batches of this province.
+        Only the batches recorded with this province code (as typed on the batch).
+    areas : iterable of (str, str), optional
+        Only the batches touching one of these ``(edition, province)`` pairs
+        (:func:`record_batch_areas`).
 
     Returns
     -------
     pandas.DataFrame
-        ``id, kind, file, user, created_at, rows, status, province_code, undone_at``.
+        ``id, kind, file, user, created_at, rows, status, province_code, undone_at,
+        areas`` (``areas``: the batch's provinces as ``"edition:code"``, sorted).
     """
     q = select(ImportBatch).order_by(ImportBatch.id.desc())
     if province_code:
         q = q.where(ImportBatch.province_code == province_code)
+    if areas is not None:
+        wanted = sorted(set(areas))
+        if not wanted:
+            q = q.where(ImportBatch.id.is_(None))
+        else:
+            from sqlalchemy import and_, or_
+
+            hit = select(BatchArea.batch_id).where(or_(*[
+                and_(BatchArea.edition_id == ed, BatchArea.province_code == code)
+                for ed, code in wanted]))
+            q = q.where(ImportBatch.id.in_(hit))
+    batches = list(s.scalars(q))
+    where = batch_areas(s, [b.id for b in batches])
     rows = [
         {
             "id": b.id, "kind": b.kind, "file": b.file_name, "user": b.username,
             "created_at": b.created_at, "rows": b.n_rows, "status": b.status,
             "province_code": b.province_code, "undone_at": b.undone_at,
+            "areas": [f"{ed}:{code}" for ed, code in sorted(where.get(b.id, ()))],
         }
-        for b in s.scalars(q)
+        for b in batches
     ]
     return pd.DataFrame(
         rows,
         columns=["id", "kind", "file", "user", "created_at", "rows", "status",
-                 "province_code", "undone_at"],
+                 "province_code", "undone_at", "areas"],
     )
 
 
@@ -169,6 +245,9 @@ def undo_batch(s: Session, batch_id: int, user: str = "system") -> dict:
             (ed, code) for model in (IndicatorValue, Boundary)
             for ed, code in s.execute(select(model.edition_id, model.unit_code)
                                       .where(model.batch_id == batch_id).distinct())])
+        s.refresh(b)
+    else:
+        lock_writes(s)  # SQLite: another undo of this batch waits, then finds it undone
         s.refresh(b)
     if b.status != "active":
         raise ValidationError(

@@ -41,6 +41,7 @@ __all__ = [
     "AssessmentSettings",
     "AuditEntry",
     "Base",
+    "BatchArea",
     "Boundary",
     "CrosswalkRow",
     "DrugRoute",
@@ -53,6 +54,7 @@ __all__ = [
     "ImportBatch",
     "IndicatorRow",
     "IndicatorValue",
+    "LoginThrottle",
     "Plan",
     "PlanTarget",
     "Unit",
@@ -191,6 +193,20 @@ class ImportBatch(Base):
     undone_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     undone_by: Mapped[str | None] = mapped_column(String(80))
     note: Mapped[str | None] = mapped_column(Text)
+
+
+class BatchArea(Base):
+    """A province an import batch touches, in the edition of its communes (migration 0004b).
+
+    History, view and undo check a principal's area against these (codes such as 15
+    name another province before and after 1 July 2025: the edition says which).
+    """
+
+    __tablename__ = "batch_areas"
+    __table_args__ = (Index("ix_batch_areas_province", "edition_id", "province_code"),)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("import_batches.id"), primary_key=True)
+    edition_id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    province_code: Mapped[str] = mapped_column(String(4), primary_key=True)
 
 
 class Boundary(Base):
@@ -340,12 +356,28 @@ class User(Base):
     password_hash: Mapped[str] = mapped_column(String(300))
     role: Mapped[str] = mapped_column(String(20))
     province_code: Mapped[str | None] = mapped_column(String(4))
+    #: Edition ``province_code`` is read in (migration 0004b; ``legacy`` for older accounts).
+    province_edition: Mapped[str | None] = mapped_column(String(16))
     district_code: Mapped[str | None] = mapped_column(String(12))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_login: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class LoginThrottle(Base):
+    """Failed logins of one source or one account, and until when it must wait (0004b).
+
+    ``key`` is ``src:<address>`` or ``acct:<username>`` (an unknown name as a short
+    hash, never as typed: :mod:`geo.auth.throttle`).
+    """
+
+    __tablename__ = "login_throttle"
+    key: Mapped[str] = mapped_column(String(120), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_failure: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    wait_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class ApiToken(Base):

@@ -41,6 +41,7 @@ __all__ = [
     "lock_province",
     "lock_schema",
     "lock_units",
+    "lock_writes",
     "migrate",
     "session_scope",
 ]
@@ -206,6 +207,24 @@ def current_revision(url: str | None = None) -> str | None:
 # ------------------------------------------------------------------ locks
 
 
+def lock_writes(s: Session) -> None:
+    """On SQLite, take the database's write lock now (``BEGIN IMMEDIATE``).
+
+    SQLite's Python driver begins a transaction only at the first write, so an
+    "already imported?" look made before it runs outside any lock: two processes
+    importing the same file at once both found nothing and both wrote a batch
+    (issue 17). Taking the write lock first makes the look and the write one
+    critical section; another writer waits (the engine's 30 s timeout) and then
+    finds this one's batch. Readers are not blocked (WAL). Does nothing elsewhere
+    or when this transaction already writes.
+    """
+    if s.get_bind().dialect.name != "sqlite":
+        return
+    dbapi = s.connection().connection.dbapi_connection
+    if not dbapi.in_transaction:
+        dbapi.execute("BEGIN IMMEDIATE")
+
+
 def lock_province(s: Session, code: str | None) -> None:
     """Serialise writers of one province until the session's transaction ends.
 
@@ -223,7 +242,7 @@ def lock_province(s: Session, code: str | None) -> None:
     On PostgreSQL this takes a transaction-level advisory lock on
     ``(namespace, province)``; other provinces are not blocked and the lock is
     released at commit or rollback. Lock several provinces in sorted order. On
-    SQLite it does nothing: SQLite lets one transaction write at a time.
+    SQLite it takes the database's write lock (:func:`lock_writes`).
 
     Parameters
     ----------
@@ -233,6 +252,7 @@ def lock_province(s: Session, code: str | None) -> None:
         Province code (``None``: one lock shared by writes of unknown province).
     """
     if s.get_bind().dialect.name != "postgresql":
+        lock_writes(s)  # SQLite: one writer at a time, from the check on
         return
     key = int(code) if code and str(code).isdigit() else (
         0 if not code else int(hashlib.sha256(str(code).encode()).hexdigest()[:7], 16))
@@ -261,6 +281,7 @@ def lock_units(s: Session, units: Iterable[tuple[str, str]]) -> list[str | None]
         The province codes locked, in the order taken (empty on SQLite).
     """
     if s.get_bind().dialect.name != "postgresql":
+        lock_writes(s)  # SQLite: one writer at a time, from the check on
         return []
     by_edition: dict[str, set[str]] = {}
     for edition, code in units:

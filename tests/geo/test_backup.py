@@ -65,7 +65,7 @@ def _prepare(url: str) -> None:
     """Accounts, a token and a float that needs 17 digits, so every kind of value is there."""
     from tests.accounts import add_user, create_token
 
-    add_user(url, "quantri", "quan-tri-2025", "admin")
+    add_user(url, "quantri", "quan-tri-sl-2025", "admin")
     add_user(url, "nhaplieu", "nhap-lieu-2025", "data_officer", province_code="14")
     create_token(url, "nhaplieu", actor="quantri", note="kịch bản")
     with session_scope(url) as s:
@@ -157,7 +157,7 @@ def test_cli_backup_and_restore(demo_copy_url: str, tmp_path: Path, new_db: Call
 def test_cli_backup_needs_the_backup_right(demo_copy_url: str, tmp_path: Path) -> None:
     from tests.accounts import add_user
 
-    add_user(demo_copy_url, "quantri", "quan-tri-2025", "admin")
+    add_user(demo_copy_url, "quantri", "quan-tri-sl-2025", "admin")
     add_user(demo_copy_url, "nhaplieu", "nhap-lieu-2025", "data_officer")
     out = tmp_path / "sao_luu.zip"
     code, stdout, stderr = run_cli(
@@ -166,7 +166,7 @@ def test_cli_backup_needs_the_backup_right(demo_copy_url: str, tmp_path: Path) -
     assert code == 6 and "không có quyền sao lưu" in stderr
     assert "Traceback" not in stdout + stderr and not out.exists()
     code, _, stderr = run_cli(["--user", "quantri", "backup", str(out), "--db", demo_copy_url],
-                              {"DIABAN_PASSWORD": "quan-tri-2025"})
+                              {"DIABAN_PASSWORD": "quan-tri-sl-2025"})
     assert code == 0, stderr
     assert read_manifest(out)["created_by"] == "quantri"
 

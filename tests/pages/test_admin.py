@@ -15,10 +15,11 @@ import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
+from geo.auth import MIN_PASSWORD
 from tests.accounts import add_user, audit_entries, authenticate, list_tokens, list_users
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-ADMIN_PW = "quan-tri-2025"
+ADMIN_PW = "quan-tri-sl-2025"
 
 
 class _NavigationPages(PagesManager):
@@ -74,7 +75,7 @@ def test_first_account_from_the_page_switches_login_on(empty_url: str,
     _fill_new_account(at, "quantri", ADMIN_PW, ADMIN_PW + "x")
     assert [e.value for e in at.error] == ["Hai mật khẩu không giống nhau."]
     _fill_new_account(at, "quantri", "ngan", "ngan")
-    assert "ít nhất 8 ký tự" in at.error[0].value
+    assert f"ít nhất {MIN_PASSWORD} ký tự" in at.error[0].value
     assert list_users(empty_url) == []
     _fill_new_account(at, "quantri", ADMIN_PW, ADMIN_PW)
     # An account exists now: whoever uses the app must log in, the page is gone.
@@ -152,3 +153,27 @@ def test_the_page_itself_refuses_a_viewer(empty_url: str,
     assert [e.value for e in at.error] == [
         "Tài khoản 'lanhdao' (Lãnh đạo (chỉ xem)) không có quyền quản lý tài khoản."]
     assert not at.dataframe and not at.text_input and not at.tabs
+
+
+def test_an_admin_limited_to_a_province_manages_only_its_area(
+        empty_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Issue 17: an admin limited to Sơn La created an unlimited admin, reset the main
+    # admin's password and took a backup of every province.
+    add_user(empty_url, "quantri", ADMIN_PW, "admin")
+    add_user(empty_url, "sl_quantri", "quan-tri-son-la", "admin", province_code="14")
+    add_user(empty_url, "db_xem", "lanh-dao-2025", "viewer", province_code="11")
+    at = _admin_page(empty_url, monkeypatch)
+    _log_in(at, "sl_quantri", "quan-tri-son-la")
+    table = at.dataframe[0].value
+    assert list(table["Tài khoản"]) == ["sl_quantri"]  # not the main admin, not Điện Biên
+    # Only provinces of its area are offered, never "no limit".
+    offered = at.selectbox(key="au_prov").options
+    assert offered and "—" not in offered and all("Sơn La" in o for o in offered)
+    _fill_new_account(at, "sl_xem", "xem-ban-do-son-la", "xem-ban-do-son-la", role="viewer")
+    assert [s.value for s in at.success] == ["Đã tạo tài khoản sl_xem."]
+    (acc,) = [u for u in list_users(empty_url) if u["username"] == "sl_xem"]
+    assert acc["province_code"] == "14"
+    # No backup: the tab says why and offers no button.
+    assert "không giới hạn địa bàn" in at.tabs[3].info[0].value
+    assert not [b for b in at.button if b.key == "bk_make"]
+    assert audit_entries(empty_url, action="backup").empty

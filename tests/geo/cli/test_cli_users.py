@@ -10,13 +10,14 @@ import sys
 import pytest
 from sqlalchemy import select
 
+from geo.auth import MIN_PASSWORD
 from geo.errors import AuthError
 from geo.store import session_scope
 from geo.store.schema import AuditEntry
 from tests.accounts import authenticate
 from tests.conftest import _CLI_CLEAN_ENV, run_cli
 
-ADMIN_PW = "quan-tri-2025"
+ADMIN_PW = "quan-tri-sl-2025"
 VIEWER_PW = "lanh-dao-2025"
 
 
@@ -78,7 +79,7 @@ def test_bad_new_accounts_are_refused(db: str) -> None:
     refused(code, out, err, 4, "Tài khoản 'lanhdao' đã có")
     code, out, err = run_cli(["users", "add", "moi", "--role", "viewer", "--password-stdin",
                               "--db", db], as_admin(), "ngan\n")
-    refused(code, out, err, 4, "ít nhất 8 ký tự")
+    refused(code, out, err, 4, f"ít nhất {MIN_PASSWORD} ký tự")
     code, out, err = run_cli(["users", "add", "moi", "--role", "boss", "--password-stdin",
                               "--db", db], as_admin(), "mat-khau-moi\n")
     assert code == 2 and "boss" in err and "Traceback" not in out + err

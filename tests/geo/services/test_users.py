@@ -52,7 +52,7 @@ def test_login_required_once_an_account_exists(empty_url: str, db: str) -> None:
 
 def test_requests_are_checked_before_anything_is_read() -> None:
     req = users.AddUserRequest("moi", PW, "planner", province="Sơn La")
-    assert req.check() == users.AddUserRequest("moi", PW, "planner", "14", None)
+    assert req.check() == users.AddUserRequest("moi", PW, "planner", "14", None, "legacy")
     assert "mat-khau" not in repr(req)  # passwords never appear in logs of requests
     with pytest.raises(ValidationError):
         users.AddUserRequest("moi", PW, "boss").check()
