@@ -8,14 +8,13 @@ does (the app trusts the header only from a peer on this machine).
 
 from __future__ import annotations
 
-import asyncio
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import PG_URL, copy_database
+from tests.conftest import PG_URL, copy_database, run_async
 from tests.e2e.conftest import streamlit_server
 
 pytestmark = pytest.mark.e2e
@@ -80,22 +79,22 @@ def test_an_anonymous_client_cannot_lock_a_user_out(app: tuple[str, Path]) -> No
             await b.close()
         return answers
 
-    answers = asyncio.run(attack())
+    answers = run_async(attack())
     said = ["\n".join(a) for a in answers]
     assert all("Sai tên đăng nhập hoặc mật khẩu." in s for s in said[:5]), said[:5]
     assert all("hãy đợi" in s for s in said[5:]), said[5:]
     # The user, from their own machine, logs in with the right password at once.
-    texts = "\n".join(asyncio.run(_login(port, "198.51.100.7", "nhap_lieu", PW)))
+    texts = "\n".join(run_async(_login(port, "198.51.100.7", "nhap_lieu", PW)))
     assert "Đăng nhập:" in texts and "nhap_lieu" in texts, texts
     # A name that is no account gets the same answers as one that is.
-    other = "\n".join(asyncio.run(_login(port, "192.0.2.9", "khong_co_ai", PW)))
+    other = "\n".join(run_async(_login(port, "192.0.2.9", "khong_co_ai", PW)))
     assert "Sai tên đăng nhập hoặc mật khẩu." in other
     assert "refused client message clear_cache" in log.read_text(encoding="utf-8")
 
 
 def test_metrics_tell_nothing(app: tuple[str, Path]) -> None:
     base, _ = app
-    asyncio.run(_login(_port(base), "198.51.100.8", "quan_tri", PW))  # a session, a cache
+    run_async(_login(_port(base), "198.51.100.8", "quan_tri", PW))  # a session, a cache
     with urllib.request.urlopen(base.rstrip("/") + "/_stcore/metrics", timeout=30) as r:
         body = r.read().decode("utf-8", "replace")
     assert "session" not in body and "cache" not in body, body[:500]

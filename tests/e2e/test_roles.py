@@ -69,8 +69,26 @@ def roles_url(demo_url: str, request: pytest.FixtureRequest,
     for name, role, prov in ACCOUNTS:
         add_user(url, name, PW, role, prov)
     dispose_engines()
+    _DB["url"] = url
     with streamlit_server(url, tmp_path_factory.mktemp("roles_st")) as app:
         yield app
+
+
+_DB: dict[str, str] = {}
+
+
+def _time_passes() -> None:
+    """Forget the login failures recorded so far, as if their waits had run out.
+
+    Every browser of this module comes from 127.0.0.1, so the throttling test's failures
+    would make the next tests' logins wait (5, 10, 20 s …).
+    """
+    import sqlalchemy as sa
+
+    engine = sa.create_engine(_DB["url"])
+    with engine.begin() as conn:
+        conn.execute(sa.text("DELETE FROM login_throttle"))
+    engine.dispose()
 
 
 # ------------------------------------------------------------------ helpers
@@ -195,6 +213,7 @@ def test_wrong_password_and_throttling(roles_url, page):
     expect(p.get_by_text(re.compile("hãy đợi"))).to_be_visible(timeout=T)
     assert p.get_by_role("button", name="Đăng xuất").count() == 0
     assert page.external == []
+    _time_passes()
 
 
 # ------------------------------------------------------------------ 3. menus per role

@@ -120,9 +120,9 @@ def test_approve_refusals_and_the_whole_round(demo_copy_url: str) -> None:
 
 def test_roles(demo_url: str, tmp_path: Path) -> None:
     url = copy_database(demo_url, tmp_path)
-    add_user(url, "quan_tri", "mat-khau-123", "admin", actor="test")
-    add_user(url, "lanh_dao", "mat-khau-123", "viewer", actor="test")
-    add_user(url, "nhap_lieu", "mat-khau-123", "data_officer", "14", actor="test")
+    add_user(url, "quan_tri", "suoi-nam-pan-7", "admin", actor="test")
+    add_user(url, "lanh_dao", "suoi-nam-pan-7", "viewer", actor="test")
+    add_user(url, "nhap_lieu", "suoi-nam-pan-7", "data_officer", "14", actor="test")
     from geo.backup import table_digests
 
     def lists() -> dict:  # logging in records itself; the lists and batches must not change
@@ -133,14 +133,14 @@ def test_roles(demo_url: str, tmp_path: Path) -> None:
     for user in ("lanh_dao", "nhap_lieu"):
         code, _, err = diaban(url, "assess", "approve", "-p", "14", "--year", "2026",
                               "--decision", "5/QĐ-UBND", "--date", "1/12/2026",
-                              DIABAN_USER=user, DIABAN_PASSWORD="mat-khau-123")
+                              DIABAN_USER=user, DIABAN_PASSWORD="suoi-nam-pan-7")
         assert code == PermissionDenied.exit_code and "không có quyền" in err, err
     # leadership reads the summary, not the criteria (that is analysis)
     code, out, _ = diaban(url, "assess", "summary", "-p", "14", "--year", "2026",
-                          DIABAN_USER="lanh_dao", DIABAN_PASSWORD="mat-khau-123")
+                          DIABAN_USER="lanh_dao", DIABAN_PASSWORD="suoi-nam-pan-7")
     assert code == 0 and "Chuyển hóa" in out
     code, _, _ = diaban(url, "analyze", "classify", "-p", "14", "--year", "2026",
-                        DIABAN_USER="lanh_dao", DIABAN_PASSWORD="mat-khau-123")
+                        DIABAN_USER="lanh_dao", DIABAN_PASSWORD="suoi-nam-pan-7")
     assert code == PermissionDenied.exit_code
     assert lists() == before
 
