@@ -193,9 +193,13 @@ class BoundariesRequest(ImportRequest):
     edition : {"legacy", "2025"}, optional
         Registry edition to match against (default: the one more features match).
     skip_unmatched : bool
-        Skip features that match no commune (or several) instead of refusing the file.
+        Skip features that match no commune (or several, or a commune they do not lie
+        on) instead of refusing the file.
     choices : mapping, optional
         Feature number → commune code (a person's pick) or ``None`` (skip it).
+    encoding : {"utf-8", "cp1258", "tcvn3", "vni", "cp1252"}, optional
+        Encoding of the attribute text, for when the ``.cpg`` and detection cannot
+        tell (:data:`geo.io.boundaries.ENCODING_CHOICES`).
     """
 
     kind: ClassVar[str] = "boundaries"
@@ -204,14 +208,32 @@ class BoundariesRequest(ImportRequest):
     edition: str | None = None
     skip_unmatched: bool = False
     choices: Mapping[int, str | None] | None = None
+    encoding: str | None = None
 
     def check(self) -> Self:
-        """Validate the file, province, CRS, edition and choices."""
+        """Validate the file, province, CRS, edition, encoding and choices."""
         req = super().check()
         return replace(req, crs=_check_crs(self.crs), accept_guess=bool(self.accept_guess),
                        edition=None if self.edition is None else check_edition(self.edition),
                        skip_unmatched=bool(self.skip_unmatched),
-                       choices=_check_choices(self.choices))
+                       choices=_check_choices(self.choices),
+                       encoding=_check_encoding(self.encoding))
+
+
+def _check_encoding(encoding: str | None) -> str | None:
+    """A text encoding the user named (``tcvn3``…), checked; ``None`` when empty."""
+    if encoding is None or not str(encoding).strip():
+        return None
+    from geo.io.boundaries import ENCODING_CHOICES
+    from geo.textenc import codec_name
+
+    enc = codec_name(str(encoding))
+    if enc not in ENCODING_CHOICES:
+        raise ValidationError(
+            f"Bảng mã '{encoding}' không hợp lệ; dùng một trong: {', '.join(ENCODING_CHOICES)}.",
+            f"Unknown encoding '{encoding}'; use one of: {', '.join(ENCODING_CHOICES)}.",
+            column="encoding")
+    return enc
 
 
 def _check_choices(choices: Mapping[Any, Any] | None) -> dict[int, str | None] | None:
@@ -700,8 +722,9 @@ def choose(prepared: Prepared, choices: Mapping[int, str | None],
         raise ValueError("choices apply to boundary imports only")
     req = replace(prepared.request, choices=_check_choices(choices),
                   skip_unmatched=bool(skip_unmatched))  # the file itself is not needed again
-    report, problems = settle_matches(prepared.matches, req.province.code, prepared.edition,
-                                      req.choices, req.skip_unmatched, prepared.file)
+    report, problems = settle_matches(prepared.matches, req.province, prepared.edition,
+                                      req.choices, req.skip_unmatched, prepared.file,
+                                      read=prepared.read)
     out = replace(prepared, request=req, report=report, problems=problems)
     if problems:
         return out
@@ -729,7 +752,7 @@ def boundary_choices(prepared: Prepared) -> tuple[list[tuple[str, str]], dict[in
 
     if prepared.kind != "boundaries":
         raise ValueError("choices apply to boundary imports only")
-    units = province_units(prepared.province.code, prepared.edition)
+    units = province_units(prepared.province, prepared.edition)
     rep = prepared.report
     current = {int(f): (str(c) if st == "matched" else None)
                for f, c, st in zip(rep.feature, rep.code, rep.status)}
@@ -861,23 +884,43 @@ class _Boundaries(_Kind):
     def read(self, req: BoundariesRequest, db: str | None,
              progress: Callable[[float, str], None]) -> Prepared:
         from geo.io.boundaries import read_boundaries
-        from geo.io.boundary_match import boundary_frame, match_boundaries, settle_matches
+        from geo.io.boundary_match import (
+            boundary_frame,
+            check_crs,
+            match_boundaries,
+            settle_matches,
+        )
 
-        code = req.province.code
-        rd = read_boundaries(req.file, code, crs=req.crs, accept_guess=req.accept_guess,
-                             display_name=req.name,
-                             progress=lambda f, m: progress(0.75 * f, m))
+        prov = req.province
+        rd = read_boundaries(req.file, prov, crs=req.crs, accept_guess=req.accept_guess,
+                             display_name=req.name, encoding=req.encoding,
+                             keep_misplaced=True, progress=lambda f, m: progress(0.75 * f, m))
         progress(0.8, "Đối chiếu với danh mục")
-        editions = [req.edition] if req.edition else list(req.province.editions)
-        ed, matches = match_boundaries(rd, code, editions, file=req.name)
-        report, problems = settle_matches(matches, code, ed, req.choices, req.skip_unmatched,
-                                          req.name)
+        tries: list = []
+        editions = [req.edition] if req.edition else ["legacy", "2025"]
+        ed, matches = match_boundaries(rd, prov, editions, file=req.name, tries=tries)
+        hint = None
+        if req.edition and (matches.status == "matched").mean() < 0.5:
+            other = "2025" if req.edition == "legacy" else "legacy"
+            more: list = []
+            match_boundaries(rd, prov, [other], file=req.name, tries=more)
+            if more and more[0].matched > tries[0].matched:
+                hint = _edition_hint(req, tries[0], more[0], len(matches))
+        err = check_crs(rd, matches, ed, req.name)
+        if err is not None:
+            raise err
+        notes = list(rd.notes) + _edition_notes(req, ed, tries, len(matches))
+        report, problems = settle_matches(matches, prov, ed, req.choices, req.skip_unmatched,
+                                          req.name, read=rd)
         sha = file_sha256(req.file) if Path(req.file).is_file() else None
+        enc = ", ".join(f"{c}: {e}" for c, e in rd.encodings.items())
+        note = f"{rd.source_crs} ({rd.crs_origin}); {ed}" + (f"; {enc}" if enc else "")
         prep = Prepared(req, self.kind, req.name, sha, pd.DataFrame(), problems=problems,
-                        notes=list(rd.notes), edition=ed, read=rd, report=report,
+                        notes=notes, edition=ed, read=rd, report=report,
                         matches=matches,
-                        batch_province=code if ed in req.province.editions else None,
-                        batch_note=f"{rd.source_crs} ({rd.crs_origin})")
+                        batch_province=prov.code if ed in prov.editions else None,
+                        batch_note=note,
+                        details={"edition_hint": hint} if hint else {})
         if problems:
             return prep
         return self.finish(prep, boundary_frame(rd, report))
@@ -887,21 +930,33 @@ class _Boundaries(_Kind):
         from geo.io.boundary_match import report_records
 
         rep = prep.report
-        details = {"read": prep.read.summary(), "counts": rep.method.value_counts().to_dict(),
+        details = {**prep.details, "read": prep.read.summary(),
+                   "counts": rep.method.value_counts().to_dict(),
                    "features": report_records(rep)}
-        skipped = [Problem(f"bỏ qua '{r.name}'", f"skipped '{r.name}'", file=prep.file,
-                           row=int(r.feature)) for r in rep[rep.status == "skipped"].itertuples()]
+        skipped = []
+        for r in rep[rep.status == "skipped"].itertuples():
+            why = ((r.placement_vi, r.placement_en) if isinstance(r.placement_vi, str)
+                   else _UNMATCHED.get(r.method))
+            skipped.append(Problem(
+                f"bỏ qua '{r.name}'" + (f": {why[0]}" if why else ""),
+                f"skipped '{r.name}'" + (f": {why[1]}" if why else ""),
+                file=prep.file, row=int(r.feature)))
         return replace(prep, frame=frame, editions={prep.edition: len(frame)},
                        details=details, skipped=skipped)
 
     def refusal(self, prep: Prepared) -> ValidationError:
         n = len(prep.problems)
+        hint = prep.details.get("edition_hint")
+        far = sum(1 for p in prep.problems if p.column == "vị trí / position")
+        far_vi = f" ({far} đối tượng khớp tên nhưng không nằm ở xã đó)" if far else ""
+        far_en = f" ({far} match a name but do not lie on that commune)" if far else ""
         return ValidationError(
-            f"Tệp '{prep.file}': {n} đối tượng chưa khớp hoặc lựa chọn không hợp lệ; chưa "
-            "lưu gì. Chọn xã cho từng đối tượng trên trang Dữ liệu, hoặc dùng --skip-unmatched "
-            "để bỏ qua chúng.",
-            f"File '{prep.file}': {n} features unmatched or invalid choices; nothing "
-            "stored. Pick a commune per feature on the Data page, or use --skip-unmatched.",
+            f"Tệp '{prep.file}': {n} đối tượng chưa khớp hoặc lựa chọn không hợp lệ{far_vi}; "
+            "chưa lưu gì. " + (hint["vi"] + " " if hint else "") + "Chọn xã cho từng đối "
+            "tượng trên trang Dữ liệu, hoặc dùng --skip-unmatched để bỏ qua chúng.",
+            f"File '{prep.file}': {n} features unmatched or invalid choices{far_en}; nothing "
+            "stored. " + (hint["en"] + " " if hint else "") + "Pick a commune per feature on "
+            "the Data page, or use --skip-unmatched.",
             problems=sorted(prep.problems, key=lambda p: p.row or 0), file=prep.file)
 
     def lock(self, s: Any, prep: Prepared) -> None:
@@ -910,6 +965,48 @@ class _Boundaries(_Kind):
     def write(self, s: Any, prep: Prepared, batch: Any, who: Principal) -> int:
         return save_boundaries(s, prep.frame, prep.edition, "official", batch=batch,
                                source_crs=prep.read.source_crs, source_file=prep.file)
+
+
+#: Why a feature was left unmatched (skipped with ``skip_unmatched``), by match method.
+_UNMATCHED = {"none": ("không khớp xã nào", "matches no commune"),
+              "ambiguous": ("khớp với nhiều xã", "matches several communes"),
+              "duplicate": ("trùng xã với đối tượng khác", "same commune as another feature")}
+
+_EDITION_VI = {"legacy": "danh mục trước 01/7/2025 (legacy)", "2025": "danh mục từ 01/7/2025"}
+_EDITION_EN = {"legacy": "the pre-1 July 2025 registry (legacy)",
+               "2025": "the registry from 1 July 2025"}
+
+
+def _edition_notes(req: BoundariesRequest, ed: str, tries: list, n: int) -> list[Problem]:
+    """Say which registry edition the features were matched to, when diaban chose it."""
+    if req.edition or not tries:
+        return []
+    got = next(t for t in tries if t.edition == ed)
+    other = [t for t in tries if t.edition != ed]
+    rest_vi = "".join(f"; {_EDITION_VI[t.edition]}: {t.matched}/{n}" for t in other)
+    rest_en = "".join(f"; {_EDITION_EN[t.edition]}: {t.matched}/{n}" for t in other)
+    provs = ", ".join(got.provinces[:3])
+    where_vi = f" (xã thuộc {provs})" if provs and ed not in req.province.editions else ""
+    where_en = f" (communes of {provs})" if provs and ed not in req.province.editions else ""
+    return [Problem(
+        f"diaban nhận ra tệp theo {_EDITION_VI[ed]}{where_vi}: {got.matched}/{n} đối tượng "
+        f"khớp mã hoặc tên{rest_vi}. Nếu không đúng, chỉ định --edition.",
+        f"diaban recognised the file as {_EDITION_EN[ed]}{where_en}: {got.matched}/{n} "
+        f"features match a code or name{rest_en}. If that is wrong, give --edition.",
+        file=req.name)]
+
+
+def _edition_hint(req: BoundariesRequest, asked: Any, other: Any, n: int) -> dict:
+    """The command with the right ``--edition`` when the other edition fits the file."""
+    provs = ", ".join(other.provinces[:3])
+    cmd = (f"diaban import boundaries {req.name} -p \"{req.province.name}\" "
+           f"--edition {other.edition}")
+    return {"vi": (f"Theo {_EDITION_VI[req.edition]} chỉ {asked.matched}/{n} đối tượng khớp, "
+                   f"còn theo {_EDITION_VI[other.edition]} thì {other.matched}/{n} khớp"
+                   + (f" (xã thuộc {provs})" if provs else "") + f": hãy chạy {cmd}."),
+            "en": (f"Against {_EDITION_EN[req.edition]} only {asked.matched}/{n} features "
+                   f"match, against {_EDITION_EN[other.edition]} {other.matched}/{n} do"
+                   + (f" (communes of {provs})" if provs else "") + f": run {cmd}.")}
 
 
 class _Incidents(_Kind):

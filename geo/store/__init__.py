@@ -25,6 +25,7 @@ from __future__ import annotations
 from geo.store.audit_log import audit
 from geo.store.batches import (
     data_version,
+    file_batches,
     file_sha256,
     find_active_batch,
     list_batches,
@@ -68,6 +69,7 @@ __all__ = [
     "dispose_engines",
     "downgrade",
     "facilities",
+    "file_batches",
     "file_sha256",
     "find_active_batch",
     "get_engine",

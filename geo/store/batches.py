@@ -30,8 +30,8 @@ from geo.store.schema import (
 )
 from geo.store.session import lock_units
 
-__all__ = ["data_version", "file_sha256", "find_active_batch", "list_batches", "new_batch",
-           "undo_batch"]
+__all__ = ["data_version", "file_batches", "file_sha256", "find_active_batch", "list_batches",
+           "new_batch", "undo_batch"]
 
 
 def file_sha256(path: str | Path) -> str:
@@ -51,6 +51,7 @@ def new_batch(
     sha256: str | None = None,
     province_code: str | None = None,
     note: str | None = None,
+    **detail: object,
 ) -> ImportBatch:
     """Create an import batch and audit it.
 
@@ -70,6 +71,9 @@ def new_batch(
         Province the batch is for.
     note : str, optional
         Free text shown in the history.
+    **detail
+        Recorded with the batch's audit entry (e.g. ``result``, the key of what
+        the import wrote, that :func:`file_batches` gives back).
 
     Returns
     -------
@@ -82,7 +86,7 @@ def new_batch(
     )
     s.add(b)
     s.flush()
-    audit(s, user, "import", kind, b.id, batch_id=b.id, file=file_name)
+    audit(s, user, "import", kind, b.id, batch_id=b.id, file=file_name, **detail)
     return b
 
 
@@ -110,6 +114,44 @@ def find_active_batch(s: Session, kind: str, sha256: str) -> ImportBatch | None:
             ImportBatch.status == "active",
         )
     ).first()
+
+
+def file_batches(s: Session, kind: str, sha256: str) -> list[tuple[ImportBatch, dict]]:
+    """The active batches that imported a file with this hash, with their recorded details.
+
+    Parameters
+    ----------
+    s : Session
+        Open session.
+    kind : str
+        Kind of import.
+    sha256 : str
+        SHA-256 of the file's bytes.
+
+    Returns
+    -------
+    list of (ImportBatch, dict)
+        Oldest first; the dict is what :func:`new_batch` recorded as ``detail``
+        (empty for batches that recorded nothing).
+    """
+    import json
+
+    from geo.store.schema import AuditEntry
+
+    batches = list(s.scalars(
+        select(ImportBatch).where(ImportBatch.kind == kind, ImportBatch.file_sha256 == sha256,
+                                  ImportBatch.status == "active").order_by(ImportBatch.id)))
+    out = []
+    for b in batches:
+        raw = s.scalars(select(AuditEntry.detail).where(
+            AuditEntry.batch_id == b.id, AuditEntry.action == "import")
+            .order_by(AuditEntry.id)).first()
+        try:
+            detail = json.loads(raw) if raw else {}
+        except ValueError:
+            detail = {}
+        out.append((b, detail if isinstance(detail, dict) else {}))
+    return out
 
 
 def list_batches(s: Session, province_code: str | None = None) -> pd.DataFrame:
