@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from geo.cli.cmd_import_geo import superseded_note
 from geo.cli.common import (
     ctx_obj,
     db,
@@ -56,6 +57,8 @@ def import_indicators_cmd(file: Path, province: str | None, period: str | None,
                      f"diaban import undo {res.batch_id}",
                      f"Stored {res.rows} figures (batch {res.batch_id}). Undo: "
                      f"diaban import undo {res.batch_id}"))
+    if not o["json"]:
+        superseded_note(res)
 
 
 @click.command("template")

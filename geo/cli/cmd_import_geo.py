@@ -106,6 +106,24 @@ def boundaries_cmd(file: Path, province: str, crs: str | None, accept_guess: boo
             f"diaban import undo {res.batch_id}",
             f"Stored {res.stored} boundaries (batch {res.batch_id}). Undo: "
             f"diaban import undo {res.batch_id}"))
+    superseded_note(res)
+
+
+def superseded_note(res: ImportResult) -> None:
+    """Say which earlier imports of the same file this one replaced (or would replace)."""
+    if not res.superseded or res.already_imported:
+        return
+    ids = ", ".join(str(b) for b in res.superseded)
+    if res.dry_run:
+        click.echo(t(f"Tệp này đã được nhập (lần nhập số {ids}) với tùy chọn khác cho kết quả "
+                     "khác; lưu lần này sẽ thay thế lần đó.",
+                     f"This file was imported before (batch {ids}) with other options giving "
+                     "another result; storing it now will replace that import."))
+    else:
+        click.echo(t(f"Lần nhập này thay thế lần nhập số {ids} của cùng tệp (tùy chọn khác): "
+                     f"lần {ids} đã được hoàn tác.",
+                     f"This import replaces batch {ids} of the same file (other options): "
+                     f"batch {ids} was undone."))
 
 
 def _where(placement: object, km: object, lang: str) -> str:
@@ -138,6 +156,7 @@ def _simple_result(res: ImportResult, what_vi: str, what_en: str) -> None:
                  f"diaban import undo {res.batch_id}",
                  f"Stored {res.stored} {what_en} (batch {res.batch_id}). Undo: "
                  f"diaban import undo {res.batch_id}"))
+    superseded_note(res)
 
 
 @click.command("incidents")
@@ -202,4 +221,4 @@ def population_cmd(file: Path, province: str, year: int, edition: str | None) ->
     _simple_result(res, "số liệu dân số", "population figures")
 
 
-__all__ = ["register", "echo_table"]
+__all__ = ["register", "echo_table", "superseded_note"]

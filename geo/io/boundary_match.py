@@ -27,7 +27,7 @@ Nothing here touches the database.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import geopandas as gpd
@@ -78,16 +78,16 @@ def province_units(province: Any, edition: str) -> pd.DataFrame:
     province : Province or str
         A :class:`geo.registry.Province` (or a code/name, read in ``edition``).
     edition : {"legacy", "2025"}
-        The registry edition. When the province's code names another province (or
-        none) in it — 2025 Lào Cai (15) is Yên Bái (15) and Lào Cai (10) before the
-        reform — these are the communes covering its territory, through the
-        crosswalk, in display order.
+        The registry edition. In the other edition than the province's own, these
+        are the communes covering its territory, through the crosswalk, in display
+        order: 2025 Lào Cai (15) is legacy Lào Cai (10) and Yên Bái (15); 2025 Hải
+        Phòng is legacy Hải Phòng and Hải Dương.
     """
     from geo.registry import Province, load_crosswalk, load_units, province_communes
 
     if not isinstance(province, Province):
         return province_communes(province, edition).reset_index(drop=True)
-    if edition == province.edition or edition in province.editions:
+    if edition == province.edition:
         return province_communes(province.code, edition).reset_index(drop=True)
     own = load_units(province.edition, "commune")
     own = set(own.code[own.province_code == province.code])
@@ -274,12 +274,19 @@ class EditionTry:
         Of which by a commune code of that edition.
     provinces : tuple of str
         Names of the provinces (in that edition) of the communes matched.
+    report : pandas.DataFrame
+        :func:`match_features`'s report against that edition.
+    placed : int or None
+        Features matched *and* lying on their commune (:func:`settle_matches`
+        with the file), once the CRS is known to be right.
     """
 
     edition: str
     matched: int
     by_code: int
     provinces: tuple[str, ...] = ()
+    report: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+    placed: int | None = None
 
 
 def match_boundaries(read: BoundaryRead, province: Any,
@@ -326,12 +333,28 @@ def match_boundaries(read: BoundaryRead, province: Any,
 
             units = load_units(ed, "commune").set_index("code")
             provs = units.province_name.reindex(rep.code[ok]).dropna().value_counts()
-            tries.append(EditionTry(ed, key[0], key[1], tuple(provs.index.astype(str))))
+            tries.append(EditionTry(ed, key[0], key[1], tuple(provs.index.astype(str)), rep))
         if best is None or key > best[0]:
             best = (key, ed, rep)
     assert best is not None
     _check_text(read, best[2], file or read.file)
     return best[1], best[2]
+
+
+def place_tries(read: BoundaryRead, province: Any, tries: list[EditionTry],
+                file: str | None = None) -> list[EditionTry]:
+    """The tries with ``placed`` counted: features matched that lie on their commune.
+
+    A commune code reused by the 2025 edition (a merged commune keeps one
+    predecessor's code) matches a legacy file "by code", but the legacy
+    polygon is a fraction of the merged commune's area: counting placed
+    features tells the editions apart where counting matches cannot.
+    """
+    out = []
+    for t in tries:
+        rep, _ = settle_matches(t.report, province, t.edition, file=file, read=read)
+        out.append(replace(t, placed=int((rep.status == "matched").sum())))
+    return out
 
 
 def _check_text(read: BoundaryRead, report: pd.DataFrame, file: str) -> None:
@@ -439,8 +462,8 @@ def settle_matches(report: pd.DataFrame, province: Any, edition: str,
 CRS_PLACED_SHARE = 0.5
 
 _ORIGIN = {"file": ("khai báo trong tệp", "declared in the file"),
-           "given": ("đã chỉ định (--crs)", "given (--crs)"),
-           "guess": ("diaban đoán (--accept-guess)", "guessed by diaban (--accept-guess)")}
+           "given": ("đã chỉ định bằng --crs", "given with --crs"),
+           "guess": ("diaban đoán, nhận bằng --accept-guess", "guessed by diaban, accepted with --accept-guess")}
 
 
 def check_crs(read: BoundaryRead, report: pd.DataFrame, edition: str,
@@ -449,7 +472,8 @@ def check_crs(read: BoundaryRead, report: pd.DataFrame, edition: str,
 
     The features matched by code or name are checked against their communes
     (:func:`geo.io.placement.check_features`). When fewer than
-    :data:`CRS_PLACED_SHARE` of them are placed (or the CRS put the whole file
+    :data:`CRS_PLACED_SHARE` of them lie near their commune (distance only: a
+    wrong area is not the CRS's fault), or the CRS put the whole file
     off the province), every plausible CRS is tried on the file's own
     coordinates (:func:`geo.crs.rank_by_anchors`); if one places at least half
     of them, and more than the file's, the file is refused naming it, its
@@ -486,7 +510,7 @@ def check_crs(read: BoundaryRead, report: pd.DataFrame, edition: str,
     if n and not read.off_province:
         sub = read.gdf.set_index("feature").loc[ok.feature.to_numpy()].reset_index()
         checks, _ = check_features(sub, ok.code.tolist(), prov, edition, name)
-        placed = int(checks.placed.sum())
+        placed = int((checks.reason != "far").sum())  # by distance, as the ranking counts
     if n and placed >= CRS_PLACED_SHARE * n:
         return None
     ranking = []
@@ -498,6 +522,9 @@ def check_crs(read: BoundaryRead, report: pd.DataFrame, edition: str,
                                   prov.code if prov is not None else None,
                                   edition=prov.edition if prov is not None else "legacy")
     src = CRS.from_user_input(read.source_crs)
+    same = [g for g in ranking if CRS.from_user_input(g.crs).equals(src)]
+    if same:
+        placed = max(placed, same[0].placed or 0)
     others = [g for g in ranking if not CRS.from_user_input(g.crs).equals(src)]
     best = others[0] if others else None
     origin_vi, origin_en = _ORIGIN.get(read.crs_origin, ("", ""))

@@ -405,13 +405,15 @@ def check_features(gdf: Any, codes: Any, province: Any, edition: str,
             a, ra = area.iloc[i], float(r.area_km2)
             est_vi = "" if r.area_source == "registry" else " (ước tính từ khung bao)"
             est_en = "" if r.area_source == "registry" else " (estimated from its bounding box)"
+            x = ratio[i] if ratio[i] >= 1 else 1 / max(ratio[i], 1e-9)
+            more_vi = "lớn hơn" if ratio[i] >= 1 else "nhỏ hơn"
+            more_en = "larger" if ratio[i] >= 1 else "smaller"
             vi = (f"tên khớp với {cname} nhưng diện tích {_fmt(a, 'vi', 1)} km² khác xa "
                   f"diện tích của xã trong danh mục, {_fmt(ra, 'vi', 1)} km²{est_vi} "
-                  f"(gấp {_fmt(ratio[i], 'vi', 2)} lần; cho phép từ 1/{_fmt(f, 'vi')} "
-                  f"đến {_fmt(f, 'vi')} lần)")
+                  f"({more_vi} {_fmt(x, 'vi', 1)} lần; cho phép chênh tới {_fmt(f, 'vi')} lần)")
             en = (f"the name matches {cname} but its area, {_fmt(a, 'en', 1)} km², is far "
-                  f"from the registry's {_fmt(ra, 'en', 1)} km²{est_en} ({_fmt(ratio[i], 'en', 2)}"
-                  f" times; allowed 1/{_fmt(f, 'en')} to {_fmt(f, 'en')})")
+                  f"from the registry's {_fmt(ra, 'en', 1)} km²{est_en} ({_fmt(x, 'en', 1)} "
+                  f"times {more_en}; {_fmt(f, 'en')} times at most)")
         problems.append(Problem(vi, en, file=file, row=int(gdf.feature.iloc[i]),
                                 column="vị trí / position"))
     checks = pd.DataFrame({

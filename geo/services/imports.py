@@ -5,7 +5,13 @@ read → validate → lock → "already imported?" → batch → write
 - :func:`preview` checks the request, authorises the principal, reads the file
   **once** and validates it (:mod:`geo.io` turns the file into a frame and
   problems), then looks, without locking, whether the same file is already
-  imported and whether its figures contradict stored ones. It returns a
+  imported *with the same result* and whether its figures contradict stored
+  ones. "The same result" is the frame to write (its key,
+  :attr:`Prepared.result_key`): the same file read with another CRS, encoding,
+  edition, period, mapping or other skipped rows is a new import that
+  *supersedes* the earlier one (undone in the same transaction, so nothing the
+  wrong reading stored stays current; undoing the new one restores what was
+  there before both). It returns a
   :class:`Prepared` import: the validated frame and what will be written. Any
   problem raises :class:`~geo.errors.ValidationError` listing every problem with
   its file, row and column; nothing is stored.
@@ -60,14 +66,15 @@ from geo.store import (
     add_facility,
     add_hotspot,
     current_boundaries,
+    file_batches,
     file_sha256,
-    find_active_batch,
     get_values,
     lock_province,
     lock_units,
     new_batch,
     province_units,
     save_boundaries,
+    undo_batch,
     write_values,
 )
 
@@ -89,6 +96,7 @@ __all__ = [
     "commit",
     "import_file",
     "preview",
+    "result_key",
     "write_template",
 ]
 
@@ -374,7 +382,13 @@ class Prepared:
         What else the kind reports (e.g. ``points``, ``total``, the boundary file's
         CRS and repairs), strict JSON.
     already_batch : int or None
-        Active batch that imported the same file, as seen by :func:`preview`.
+        Active batch that imported the same file with the same result, as seen by
+        :func:`preview`.
+    supersedes : list of int
+        Active batches that imported the same file with another result (other
+        options): :func:`commit` undoes them as it writes this one.
+    result_key : str or None
+        SHA-256 of what the frame writes (:func:`result_key`).
     edition : str or None
         The units edition of a boundary or population import.
     batch_province, batch_note : str or None
@@ -399,6 +413,8 @@ class Prepared:
     notes: list[Problem] = field(default_factory=list)
     details: dict = field(default_factory=dict)
     already_batch: int | None = None
+    supersedes: list[int] = field(default_factory=list)
+    result_key: str | None = None
     edition: str | None = None
     batch_province: str | None = None
     batch_note: str | None = None
@@ -432,6 +448,7 @@ class Prepared:
         """Strict-JSON summary of what will be written (without the frame)."""
         return plain({"kind": self.kind, "file": self.file, "rows": self.rows,
                       "editions": self.editions, "already_batch": self.already_batch,
+                      "supersedes": self.supersedes,
                       "problems": self.problems,
                       "province": self.province, "edition": self.edition,
                       "skipped_rows": self.skipped, "notes": self.notes, **self.details})
@@ -455,7 +472,11 @@ class ImportResult:
     editions : dict
         Rows per units edition.
     already_imported : bool
-        The same file was imported before and is still active: nothing changed.
+        The same file was imported before with the same result and is still
+        active: nothing changed.
+    superseded : list of int
+        Batches of the same file imported with other options, undone by this
+        import (a dry run: that would be).
     dry_run : bool
         Validated only; nothing stored.
     skipped : list of Problem
@@ -490,6 +511,7 @@ class ImportResult:
     values: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     read: Any = field(default=None, repr=False)
     report: pd.DataFrame | None = field(default=None, repr=False)
+    superseded: list[int] = field(default_factory=list)
 
     @property
     def stored(self) -> int:
@@ -501,16 +523,64 @@ class ImportResult:
         return plain({"kind": self.kind, "file": self.file, "batch": self.batch_id,
                       "rows": self.rows, "stored": self.stored, "editions": self.editions,
                       "already_imported": self.already_imported, "dry_run": self.dry_run,
+                      "superseded": self.superseded,
                       "edition": self.edition, "province": self.province,
                       "skipped_rows": self.skipped, "notes": self.notes, **self.details})
 
 
 def _result(prep: Prepared, batch_id: int | None = None, rows: int | None = None,
-            already: bool = False, dry_run: bool = False) -> ImportResult:
+            already: bool = False, dry_run: bool = False,
+            superseded: list[int] | None = None) -> ImportResult:
     n = 0 if already else (prep.rows if rows is None else rows)
     return ImportResult(prep.kind, prep.file, batch_id, n, dict(prep.editions), already,
                         dry_run, list(prep.skipped), list(prep.notes), dict(prep.details),
-                        prep.edition, prep.province, prep.frame, prep.read, prep.report)
+                        prep.edition, prep.province, prep.frame, prep.read, prep.report,
+                        list(superseded or []))
+
+
+def result_key(kind: str, frame: pd.DataFrame, edition: str | None = None) -> str:
+    """SHA-256 of what an import writes: its kind, edition and frame (file positions left out).
+
+    Two readings of one file with the same key store the same thing ("already
+    imported"); a different key (another CRS, encoding, edition, period, mapping,
+    other rows skipped) is a different import.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"unit_code": ["04024"], "period": ["2023-H1"],
+    ...                   "indicator": ["population"], "value": [1.0], "row": [3]})
+    >>> result_key("indicators", f) == result_key("indicators", f.assign(row=9))
+    True
+    >>> result_key("indicators", f) == result_key("indicators", f.assign(value=2.0))
+    False
+    """
+    import hashlib
+
+    import shapely
+
+    df = pd.DataFrame(frame).drop(columns=[c for c in ("row", "value_col") if c in frame])
+    if "geometry" in df:
+        df["geometry"] = [None if g is None else shapely.to_wkb(g, hex=True)
+                          for g in df["geometry"]]
+    df = df.astype(str)
+    cols = sorted(df.columns)
+    df = df[cols].sort_values(cols, kind="stable") if cols else df
+    h = hashlib.sha256(f"{kind}|{edition}|{','.join(cols)}\n".encode())
+    h.update(df.to_csv(index=False, header=False).encode())
+    return h.hexdigest()
+
+
+def _same_file(s: Any, prep: Prepared) -> tuple[int | None, list[int]]:
+    """(active batch of this file with this result, active batches with another result)."""
+    if not prep.sha256:
+        return None, []
+    same, other = None, []
+    for b, detail in file_batches(s, prep.kind, prep.sha256):
+        if detail.get("result") == prep.result_key and same is None:
+            same = b.id
+        else:
+            other.append(b.id)
+    return same, other
 
 
 # ------------------------------------------------------------------ the skeleton
@@ -544,6 +614,8 @@ def _read(req: ImportRequest, who: Principal, db: str | None,
     prep = steps.read(req, db, progress)
     prep.prepared_by = who.username
     prep.problems += steps.area_problems(prep, who)
+    if not prep.problems:
+        prep.result_key = result_key(prep.kind, prep.frame, prep.edition)
     return prep
 
 
@@ -587,10 +659,8 @@ def preview(req: ImportRequest, who: Principal, db: str | None = None,
         steps = _kind(prep.kind)
         step(0.6, "Đối chiếu với dữ liệu đã lưu")
         with transaction(db) as s:
-            prev = find_active_batch(s, prep.kind, prep.sha256) if prep.sha256 else None
-            if prev is not None:
-                prep.already_batch = prev.id
-            else:
+            prep.already_batch, prep.supersedes = _same_file(s, prep)
+            if prep.already_batch is None:
                 prep.problems += steps.stored_problems(s, prep)
     step(1.0, "Đã kiểm tra")
     return prep
@@ -641,20 +711,32 @@ def commit(prepared: Prepared, who: Principal, db: str | None = None,
         # a concurrent import of the same file then finds this batch, and one of
         # the same keys supersedes these values instead of adding a second current row.
         steps.lock(s, prepared)
-        prev = find_active_batch(s, prepared.kind, prepared.sha256) if prepared.sha256 \
-            else None
-        if prev is not None:
-            return _result(prepared, prev.id, already=True)
+        key = prepared.result_key or result_key(prepared.kind, prepared.frame,
+                                                prepared.edition)
+        prepared = replace(prepared, result_key=key)
+        same, older = _same_file(s, prepared)
+        if same is not None:
+            return _result(prepared, same, already=True)
+        for old in older:  # the same file read otherwise: the new reading replaces it
+            undo_batch(s, old, who.username)
         problems = steps.stored_problems(s, prepared)
         if problems:
             raise steps.refusal(replace(prepared, problems=problems))
         b = new_batch(s, prepared.kind, user=who.username, file_name=prepared.file,
                       sha256=prepared.sha256, province_code=prepared.batch_province,
-                      note=prepared.batch_note)
+                      note=_note(prepared.batch_note, older), result=key,
+                      supersedes=older or None)
         n = steps.write(s, prepared, b, who)
         bid = b.id
     step(1.0, "Xong")
-    return _result(prepared, bid, n)
+    return _result(prepared, bid, n, superseded=older)
+
+
+def _note(note: str | None, older: list[int]) -> str | None:
+    if not older:
+        return note
+    what = "thay thế lần nhập " + ", ".join(str(b) for b in older) + " (cùng tệp)"
+    return f"{note}; {what}" if note else what
 
 
 def import_file(req: ImportRequest, who: Principal, db: str | None = None,
@@ -684,7 +766,7 @@ def import_file(req: ImportRequest, who: Principal, db: str | None = None,
         if prep.problems:
             raise prep.error()
         return _result(prep, prep.already_batch, already=prep.already_batch is not None,
-                       dry_run=True)
+                       dry_run=True, superseded=prep.supersedes)
     # No unlocked "already imported?" look here: commit does it under the lock.
     prep = _read(req, who, db, _scaled(step, 0.0, 0.6))
     if prep.problems:
@@ -888,6 +970,7 @@ class _Boundaries(_Kind):
             boundary_frame,
             check_crs,
             match_boundaries,
+            place_tries,
             settle_matches,
         )
 
@@ -899,16 +982,24 @@ class _Boundaries(_Kind):
         tries: list = []
         editions = [req.edition] if req.edition else ["legacy", "2025"]
         ed, matches = match_boundaries(rd, prov, editions, file=req.name, tries=tries)
-        hint = None
-        if req.edition and (matches.status == "matched").mean() < 0.5:
-            other = "2025" if req.edition == "legacy" else "legacy"
-            more: list = []
-            match_boundaries(rd, prov, [other], file=req.name, tries=more)
-            if more and more[0].matched > tries[0].matched:
-                hint = _edition_hint(req, tries[0], more[0], len(matches))
         err = check_crs(rd, matches, ed, req.name)
         if err is not None:
             raise err
+        # The CRS is right: the edition is the one whose communes the features lie on.
+        if req.edition:
+            other = "2025" if req.edition == "legacy" else "legacy"
+            match_boundaries(rd, prov, [other], file=req.name, tries=tries)
+        tries = place_tries(rd, prov, tries, req.name)
+        hint = None
+        if req.edition:
+            asked, alt = tries
+            if alt.placed > asked.placed:
+                hint = _edition_hint(req, asked, alt, len(matches))
+            tries = [asked]
+        else:
+            best = max(tries, key=lambda t: (t.placed, t.matched, t.by_code,
+                                             -editions.index(t.edition)))
+            ed, matches = best.edition, best.report
         notes = list(rd.notes) + _edition_notes(req, ed, tries, len(matches))
         report, problems = settle_matches(matches, prov, ed, req.choices, req.skip_unmatched,
                                           req.name, read=rd)
@@ -983,16 +1074,17 @@ def _edition_notes(req: BoundariesRequest, ed: str, tries: list, n: int) -> list
         return []
     got = next(t for t in tries if t.edition == ed)
     other = [t for t in tries if t.edition != ed]
-    rest_vi = "".join(f"; {_EDITION_VI[t.edition]}: {t.matched}/{n}" for t in other)
-    rest_en = "".join(f"; {_EDITION_EN[t.edition]}: {t.matched}/{n}" for t in other)
+    rest_vi = "".join(f"; {_EDITION_VI[t.edition]}: {t.placed}/{n}" for t in other)
+    rest_en = "".join(f"; {_EDITION_EN[t.edition]}: {t.placed}/{n}" for t in other)
     provs = ", ".join(got.provinces[:3])
     where_vi = f" (xã thuộc {provs})" if provs and ed not in req.province.editions else ""
     where_en = f" (communes of {provs})" if provs and ed not in req.province.editions else ""
     return [Problem(
-        f"diaban nhận ra tệp theo {_EDITION_VI[ed]}{where_vi}: {got.matched}/{n} đối tượng "
-        f"khớp mã hoặc tên{rest_vi}. Nếu không đúng, chỉ định --edition.",
-        f"diaban recognised the file as {_EDITION_EN[ed]}{where_en}: {got.matched}/{n} "
-        f"features match a code or name{rest_en}. If that is wrong, give --edition.",
+        f"diaban nhận ra tệp theo {_EDITION_VI[ed]}{where_vi}: {got.placed}/{n} đối tượng "
+        f"khớp mã hoặc tên và nằm đúng xã{rest_vi}. Nếu không đúng, chỉ định --edition.",
+        f"diaban recognised the file as {_EDITION_EN[ed]}{where_en}: {got.placed}/{n} "
+        f"features match a code or name and lie on their commune{rest_en}. If that is "
+        "wrong, give --edition.",
         file=req.name)]
 
 
@@ -1001,11 +1093,11 @@ def _edition_hint(req: BoundariesRequest, asked: Any, other: Any, n: int) -> dic
     provs = ", ".join(other.provinces[:3])
     cmd = (f"diaban import boundaries {req.name} -p \"{req.province.name}\" "
            f"--edition {other.edition}")
-    return {"vi": (f"Theo {_EDITION_VI[req.edition]} chỉ {asked.matched}/{n} đối tượng khớp, "
-                   f"còn theo {_EDITION_VI[other.edition]} thì {other.matched}/{n} khớp"
+    return {"vi": (f"Theo {_EDITION_VI[req.edition]} chỉ {asked.placed}/{n} đối tượng khớp, "
+                   f"còn theo {_EDITION_VI[other.edition]} thì {other.placed}/{n} khớp"
                    + (f" (xã thuộc {provs})" if provs else "") + f": hãy chạy {cmd}."),
-            "en": (f"Against {_EDITION_EN[req.edition]} only {asked.matched}/{n} features "
-                   f"match, against {_EDITION_EN[other.edition]} {other.matched}/{n} do"
+            "en": (f"Against {_EDITION_EN[req.edition]} only {asked.placed}/{n} features "
+                   f"match, against {_EDITION_EN[other.edition]} {other.placed}/{n} do"
                    + (f" (communes of {provs})" if provs else "") + f": run {cmd}.")}
 
 
