@@ -149,9 +149,15 @@ def _simple_result(res: ImportResult, what_vi: str, what_en: str) -> None:
         click.echo(t(f"Tệp này đã được nhập (lần nhập số {res.batch_id}); không thay đổi gì.",
                      f"This file was already imported (batch {res.batch_id}); nothing changed."))
         return
+    rows = len({p.row for p in res.skipped})
+    if rows:
+        click.echo(t(f"Bỏ qua {rows} dòng lỗi (--skip-invalid):",
+                     f"Skipped {rows} bad rows (--skip-invalid):"))
     for p in res.skipped[:50]:
-        click.echo("  - " + (p.vi if o["lang"] == "vi" else p.en) + f" ({p.file}, "
-                   + t("dòng", "row") + f" {p.row})")
+        click.echo("  - " + p.message(o["lang"]))
+    if len(res.skipped) > 50:
+        click.echo(t(f"  … và {len(res.skipped) - 50} lỗi khác",
+                     f"  … and {len(res.skipped) - 50} more"))
     click.echo(t(f"Đã lưu {res.stored} {what_vi} (lần nhập số {res.batch_id}). Hoàn tác: "
                  f"diaban import undo {res.batch_id}",
                  f"Stored {res.stored} {what_en} (batch {res.batch_id}). Undo: "

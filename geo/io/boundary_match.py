@@ -463,7 +463,8 @@ CRS_PLACED_SHARE = 0.5
 
 _ORIGIN = {"file": ("khai báo trong tệp", "declared in the file"),
            "given": ("đã chỉ định bằng --crs", "given with --crs"),
-           "guess": ("diaban đoán, nhận bằng --accept-guess", "guessed by diaban, accepted with --accept-guess")}
+           "guess": ("diaban đoán, nhận bằng --accept-guess",
+                     "guessed by diaban, accepted with --accept-guess")}
 
 
 def check_crs(read: BoundaryRead, report: pd.DataFrame, edition: str,

@@ -502,18 +502,18 @@ def check_points(lat: Any, lon: Any, province: Any) -> tuple[np.ndarray, list[Pl
 def point_message(verdict: str, lat: float, lon: float, place: Place | None,
                   province_name: str, edition: str = "2025") -> tuple[str, str]:
     """The Vietnamese and English message for a :func:`check_points` verdict."""
-    pt_vi = f"({_fmt(lat, 'vi', 5)}; {_fmt(lon, 'vi', 5)})"
-    pt_en = f"({_fmt(lat, 'en', 5)}, {_fmt(lon, 'en', 5)})"
+    pt_vi = f"(vĩ độ {_fmt(lat, 'vi', 5)}; kinh độ {_fmt(lon, 'vi', 5)})"
+    pt_en = f"(latitude {_fmt(lat, 'en', 5)}, longitude {_fmt(lon, 'en', 5)})"
     if verdict == "impossible":
-        return (f"vĩ độ/kinh độ {pt_vi} không thể có (vĩ độ trong −90…90, kinh độ trong "
-                "−180…180)", f"latitude/longitude {pt_en} is impossible (latitude within "
+        return (f"tọa độ {pt_vi} không thể có (vĩ độ trong −90…90, kinh độ trong "
+                "−180…180)", f"coordinates {pt_en} are impossible (latitude within "
                 "−90…90, longitude within −180…180)")
     if verdict == "swapped":
         return (f"vĩ độ và kinh độ bị đảo: {pt_vi} đọc ngược lại mới nằm trong {province_name}; "
-                "hãy đổi chỗ hai cột (vĩ độ khoảng 8–23, kinh độ khoảng 102–110)",
+                "hãy đổi chỗ hai cột (ở Việt Nam vĩ độ khoảng 8–23, kinh độ khoảng 102–110)",
                 f"latitude and longitude are swapped: {pt_en} lies in {province_name} only "
-                "the other way round; swap the two columns (latitude about 8–23, longitude "
-                "about 102–110)")
+                "the other way round; swap the two columns (in Vietnam latitude is about "
+                "8–23, longitude about 102–110)")
     if verdict == "outside_vietnam":
         return (f"điểm {pt_vi} nằm ngoài lãnh thổ Việt Nam",
                 f"point {pt_en} lies outside Vietnam")

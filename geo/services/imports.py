@@ -1110,7 +1110,7 @@ class _Incidents(_Kind):
         from geo.periods import parse_period
 
         code = req.province.code
-        pts = read_incidents(req.file, code, crs=req.crs, period_kind=req.period_kind,
+        pts = read_incidents(req.file, req.province, crs=req.crs, period_kind=req.period_kind,
                              display_name=req.name, progress=progress)
         progress(0.4, "Ghép điểm vào xã")
         polygons, communes, by_ed = {}, {}, {}
@@ -1130,7 +1130,9 @@ class _Incidents(_Kind):
                 polygons[per_id], communes[per_id] = by_ed[ed]
         counts, problems, n = join_incidents(pts, polygons, communes)
         counts["edition"] = counts.period.map(lambda p: parse_period(p).edition)
-        details = {"points": n, "periods": sorted(counts.period.unique().tolist())}
+        bad_rows = len({p.row for p in problems})
+        details = {"points": n, "periods": sorted(counts.period.unique().tolist()),
+                   "bad_rows": bad_rows}
         prep = Prepared(req, self.kind, req.name, None, counts, _editions(counts),
                         details=details, batch_province=pts.province_code)
         if problems and (not req.skip_invalid or not n):
@@ -1144,13 +1146,16 @@ class _Incidents(_Kind):
         return prep
 
     def refusal(self, prep: Prepared) -> ValidationError:
-        n = len(prep.problems)
-        why = "" if prep.details.get("points") else " Không có điểm nào hợp lệ trong tỉnh."
+        n = len({p.row for p in prep.problems})
+        k = len(prep.problems)
+        why_vi = "" if prep.details.get("points") else " Không có điểm nào hợp lệ trong tỉnh."
+        why_en = "" if prep.details.get("points") else " No valid point in the province."
         return ValidationError(
-            f"Tệp '{prep.file}' có {n} dòng lỗi; chưa lưu gì.{why} Sửa các dòng dưới đây "
-            "hoặc dùng --skip-invalid để bỏ qua chúng.",
-            f"File '{prep.file}' has {n} bad rows; nothing stored. Fix the rows below or "
-            "use --skip-invalid to skip them.", problems=prep.problems, file=prep.file)
+            f"Tệp '{prep.file}' có {n} dòng lỗi ({k} ô sai); chưa lưu gì.{why_vi} Sửa các ô "
+            "dưới đây hoặc dùng --skip-invalid để bỏ qua đúng các dòng đó.",
+            f"File '{prep.file}' has {n} bad rows ({k} bad cells); nothing stored.{why_en} "
+            "Fix the cells below or use --skip-invalid to skip exactly those rows.",
+            problems=prep.problems, file=prep.file)
 
     def write(self, s: Any, prep: Prepared, batch: Any, who: Principal) -> int:
         cols = ["unit_code", "period", "indicator", "value"]
@@ -1178,7 +1183,7 @@ class _Facilities(_Kind):
         from geo.io.registers import validate_facilities
         from geo.store.schema import Facility
 
-        return validate_facilities(tab.df, req.province.code, tab, req.name,
+        return validate_facilities(tab.df, req.province, tab, req.name,
                                    _column_limits(Facility, ("name", "operator")))
 
     def read(self, req: FacilitiesRequest, db: str | None,
