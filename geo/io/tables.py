@@ -19,7 +19,7 @@ import pandas as pd
 
 from geo.errors import Problem, ValidationError
 
-__all__ = ["Table", "parse_number", "read_table"]
+__all__ = ["Grid", "Table", "parse_number", "read_grid", "read_table"]
 
 MAX_ROWS = 200_000
 MAX_VALUE = 1e9  # no commune figure is anywhere near this
@@ -57,6 +57,44 @@ class Table:
         letter = self.letters.get(col)
         column = f"{col} ({letter})" if letter else col
         return {"file": self.file, "row": self.rows[i], "column": column}
+
+
+@dataclass
+class Grid:
+    """The cells of a file as they are, before any header is looked for.
+
+    What :mod:`geo.io.report_sheets` interprets (title blocks, multi-row headers,
+    subtotal rows); :func:`read_table` turns it into a :class:`Table`.
+
+    Attributes
+    ----------
+    rows : list of list
+        Cell values, ``""`` for empty; a merged range's cells all hold its
+        top-left value.
+    numbers : list of int
+        Spreadsheet row number of each row (1-based).
+    merged : list of tuple
+        Merged ranges ``(first_row, first_col, last_row, last_col)``, 0-based
+        indices into ``rows`` and their cells.
+    file : str
+        File name for messages.
+    encoding : str or None
+        Detected text encoding (CSV).
+    letters : bool
+        Columns are named by spreadsheet letters (XLSX), else by position (CSV).
+    """
+
+    rows: list[list]
+    numbers: list[int]
+    merged: list[tuple[int, int, int, int]]
+    file: str
+    encoding: str | None = None
+    letters: bool = False
+
+
+def col_letter(n: int) -> str:
+    """Spreadsheet letter of a 1-based column number (``28`` → ``"AB"``)."""
+    return _col_letter(n)
 
 
 def _col_letter(n: int) -> str:
@@ -110,6 +148,23 @@ def read_table(path: str | Path, display_name: str | None = None) -> Table:
         With the file (and, where known, row) when the file cannot be read:
         empty, not a table, an unknown encoding, too many rows...
     """
+    return table_from_grid(read_grid(path, display_name))
+
+
+def table_from_grid(grid: Grid) -> Table:
+    """The :class:`Table` of a grid: header row found, data rows below it."""
+    return _to_table([list(r) for r in grid.rows], list(grid.numbers), grid.file,
+                     grid.encoding, letters=grid.letters)
+
+
+def read_grid(path: str | Path, display_name: str | None = None) -> Grid:
+    """Read a CSV or XLSX file's cells, as they are, into a :class:`Grid`.
+
+    Raises
+    ------
+    ValidationError
+        As :func:`read_table`.
+    """
     path = Path(path)
     name = display_name or path.name
     if not path.exists():
@@ -139,7 +194,7 @@ def _decode(raw: bytes, name: str) -> tuple[str, str]:
     return detect_and_decode(raw)
 
 
-def _read_csv(path: Path, name: str) -> Table:
+def _read_csv(path: Path, name: str) -> Grid:
     raw = path.read_bytes()
     if b"\x00" in raw[:4096]:
         raise ValidationError(
@@ -158,10 +213,10 @@ def _read_csv(path: Path, name: str) -> Table:
         delim = max([",", ";", "\t"], key=first.count)
     reader = csv.reader(io.StringIO(text), delimiter=delim)
     rows = [r for r in reader]
-    return _to_table(rows, [i + 1 for i in range(len(rows))], name, enc, letters=False)
+    return Grid(rows, [i + 1 for i in range(len(rows))], [], name, enc, letters=False)
 
 
-def _read_xlsx(path: Path, name: str) -> Table:
+def _read_xlsx(path: Path, name: str) -> Grid:
     import zipfile
 
     from openpyxl import load_workbook
@@ -187,7 +242,7 @@ def _read_xlsx(path: Path, name: str) -> Table:
     # detect it to say so rather than report "empty".
     formulas = _uncached_formulas(path, ws)
     rows = [["" if v is None else v for v in r] for r in values]
-    tab = _to_table(rows, list(range(1, len(rows) + 1)), name, None, letters=True)
+    spans = [(r.min_row - 1, r.min_col - 1, r.max_row - 1, r.max_col - 1) for r in merged]
     if formulas:
         cells = ", ".join(formulas[:5])
         raise ValidationError(
@@ -195,7 +250,7 @@ def _read_xlsx(path: Path, name: str) -> Table:
             "rồi nhập lại, hoặc dán giá trị thay cho công thức.",
             f"The file has formulas without computed values (cells {cells}). Open and save "
             "it in Excel, or paste values instead of formulas.", file=name)
-    return tab
+    return Grid(rows, list(range(1, len(rows) + 1)), spans, name, None, letters=True)
 
 
 def _uncached_formulas(path: Path, values: object) -> list[str]:

@@ -69,6 +69,7 @@ from geo.store import (
     file_batches,
     file_sha256,
     get_values,
+    last_detail,
     lock_province,
     lock_units,
     new_batch,
@@ -167,25 +168,42 @@ class ImportRequest(Request):
 
 @dataclass(frozen=True)
 class IndicatorsRequest(ImportRequest):
-    """Commune figures from a CSV/XLSX file (long table or diaban's wide template).
+    """Commune figures from a CSV/XLSX file: long table, diaban's template, or a province's
+    own report sheet (:mod:`geo.io.report_sheets`).
 
     Attributes
     ----------
     province : str, optional
-        Province whose communes the names are matched within (codes need none).
+        Province whose communes the names are matched within (codes need none; a
+        report sheet needs it).
     period : str or Period, optional
-        Period of a wide table that does not write one above its header.
+        Period of a wide table that does not write one above its header (a report
+        sheet's title is read otherwise).
+    mapping : Mapping, str, Path or dict, optional
+        A person's reading of a report sheet: column → indicator (or ignore), name →
+        commune (:class:`geo.io.report_sheets.Mapping`, its JSON file, or its dict).
+        Without one, the mapping last used for the sheet's layout is used.
+    accept_matches : bool
+        Take a report sheet's approximate name matches as they are.
     """
 
     kind: ClassVar[str] = "indicators"
     period: Any = None
+    mapping: Any = None
+    accept_matches: bool = False
 
     def check(self) -> Self:
-        """Validate the file, the province (optional) and the period (optional)."""
+        """Validate the file, the province and period (optional) and the mapping."""
+        from geo.io.report_sheets import Mapping
+
         path, name = _check_file(self.file, self.display_name)
         prov = None if self.province in (None, "") else check_province(self.province)
         per = None if self.period in (None, "") else check_period(self.period)
-        return replace(self, file=path, display_name=name, province=prov, period=per)
+        m = self.mapping
+        if m is not None and not isinstance(m, Mapping):
+            m = Mapping.from_dict(m) if isinstance(m, dict) else Mapping.read(m)
+        return replace(self, file=path, display_name=name, province=prov, period=per,
+                       mapping=m, accept_matches=bool(self.accept_matches))
 
 
 @dataclass(frozen=True)
@@ -400,6 +418,11 @@ class Prepared:
         Username of the principal who previewed it.
     units : int or None
         Rows counted when they are not the frame's rows (hotspots: communes).
+    record : dict
+        Recorded with the batch (a report sheet's layout and the mapping that read
+        it, remembered for the next sheet of that layout).
+    sheet : ReportSheet or None
+        How a report sheet was read (its columns, rows, checks, uncertain names).
     """
 
     request: ImportRequest
@@ -424,6 +447,8 @@ class Prepared:
     matches: pd.DataFrame | None = field(default=None, repr=False)
     prepared_by: str = ""
     units: int | None = None
+    record: dict = field(default_factory=dict)
+    sheet: Any = field(default=None, repr=False)
 
     @property
     def rows(self) -> int:
@@ -725,7 +750,7 @@ def commit(prepared: Prepared, who: Principal, db: str | None = None,
         b = new_batch(s, prepared.kind, user=who.username, file_name=prepared.file,
                       sha256=prepared.sha256, province_code=prepared.batch_province,
                       note=_note(prepared.batch_note, older), result=key,
-                      supersedes=older or None)
+                      supersedes=older or None, **prepared.record)
         n = steps.write(s, prepared, b, who)
         bid = b.id
     step(1.0, "Xong")
@@ -890,12 +915,29 @@ class _Indicators(_Kind):
 
     def read(self, req: IndicatorsRequest, db: str | None,
              progress: Callable[[float, str], None]) -> Prepared:
-        from geo.io.indicators import read_indicators
+        from geo.io.indicators import indicators_from_grid
+        from geo.io.report_sheets import Mapping
+        from geo.io.tables import read_grid
         from geo.registry import load_units
 
         progress(0.05, "Đọc tệp")
-        got = read_indicators(req.file, req.name, req.period,
-                              req.province.code if req.province else None)
+        grid = read_grid(req.file, req.name)
+        got = indicators_from_grid(grid, req.period, req.province, req.mapping,
+                                   req.accept_matches)
+        notes = list(got.notes)
+        remembered = None
+        if got.sheet is not None and req.mapping is None:
+            with transaction(db) as s:
+                remembered = last_detail(s, self.kind, "layout", got.sheet.layout)
+            if remembered is not None and remembered[1].get("mapping"):
+                got = indicators_from_grid(grid, req.period, req.province,
+                                           Mapping.from_dict(remembered[1]["mapping"]),
+                                           req.accept_matches)
+                notes = [Problem(
+                    f"dùng cách đọc cột đã dùng cho mẫu báo cáo này ở lần nhập số "
+                    f"{remembered[0]} (ánh xạ đã nhớ)",
+                    f"using the column reading remembered for this sheet layout from batch "
+                    f"{remembered[0]}", file=req.name)] + list(got.notes)
         progress(0.5, "Kiểm tra số liệu")
         vals = got.values
         if not got.problems and vals.empty:
@@ -906,10 +948,16 @@ class _Indicators(_Kind):
             first = vals.iloc[0]
             prov = load_units(first.edition, "commune").set_index("code").province_code.get(
                 first.unit_code)
+        details: dict = {"period": got.period} if got.period else {}
+        record: dict = {}
+        if got.sheet is not None:
+            details["sheet"] = got.sheet.summary()
+            details["mapping"] = got.sheet.mapping().to_dict()
+            record = {"layout": got.sheet.layout, "mapping": details["mapping"]}
         return Prepared(req, self.kind, req.name, file_sha256(req.file), vals,
-                        _editions(vals), list(got.problems), table=got.table,
-                        batch_province=prov,
-                        details={"period": got.period} if got.period else {})
+                        _editions(vals), list(got.problems), notes=notes, table=got.table,
+                        batch_province=prov, details=details, record=record,
+                        sheet=got.sheet)
 
     def area_problems(self, prep: Prepared, who: Principal) -> list[Problem]:
         from geo.io.tables import problem

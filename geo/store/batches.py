@@ -30,8 +30,8 @@ from geo.store.schema import (
 )
 from geo.store.session import lock_units
 
-__all__ = ["data_version", "file_batches", "file_sha256", "find_active_batch", "list_batches",
-           "new_batch", "undo_batch"]
+__all__ = ["data_version", "file_batches", "file_sha256", "find_active_batch", "last_detail",
+           "list_batches", "new_batch", "undo_batch"]
 
 
 def file_sha256(path: str | Path) -> str:
@@ -152,6 +152,36 @@ def file_batches(s: Session, kind: str, sha256: str) -> list[tuple[ImportBatch, 
             detail = {}
         out.append((b, detail if isinstance(detail, dict) else {}))
     return out
+
+
+def last_detail(s: Session, kind: str, key: str, value: str) -> tuple[int, dict] | None:
+    """The newest import of ``kind`` that recorded ``key = value`` in its details.
+
+    E.g. the mapping last used for a report sheet's layout
+    (``last_detail(s, "indicators", "layout", "3f2a9c1b7d0e")``).
+
+    Returns
+    -------
+    (int, dict) or None
+        The batch id and its recorded details.
+    """
+    import json
+
+    from geo.store.schema import AuditEntry
+
+    needle = json.dumps({key: value}, ensure_ascii=False)[1:-1]
+    q = (select(AuditEntry.batch_id, AuditEntry.detail)
+         .where(AuditEntry.action == "import", AuditEntry.entity == kind,
+                AuditEntry.detail.contains(needle))
+         .order_by(AuditEntry.id.desc()))
+    for bid, raw in s.execute(q):
+        try:
+            d = json.loads(raw)
+        except (TypeError, ValueError):
+            continue
+        if isinstance(d, dict) and d.get(key) == value:
+            return int(bid), d
+    return None
 
 
 def list_batches(s: Session, province_code: str | None = None) -> pd.DataFrame:
