@@ -6,6 +6,7 @@ from pages._state import boot
 
 boot()
 
+import json  # noqa: E402
 import tempfile  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -14,11 +15,13 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from geo.errors import DiabanError  # noqa: E402
+from geo.io.boundaries import ENCODING_CHOICES  # noqa: E402
 from geo.security import UPLOAD_TYPES, check_upload_file, safe_filename  # noqa: E402
 from geo.services import imports as imp  # noqa: E402
 from geo.services.history import HistoryRequest, UndoRequest, history, undo  # noqa: E402
 from geo.vocab import FACILITY_KINDS  # noqa: E402
 from pages._auth import require_action  # noqa: E402
+from pages._report_mapping import mapping_form  # noqa: E402
 from pages._state import db_url, lang, province, t  # noqa: E402
 
 st.title(t("Dữ liệu", "Data"))
@@ -98,14 +101,27 @@ tabs = st.tabs([t("Số liệu xã", "Figures"), t("Ranh giới", "Boundaries"),
                 t("Địa bàn trọng điểm", "Hotspots"), t("Lịch sử nhập", "History")])
 
 with tabs[0]:
-    up = st.file_uploader(t("Tệp số liệu (CSV, XLSX)", "Figures file (CSV, XLSX)"),
+    up = st.file_uploader(t("Tệp số liệu (CSV, XLSX; cả báo cáo 6 tháng/năm của tỉnh)",
+                            "Figures file (CSV, XLSX; the province's report sheets too)"),
                           type=["csv", "xlsx"], key="up_ind")
     if up is not None:
         try:
-            prep = _prepared("ind", up, "table", (), lambda p: imp.IndicatorsRequest(
-                p, province=prov, display_name=up.name))
+            mkey = f"_mapping_{up.file_id}"  # a person's reading of this report sheet
+            mapping = st.session_state.get(mkey)
+            prep = _prepared("ind", up, "table", (json.dumps(mapping, sort_keys=True),),
+                             lambda p: imp.IndicatorsRequest(p, province=prov,
+                                                             display_name=up.name,
+                                                             mapping=mapping))
+            if prep.sheet is not None:
+                new = mapping_form(prep.sheet, f"map_{up.file_id}")
+                if new is not None and new != mapping:
+                    st.session_state[mkey] = new
+                    st.rerun()
+                for n in prep.notes:
+                    st.caption("• " + n.message(lang()))
             st.caption(t("Xem trước", "Preview"))
-            st.dataframe(prep.table.df.head(20), hide_index=True)
+            st.dataframe(prep.table.df.head(20).map(lambda v: "" if v is None else str(v)),
+                         hide_index=True)
             if not prep.ok:
                 raise prep.error()
             st.success(t(f"Tệp hợp lệ: {prep.rows} số liệu.", f"File is valid: {prep.rows} "
@@ -126,12 +142,16 @@ with tabs[1]:
                           "CRS if the file has none (e.g. EPSG:9206)"), key="bnd_crs")
     accept = st.checkbox(t("Chấp nhận hệ tọa độ diaban đoán", "Accept the guessed CRS"),
                          key="bnd_acc")
+    enc = st.selectbox(t("Bảng mã chữ của bảng thuộc tính", "Text encoding of the attributes"),
+                       ["", *ENCODING_CHOICES], key="bnd_enc",
+                       format_func=lambda e: e or t("(tự nhận dạng)", "(detect)"))
     if up is not None:
         try:
-            prep = _prepared("bnd", up, "boundaries", (crs, accept),
+            prep = _prepared("bnd", up, "boundaries", (crs, accept, enc),
                              lambda p: imp.BoundariesRequest(
                                  p, prov, crs=crs or None, accept_guess=accept,
-                                 skip_unmatched=True, display_name=up.name))
+                                 skip_unmatched=True, display_name=up.name,
+                                 encoding=enc or None))
             rd = prep.read
             st.info(t(f"Hệ tọa độ {rd.source_crs} ({rd.crs_origin}); chuyển mã: "
                       f"{rd.encodings or 'không'}; sửa hình học: {len(rd.repaired)}; chồng lấn: "
