@@ -506,8 +506,11 @@ def check_declared_crs(bounds: tuple[float, float, float, float], declared_crs: 
 
 
 def _anchor_distances(geoms: Any, anchors: Any, cand: _Candidate, degrees: bool
-                      ) -> Any:
-    """Metres from each geometry (read in ``cand``) to its anchor (WGS84 lon/lat)."""
+                      ) -> tuple[Any, float] | None:
+    """Metres from each geometry (read in ``cand``) to its anchor (WGS84 lon/lat), and the
+    systematic offset: the length of the median (dx, dy) from anchors to the geometries'
+    centroids (a same-meridian TM-3/UTM mix-up shifts everything ~700 m north).
+    """
     import numpy as np
     import shapely
 
@@ -522,9 +525,12 @@ def _anchor_distances(geoms: Any, anchors: Any, cand: _Candidate, degrees: bool
     if not np.isfinite(x).all() or not np.isfinite(y).all():
         return None
     d = shapely.distance(geoms, shapely.points(x, y))
-    if degrees:  # lon/lat degrees: metres along the meridian (a rank, not a survey)
-        d = d * 111_320.0
-    return np.where(np.isfinite(d), d, np.inf)
+    c = shapely.centroid(geoms)
+    dx, dy = shapely.get_x(c) - x, shapely.get_y(c) - y
+    scale = 111_320.0 if degrees else 1.0  # lon/lat degrees: metres along the meridian
+    ok = np.isfinite(dx) & np.isfinite(dy)
+    bias = float(np.hypot(np.median(dx[ok]), np.median(dy[ok]))) * scale if ok.any() else 0.0
+    return np.where(np.isfinite(d), d * scale, np.inf), bias
 
 
 def rank_by_anchors(geoms: Any, anchors: tuple[Any, Any], tolerance_m: Any,
@@ -540,9 +546,12 @@ def rank_by_anchors(geoms: Any, anchors: tuple[Any, Any], tolerance_m: Any,
     geometries (0 inside). A geometry is *placed* when that distance is within
     its tolerance. A wrong TM-3 zone moves everything by 50–100 km and a UTM
     reading by about 100 km, far beyond any commune's tolerance, so the right
-    CRS places nearly all and the others nearly none; WGS 84 and VN-2000 twins
-    (about 200 m apart) tie and the VN-2000 one, what official files use, comes
-    first, then the province's own zone.
+    CRS places nearly all and the others nearly none. Among CRSs placing as many,
+    one that shifts every geometry the same way by more than 300 m more than
+    another loses to it (a TM-3 zone and UTM on the same meridian differ by ~700 m
+    of northing); otherwise WGS 84 and VN-2000 twins (about 200 m apart) tie and
+    the VN-2000 one, what official files use, comes first, then the province's
+    own zone.
 
     Parameters
     ----------
@@ -591,13 +600,14 @@ def rank_by_anchors(geoms: Any, anchors: tuple[Any, Any], tolerance_m: Any,
             own = province_zone(province_code, edition)
         except Exception:  # noqa: BLE001 - ranking still works without a province
             own = None
-    out: list[tuple[tuple, CrsGuess]] = []
+    out: list[tuple[list, CrsGuess]] = []
     for cand in _candidates():
         if (cand.kind == "geographic") != degrees:
             continue
-        d = _anchor_distances(geoms, anchors, cand, degrees)
-        if d is None:
+        got = _anchor_distances(geoms, anchors, cand, degrees)
+        if got is None:
             continue
+        d, bias = got
         placed = int((d <= tol).sum())
         if placed == 0:
             continue
@@ -619,6 +629,11 @@ def rank_by_anchors(geoms: Any, anchors: tuple[Any, Any], tolerance_m: Any,
                        f"the feature {fmt_number(round(med), 'en')} m)"),
             kind=cand.kind, central_meridian=cand.central_meridian,
             province_code=own.code if is_own and own else None, placed=placed, total=n)
-        out.append(((-placed, not prior[0], not prior[1], med), g))
+        out.append(([-placed, bias, not prior[0], not prior[1], med], g))
+    least: dict[int, float] = {}
+    for key, _ in out:
+        least[key[0]] = min(least.get(key[0], math.inf), key[1])
+    for key, _ in out:  # biases within 300 m of the least among equals count as equal
+        key[1] = key[1] > least[key[0]] + 300.0
     out.sort(key=lambda kv: kv[0])
     return [g for _, g in out]

@@ -195,17 +195,10 @@ def _lower_prefix(name: str, lang: str) -> str:
 
     kind, rest = strip_prefix(name)
     if lang == "en":
-        en = {"tinh": "province", "thanh_pho": "city", "huyen": "district", "quan": "district",
-              "thi_xa": "town"}
-        key = None if kind is None else _ascii(kind).replace(" ", "_")
-        return f"{rest} {en.get(key, '')}".strip() if kind else name
+        en = {"tỉnh": "province", "thành phố": "city", "huyện": "district", "quận": "district",
+              "thị xã": "town"}
+        return f"{rest} {en.get(kind, '')}".strip() if kind else name
     return (name[:1].lower() + name[1:]) if kind else name
-
-
-def _ascii(s: str) -> str:
-    from geo.names import ascii_key
-
-    return ascii_key(s)
 
 
 def locate(lon: Any, lat: Any) -> list[Place]:
