@@ -56,13 +56,13 @@ def mapping_form(sheet: Any, key: str) -> dict | None:
     cols = [c for c in sheet.columns if c.role in ("indicator", "ignored", "unknown")]
     unknown = sum(c.role == "unknown" for c in cols)
     st.subheader(t("Cách đọc báo cáo của tỉnh", "How the province's report sheet is read"))
+    first, last = sheet.header_rows
+    rows = f"{first}–{last}" if last != first else f"{first}"
     st.caption(t(
-        f"Tiêu đề cột nằm ở dòng {sheet.table.rows[0] - 1 if sheet.table.rows else '?'}; "
-        f"kỳ {sheet.period}. Chọn chỉ tiêu cho từng cột có số liệu (hoặc bỏ qua cột), xác "
-        "nhận các tên xã khớp gần đúng, rồi bấm Áp dụng.",
-        f"Column headings end on row {sheet.table.rows[0] - 1 if sheet.table.rows else '?'}; "
-        f"period {sheet.period}. Pick the indicator of each figure column (or ignore it), "
-        "confirm the names matched approximately, then Apply."))
+        f"Tiêu đề cột ở dòng {rows}; kỳ {sheet.period}. Chọn chỉ tiêu cho từng cột có số liệu "
+        "(hoặc bỏ qua cột), xác nhận các tên xã khớp gần đúng, rồi bấm Áp dụng.",
+        f"Column headings on rows {rows}; period {sheet.period}. Pick the indicator of each "
+        "figure column (or ignore it), confirm the names matched approximately, then Apply."))
     if unknown:
         st.warning(t(f"{unknown} cột chưa nhận ra: hãy chọn chỉ tiêu hoặc bỏ qua.",
                      f"{unknown} columns not recognised: pick an indicator or ignore them."))
@@ -107,6 +107,21 @@ def mapping_form(sheet: Any, key: str) -> dict | None:
         return None
     return Mapping({h: v for h, v in columns.items() if v != UNDECIDED}, communes,
                    sheet.layout).to_dict()
+
+
+#: How the preview names each kind of row of a report sheet.
+ROW_KINDS = {"commune": ("xã", "commune"), "district": ("huyện (đối chiếu)", "district (checked)"),
+             "subtotal": ("cộng (đối chiếu)", "subtotal (checked)"),
+             "total": ("tổng (đối chiếu)", "total (checked)"),
+             "footnote": ("chú thích (bỏ qua)", "note (ignored)"), "empty": ("", ""),
+             "nameless": ("thiếu tên", "no name")}
+
+
+def row_kinds(sheet: Any) -> list[str]:
+    """What each data row of a report sheet was taken for, in the page's language."""
+    lg = 1 if lang() == "en" else 0
+    return [ROW_KINDS.get(sheet.rows.get(i, ""), ("", ""))[lg]
+            for i in range(len(sheet.table.df))]
 
 
 def _name_key(u: dict) -> str:

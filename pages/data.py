@@ -21,7 +21,7 @@ from geo.services import imports as imp  # noqa: E402
 from geo.services.history import HistoryRequest, UndoRequest, history, undo  # noqa: E402
 from geo.vocab import FACILITY_KINDS  # noqa: E402
 from pages._auth import require_action  # noqa: E402
-from pages._report_mapping import mapping_form  # noqa: E402
+from pages._report_mapping import mapping_form, row_kinds  # noqa: E402
 from pages._state import db_url, lang, province, t  # noqa: E402
 
 st.title(t("Dữ liệu", "Data"))
@@ -83,6 +83,12 @@ def _already(prep: imp.Prepared) -> None:
         st.info(t(f"Tệp này đã được nhập (lần nhập số {prep.already_batch}); lưu lại sẽ không "
                   "thay đổi gì.", f"This file was already imported (batch {prep.already_batch}); "
                   "storing it again changes nothing."))
+    elif prep.supersedes:
+        ids = ", ".join(str(b) for b in prep.supersedes)
+        st.warning(t(f"Tệp này đã được nhập (lần nhập số {ids}) với tùy chọn khác cho kết quả "
+                     f"khác: lưu lần này sẽ hoàn tác lần {ids} và thay bằng kết quả mới.",
+                     f"This file was imported before (batch {ids}) with other options giving "
+                     f"another result: storing it now undoes batch {ids} and replaces it."))
 
 
 def _stored(slot: str | None, r: imp.ImportResult, vi: str, en: str) -> None:
@@ -94,6 +100,10 @@ def _stored(slot: str | None, r: imp.ImportResult, vi: str, en: str) -> None:
                   f"This file was already imported (batch {r.batch_id}); nothing changed."))
     else:
         st.success(t(vi, en))
+        if r.superseded:
+            ids = ", ".join(str(b) for b in r.superseded)
+            st.info(t(f"Lần nhập này thay thế lần nhập số {ids} của cùng tệp (đã hoàn tác).",
+                      f"This import replaces batch {ids} of the same file (undone)."))
 
 
 tabs = st.tabs([t("Số liệu xã", "Figures"), t("Ranh giới", "Boundaries"),
@@ -120,8 +130,11 @@ with tabs[0]:
                 for n in prep.notes:
                     st.caption("• " + n.message(lang()))
             st.caption(t("Xem trước", "Preview"))
-            st.dataframe(prep.table.df.head(20).map(lambda v: "" if v is None else str(v)),
-                         hide_index=True)
+            view = prep.table.df.head(20 if prep.sheet is None else 500)
+            view = view.map(lambda v: "" if v is None else str(v))
+            if prep.sheet is not None:
+                view.insert(0, t("Đọc là", "Read as"), row_kinds(prep.sheet)[:len(view)])
+            st.dataframe(view, hide_index=True)
             if not prep.ok:
                 raise prep.error()
             st.success(t(f"Tệp hợp lệ: {prep.rows} số liệu.", f"File is valid: {prep.rows} "

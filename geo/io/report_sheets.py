@@ -269,6 +269,8 @@ class ReportSheet:
         The period (given, or read in the title).
     edition : str or None
         Units edition of the period (the communes names are matched in).
+    header_rows : tuple of int
+        First and last spreadsheet row of the header.
     """
 
     table: Table
@@ -282,6 +284,7 @@ class ReportSheet:
     rows: dict[int, str] = field(default_factory=dict)
     period: str | None = None
     edition: str | None = None
+    header_rows: tuple[int, int] = (0, 0)
 
     def mapping(self) -> Mapping:
         """The mapping that reads this sheet as it was read (to save and edit)."""
@@ -301,6 +304,7 @@ class ReportSheet:
         """JSON-ready facts (columns, rows by kind, checks, uncertain matches)."""
         kinds = pd.Series(list(self.rows.values()), dtype=object).value_counts().to_dict()
         return {"layout": self.layout, "period": self.period, "edition": self.edition,
+                "header_rows": list(self.header_rows),
                 "columns": [c.to_dict() for c in self.columns], "rows": kinds,
                 "checks": self.checks, "uncertain": [
                     {k: v for k, v in u.items() if k != "alternatives"} |
@@ -710,7 +714,7 @@ def read_report_sheet(grid: Grid, province: Any, period: str | None = None,
         notes.append(Problem(f"kỳ báo cáo đọc từ tiêu đề: {per}",
                              f"period read from the title: {per}", file=name))
     sheet = ReportSheet(tab, columns, layout, problems=problems, notes=notes, period=per,
-                        edition=edition)
+                        edition=edition, header_rows=(grid.numbers[start], header_row))
     _read_rows(sheet, province, name_cols[0],
                next((c for c in columns if c.role == "district"), None),
                next((c for c in columns if c.role == "stt"), None), inds,

@@ -1157,7 +1157,6 @@ class _Incidents(_Kind):
         from geo.io.incidents import join_incidents, read_incidents
         from geo.periods import parse_period
 
-        code = req.province.code
         pts = read_incidents(req.file, req.province, crs=req.crs, period_kind=req.period_kind,
                              display_name=req.name, progress=progress)
         progress(0.4, "Ghép điểm vào xã")
@@ -1166,7 +1165,7 @@ class _Incidents(_Kind):
             for per_id in pts.needed_periods():
                 ed = parse_period(per_id).edition
                 if ed not in by_ed:
-                    polys = current_boundaries(s, code, ed)
+                    polys = current_boundaries(s, req.province, ed)
                     if polys.empty:
                         raise ValidationError(
                             f"Chưa có ranh giới xã ({ed}) của {pts.province_name} để ghép điểm; "
@@ -1174,7 +1173,7 @@ class _Incidents(_Kind):
                             f"No {ed} commune boundaries of {pts.province_name} stored to join "
                             "points to; import boundaries first (diaban import boundaries).",
                             file=req.name)
-                    by_ed[ed] = (polys, list(province_units(s, code, ed).code))
+                    by_ed[ed] = (polys, list(province_units(s, req.province, ed).code))
                 polygons[per_id], communes[per_id] = by_ed[ed]
         counts, problems, n = join_incidents(pts, polygons, communes)
         counts["edition"] = counts.period.map(lambda p: parse_period(p).edition)
