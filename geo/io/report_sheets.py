@@ -87,6 +87,9 @@ _ORDINAL = re.compile(r"^\s*(?P<ord>(?:[IVXLC]+|[A-Z])[.)]|\d+[.)]?)\s*(?P<rest>
 _NUMBERING = re.compile(r"^\(?\s*(\d{1,2}|[A-Za-z])\s*\)?(\s*=.*)?$")
 _DASHES = {"-", "–", "—", "--", "_"}
 _FUZZY_COLUMN = 90.0  # rapidfuzz ratio needed to read a heading as a catalog name
+#: Words a heading may add after a catalog name without changing what it counts.
+_FILLER = ("hienco", "hiencotrendiaban", "trendiaban", "tinhdencuoiky", "cuoiky", "dangquanly",
+           "quanly", "cohoso", "cohosoquanly", "dangcutru", "trongky", "phathien")
 
 
 @dataclass
@@ -461,6 +464,11 @@ def _recognise(header: str, lookup: dict[str, str], fuzzy_keys: list[str]
             if k in lookup:
                 how = "catalog" if k == column_key(c) else "variant"
                 return "indicator", lookup[k], how, None
+    for c in cands[:2]:
+        for k in _variants(c):
+            for name, ind in lookup.items():
+                if len(name) >= 10 and k.startswith(name) and k[len(name):] in _FILLER:
+                    return "indicator", ind, "variant", None
     from rapidfuzz import fuzz, process
 
     best = None
@@ -747,13 +755,11 @@ def _classify(label: str, stt: str, province_key: str, districts: dict[str, str]
     kind, rest = strip_prefix(text)
     if re.match(r"^(h|tx|tp|q)\.\s*", text, re.I):
         kind, rest = "huyện", re.sub(r"^(h|tx|tp|q)\.\s*", "", text, flags=re.I)
-    if kind in ("huyện", "thị xã", "thành phố", "quận") or (
-            _ROMAN.match(ordinal or "") and edition == "legacy"):
+    roman = bool(_ROMAN.match(ordinal or ""))
+    if kind in ("huyện", "thị xã", "thành phố", "quận") or roman:
         d = districts.get(ascii_key(rest)) or districts.get(ascii_key(text))
-        if d is not None or kind in ("huyện", "quận"):
-            return "district", d
-        if _ROMAN.match(ordinal or ""):
-            return "district", None
+        if d is not None or kind in ("huyện", "quận") or roman:
+            return "district", d  # a group row (I, II…): its communes follow
     return "commune", None
 
 

@@ -156,3 +156,43 @@ def test_a_sheet_without_a_province_is_refused_naming_the_option(tmp_path: Path)
 def test_layout_key_ignores_spelling_of_case_and_marks() -> None:
     assert layout_key(["STT", "Tên đơn vị"]) == layout_key(["stt", "Ten don vi"])
     assert layout_key(["STT", "Tên đơn vị"]) != layout_key(["STT", "Đơn vị"])
+
+
+@pytest.mark.parametrize(("heading", "expected"), [
+    ("Số người nghiện", ("indicator", "registered_addicts")),
+    ("Số người nghiện ma túy hiện có", ("indicator", "registered_addicts")),
+    ("Số người sử dụng ma túy / Tổng số", ("indicator", "illegal_users")),
+    ("Số vụ phạm tội về ma túy phát hiện trong kỳ", ("indicator", "drug_cases_detected")),
+    ("Số người nghiện có hồ sơ quản lý / Trong đó: nữ", ("ignored", None)),
+    ("Tỷ lệ (%)", ("ignored", None)),
+    ("So với cùng kỳ / Tăng", ("ignored", None)),
+    ("Ghi chú", ("ignored", None)),
+    ("Số người nghiện ma túy cai nghiện tự nguyện", ("unknown", None)),  # not guessed
+])
+def test_headings_are_read_from_their_wording(heading: str, expected: tuple) -> None:
+    from geo.io.indicators import catalog_lookup
+    from geo.io.report_sheets import _recognise
+
+    lookup = catalog_lookup()
+    assert _recognise(heading, lookup, list(lookup))[:2] == expected
+
+
+def test_catalog_names_and_aliases_name_one_indicator_each() -> None:
+    from geo.indicators import load_catalog
+    from geo.io.tables import column_key
+
+    seen: dict[str, str] = {}
+    for ind in load_catalog():
+        for name in (ind.id, ind.name_vi, ind.name_en, *ind.aliases):
+            assert seen.setdefault(column_key(name), ind.id) == ind.id, name
+
+
+def test_a_2025_sheet_is_read_on_the_new_communes(tmp_path: Path) -> None:
+    communes = [("Các xã", [("Xã Lóng Sập", ["16.789", "20", "1", "5", "3", "1", "7"]),
+                           ("Xã Vân Hồ", ["21.432", "28", "2", "7", "5", "2", "9"])])]
+    p = son_la_report(tmp_path / "2025.xlsx", title="6 THÁNG CUỐI NĂM 2025",
+                      communes=communes)
+    got = read_indicators(p, province=SON_LA)
+    assert got.period == "2025-H2" and got.sheet.edition == "2025"
+    assert got.problems == [], [x.vi for x in got.problems]
+    assert set(got.values.edition) == {"2025"} and len(got.values.unit_code.unique()) == 2
