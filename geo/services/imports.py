@@ -743,6 +743,7 @@ def commit(prepared: Prepared, who: Principal, db: str | None = None,
         if same is not None:
             return _result(prepared, same, already=True)
         for old in older:  # the same file read otherwise: the new reading replaces it
+            _may_replace(s, old, who, prepared.file)
             undo_batch(s, old, who.username)
         problems = steps.stored_problems(s, prepared)
         if problems:
@@ -755,6 +756,24 @@ def commit(prepared: Prepared, who: Principal, db: str | None = None,
         bid = b.id
     step(1.0, "Xong")
     return _result(prepared, bid, n, superseded=older)
+
+
+def _may_replace(s: Any, batch_id: int, who: Principal, file: str) -> None:
+    """Replacing an import undoes it: ``who`` needs the right to undo that batch."""
+    from geo.auth import may_undo
+    from geo.errors import PermissionDenied
+    from geo.store.schema import ImportBatch
+
+    b = s.get(ImportBatch, batch_id)
+    try:
+        may_undo(who, b.province_code, b.username)
+    except PermissionDenied as e:
+        raise PermissionDenied(
+            f"Tệp '{file}' đã được nhập ở lần nhập số {batch_id} (do {b.username}) với tùy chọn "
+            f"khác; lưu lần này sẽ thay thế (hoàn tác) lần đó, mà {e.vi[0].lower()}{e.vi[1:]}",
+            f"File '{file}' was imported as batch {batch_id} (by {b.username}) with other "
+            f"options; storing it now would replace (undo) that batch, but {e.en[0].lower()}"
+            f"{e.en[1:]}", file=file) from None
 
 
 def _note(note: str | None, older: list[int]) -> str | None:

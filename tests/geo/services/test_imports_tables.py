@@ -136,3 +136,28 @@ def test_a_hotspot_event_in_the_future_is_refused(tmp_path: Path, empty_url: str
         imp.import_file(imp.HotspotsRequest(p, "Sơn La"), ADMIN, empty_url)
     (pr,) = ei.value.problems
     assert pr.row == 3 and "tương lai" in pr.vi
+
+
+def test_the_same_figures_file_with_another_period_supersedes_it_if_allowed(
+        tmp_path: Path, empty_url: str) -> None:
+    from geo.errors import PermissionDenied
+    from geo.store import get_values, session_scope
+
+    p = tmp_path / "so_lieu.csv"
+    p.write_text("ma_xa,Dân số [population]\n04024,1200\n", encoding="utf-8")
+    first = imp.import_file(imp.IndicatorsRequest(p, period="2023-H1"), ADMIN, empty_url)
+    same = imp.import_file(imp.IndicatorsRequest(p, period="2023-H1"), ADMIN, empty_url)
+    assert same.already_imported and same.batch_id == first.batch_id
+    # A district officer may not replace (undo) an import made by someone else.
+    officer = Principal("mc_nhap", "data_officer", "14", "123")
+    before = db_fingerprint(empty_url)
+    with pytest.raises(PermissionDenied) as ei:
+        imp.import_file(imp.IndicatorsRequest(p, period="2023-H2"), officer, empty_url)
+    assert f"lần nhập số {first.batch_id}" in ei.value.vi and "quan_tri" in ei.value.vi
+    assert db_fingerprint(empty_url) == before
+    second = imp.import_file(imp.IndicatorsRequest(p, period="2023-H2"), ADMIN, empty_url)
+    assert second.superseded == [first.batch_id]
+    with session_scope(empty_url) as s:
+        v = get_values(s, "14", "legacy")
+    v = v[v.converted == ""]
+    assert v.period.tolist() == ["2023-H2"]  # the first reading is no longer current
