@@ -4,10 +4,16 @@ Shapefile (also zipped), GeoPackage, GeoJSON, KML and File Geodatabase are read
 with pyogrio. The reader:
 
 - names what is missing (``.shx``, ``.dbf``, ``.prj``) in a clear message;
-- decodes DBF text that is UTF-8, CP1258, TCVN3 or VNI with :mod:`geo.textenc`;
+- decodes DBF text itself (the bytes, read as latin-1): with ``encoding=`` when
+  given, else with what the ``.cpg`` or the DBF language byte says unless that
+  does not decode or gives TCVN3/VNI mojibake — then with detection
+  (:mod:`geo.textenc`), saying so in a note; text that no encoding makes
+  Vietnamese is reported (``text_doubts``) for the matcher to refuse;
 - takes the CRS from the file, or from ``crs=``; when the file has none it
   guesses from the coordinate ranges and the province (:mod:`geo.crs`) and only
-  goes on with ``accept_guess=True``, saying what was guessed and why;
+  goes on with ``accept_guess=True``, saying what was guessed and why; the
+  file's own coordinates are kept (``raw``) so the import can rank CRSs by
+  where the communes land (:func:`geo.io.boundary_match.check_crs`);
 - reprojects to WGS84 with the pinned EPSG transformations of :mod:`geo.crs`;
 - repairs invalid geometries with :func:`shapely.make_valid` and reports them;
 - reports overlaps and gaps between the polygons.
