@@ -403,12 +403,19 @@ def _header_block(grid: Grid) -> tuple[int, int]:
 
 def _flatten(grid: Grid, start: int, end: int) -> list[str]:
     width = max((len(r) for r in grid.rows[start:end + 1]), default=0)
+    cells = [[_text(r[j]) if j < len(r) else "" for j in range(width)]
+             for r in grid.rows[start:end + 1]]
+    if not grid.merged:  # a CSV keeps a merged group heading in its first cell only
+        for r in range(len(cells) - 1):
+            for j in range(1, width):
+                if (not cells[r][j] and cells[r + 1][j] and cells[r][j - 1]
+                        and cells[r + 1][j - 1]):
+                    cells[r][j] = cells[r][j - 1]
     out, seen = [], {}
     for j in range(width):
         parts: list[str] = []
-        for r in range(start, end + 1):
-            row = grid.rows[r]
-            t = _text(row[j]) if j < len(row) else ""
+        for r in range(len(cells)):
+            t = cells[r][j]
             t = re.sub(r"\s+", " ", t)
             if t and (not parts or parts[-1] != t):
                 parts.append(t)

@@ -196,3 +196,22 @@ def test_a_2025_sheet_is_read_on_the_new_communes(tmp_path: Path) -> None:
     assert got.period == "2025-H2" and got.sheet.edition == "2025"
     assert got.problems == [], [x.vi for x in got.problems]
     assert set(got.values.edition) == {"2025"} and len(got.values.unit_code.unique()) == 2
+
+
+def test_the_same_sheet_saved_as_csv_reads_the_same(tmp_path: Path) -> None:
+    import csv
+
+    from openpyxl import load_workbook
+
+    xlsx = son_la_report(tmp_path / "bc.xlsx")
+    ws = load_workbook(xlsx).active  # a merged range keeps its text in its first cell only
+    p = tmp_path / "bc.csv"
+    with open(p, "w", newline="", encoding="utf-8") as f:
+        csv.writer(f).writerows([["" if v is None else v for v in r]
+                                 for r in ws.iter_rows(values_only=True)])
+    a = read_indicators(xlsx, province=SON_LA)
+    b = read_indicators(p, province=SON_LA)
+    assert b.problems == [] and b.period == "2024-H1"
+    cols = ["unit_code", "indicator", "value"]
+    assert b.values[cols].sort_values(cols).values.tolist() == \
+        a.values[cols].sort_values(cols).values.tolist()
