@@ -179,6 +179,8 @@ with tabs[1]:
             opts = [""] + list(label.values())
             view = rep[["feature", "name", "district", "code", "matched_name", "method",
                         "score"]].copy()
+            # Why a feature that matched a name is not that commune (far, outside, area).
+            view["position"] = rep["placement_vi" if lang() == "vi" else "placement_en"]
             view["choice"] = [label.get(current[int(f)], "") for f in rep.feature]
             st.caption(t("Mỗi đối tượng và cách khớp. Với dòng chưa khớp: chọn xã, hoặc để "
                          "trống để bỏ qua.", "Every feature and how it matched. For unmatched "
