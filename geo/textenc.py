@@ -28,6 +28,8 @@ from collections.abc import Iterable
 
 __all__ = [
     "ENCODINGS",
+    "codec_name",
+    "decode_as",
     "decode_tcvn3",
     "decode_vni",
     "detect_and_decode",
@@ -535,6 +537,70 @@ def _decode_bytes(raw: bytes, enc: str, restore_u: bool | None = None) -> str:
     if enc == "tcvn3":
         return decode_tcvn3(_font_text(raw), restore_u=restore_u)
     return decode_vni(_font_text(raw))
+
+
+def codec_name(label: str | None) -> str | None:
+    """The encoding a ``.cpg`` file, a DBF language byte or a user names, as diaban calls it.
+
+    ``utf-8``, ``cp1258``, ``tcvn3``, ``vni``, or a Python codec name (``cp1252``,
+    ``latin-1``…); ``None`` when the label names no encoding Python or diaban knows.
+
+    Examples
+    --------
+    >>> codec_name("UTF-8"), codec_name("65001"), codec_name("1258"), codec_name("ABC")
+    ('utf-8', 'utf-8', 'cp1258', 'tcvn3')
+    >>> codec_name("VN3 font") is None
+    True
+    """
+    import codecs
+
+    if label is None:
+        return None
+    key = re.sub(r"[\s_\-.]", "", str(label).strip().lower())
+    if not key:
+        return None
+    aliases = {"utf8": "utf-8", "65001": "utf-8", "utf8bom": "utf-8", "1258": "cp1258",
+               "cp1258": "cp1258", "windows1258": "cp1258", "ansi1258": "cp1258",
+               "tcvn3": "tcvn3", "tcvn": "tcvn3", "abc": "tcvn3", "vntime": "tcvn3",
+               "tcvn5712": "tcvn3", "vni": "vni", "vniwindows": "vni", "vniwin": "vni",
+               "1252": "cp1252", "ansi1252": "cp1252", "ansi": "cp1252", "88591": "latin-1",
+               "iso88591": "latin-1", "latin1": "latin-1"}
+    if key in aliases:
+        return aliases[key]
+    try:
+        return codecs.lookup(str(label).strip()).name
+    except LookupError:
+        return None
+
+
+def decode_as(raw: bytes, encoding: str) -> str:
+    r"""Decode bytes with a named encoding, TCVN3 and VNI-Windows included (NFC).
+
+    Parameters
+    ----------
+    raw : bytes
+        The bytes.
+    encoding : str
+        ``utf-8``, ``cp1258``, ``tcvn3``, ``vni`` or any Python codec.
+
+    Raises
+    ------
+    UnicodeDecodeError
+        When the bytes are not valid in ``encoding`` (UTF-8 and other strict codecs).
+
+    Examples
+    --------
+    >>> decode_as(b"M\xeang Kh\xacng", "tcvn3")
+    'Mường Khương'
+    """
+    enc = codec_name(encoding) or encoding
+    if enc == "tcvn3":
+        return decode_tcvn3(_font_text(raw))
+    if enc == "vni":
+        return decode_vni(_font_text(raw))
+    if raw.startswith(b"\xef\xbb\xbf") and enc == "utf-8":
+        raw = raw[3:]
+    return unicodedata.normalize("NFC", raw.decode(enc))
 
 
 def fix_texts(values: Iterable[str | None], *, margin: float = 0.15

@@ -6,6 +6,7 @@ from pages._state import boot
 
 boot()
 
+import json  # noqa: E402
 import tempfile  # noqa: E402
 from collections.abc import Callable  # noqa: E402
 from pathlib import Path  # noqa: E402
@@ -14,11 +15,13 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from geo.errors import DiabanError  # noqa: E402
+from geo.io.boundaries import ENCODING_CHOICES  # noqa: E402
 from geo.security import UPLOAD_TYPES, check_upload_file, safe_filename  # noqa: E402
 from geo.services import imports as imp  # noqa: E402
 from geo.services.history import HistoryRequest, UndoRequest, history, undo  # noqa: E402
 from geo.vocab import FACILITY_KINDS  # noqa: E402
 from pages._auth import require_action  # noqa: E402
+from pages._report_mapping import mapping_form, row_kinds  # noqa: E402
 from pages._state import db_url, lang, province, t  # noqa: E402
 
 st.title(t("Dữ liệu", "Data"))
@@ -80,6 +83,12 @@ def _already(prep: imp.Prepared) -> None:
         st.info(t(f"Tệp này đã được nhập (lần nhập số {prep.already_batch}); lưu lại sẽ không "
                   "thay đổi gì.", f"This file was already imported (batch {prep.already_batch}); "
                   "storing it again changes nothing."))
+    elif prep.supersedes:
+        ids = ", ".join(str(b) for b in prep.supersedes)
+        st.warning(t(f"Tệp này đã được nhập (lần nhập số {ids}) với tùy chọn khác cho kết quả "
+                     f"khác: lưu lần này sẽ hoàn tác lần {ids} và thay bằng kết quả mới.",
+                     f"This file was imported before (batch {ids}) with other options giving "
+                     f"another result: storing it now undoes batch {ids} and replaces it."))
 
 
 def _stored(slot: str | None, r: imp.ImportResult, vi: str, en: str) -> None:
@@ -91,6 +100,10 @@ def _stored(slot: str | None, r: imp.ImportResult, vi: str, en: str) -> None:
                   f"This file was already imported (batch {r.batch_id}); nothing changed."))
     else:
         st.success(t(vi, en))
+        if r.superseded:
+            ids = ", ".join(str(b) for b in r.superseded)
+            st.info(t(f"Lần nhập này thay thế lần nhập số {ids} của cùng tệp (đã hoàn tác).",
+                      f"This import replaces batch {ids} of the same file (undone)."))
 
 
 tabs = st.tabs([t("Số liệu xã", "Figures"), t("Ranh giới", "Boundaries"),
@@ -98,14 +111,30 @@ tabs = st.tabs([t("Số liệu xã", "Figures"), t("Ranh giới", "Boundaries"),
                 t("Địa bàn trọng điểm", "Hotspots"), t("Lịch sử nhập", "History")])
 
 with tabs[0]:
-    up = st.file_uploader(t("Tệp số liệu (CSV, XLSX)", "Figures file (CSV, XLSX)"),
+    up = st.file_uploader(t("Tệp số liệu (CSV, XLSX; cả báo cáo 6 tháng/năm của tỉnh)",
+                            "Figures file (CSV, XLSX; the province's report sheets too)"),
                           type=["csv", "xlsx"], key="up_ind")
     if up is not None:
         try:
-            prep = _prepared("ind", up, "table", (), lambda p: imp.IndicatorsRequest(
-                p, province=prov, display_name=up.name))
+            mkey = f"_mapping_{up.file_id}"  # a person's reading of this report sheet
+            mapping = st.session_state.get(mkey)
+            prep = _prepared("ind", up, "table", (json.dumps(mapping, sort_keys=True),),
+                             lambda p: imp.IndicatorsRequest(p, province=prov,
+                                                             display_name=up.name,
+                                                             mapping=mapping))
+            if prep.sheet is not None:
+                new = mapping_form(prep.sheet, f"map_{up.file_id}")
+                if new is not None and new != mapping:
+                    st.session_state[mkey] = new
+                    st.rerun()
+                for n in prep.notes:
+                    st.caption("• " + n.message(lang()))
             st.caption(t("Xem trước", "Preview"))
-            st.dataframe(prep.table.df.head(20), hide_index=True)
+            view = prep.table.df.head(20 if prep.sheet is None else 500)
+            view = view.map(lambda v: "" if v is None else str(v))
+            if prep.sheet is not None:
+                view.insert(0, t("Đọc là", "Read as"), row_kinds(prep.sheet)[:len(view)])
+            st.dataframe(view, hide_index=True)
             if not prep.ok:
                 raise prep.error()
             st.success(t(f"Tệp hợp lệ: {prep.rows} số liệu.", f"File is valid: {prep.rows} "
@@ -126,12 +155,16 @@ with tabs[1]:
                           "CRS if the file has none (e.g. EPSG:9206)"), key="bnd_crs")
     accept = st.checkbox(t("Chấp nhận hệ tọa độ diaban đoán", "Accept the guessed CRS"),
                          key="bnd_acc")
+    enc = st.selectbox(t("Bảng mã chữ của bảng thuộc tính", "Text encoding of the attributes"),
+                       ["", *ENCODING_CHOICES], key="bnd_enc",
+                       format_func=lambda e: e or t("(tự nhận dạng)", "(detect)"))
     if up is not None:
         try:
-            prep = _prepared("bnd", up, "boundaries", (crs, accept),
+            prep = _prepared("bnd", up, "boundaries", (crs, accept, enc),
                              lambda p: imp.BoundariesRequest(
                                  p, prov, crs=crs or None, accept_guess=accept,
-                                 skip_unmatched=True, display_name=up.name))
+                                 skip_unmatched=True, display_name=up.name,
+                                 encoding=enc or None))
             rd = prep.read
             st.info(t(f"Hệ tọa độ {rd.source_crs} ({rd.crs_origin}); chuyển mã: "
                       f"{rd.encodings or 'không'}; sửa hình học: {len(rd.repaired)}; chồng lấn: "
@@ -146,6 +179,8 @@ with tabs[1]:
             opts = [""] + list(label.values())
             view = rep[["feature", "name", "district", "code", "matched_name", "method",
                         "score"]].copy()
+            # Why a feature that matched a name is not that commune (far, outside, area).
+            view["position"] = rep["placement_vi" if lang() == "vi" else "placement_en"]
             view["choice"] = [label.get(current[int(f)], "") for f in rep.feature]
             st.caption(t("Mỗi đối tượng và cách khớp. Với dòng chưa khớp: chọn xã, hoặc để "
                          "trống để bỏ qua.", "Every feature and how it matched. For unmatched "

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from geo.cli.cmd_import_geo import superseded_note
 from geo.cli.common import (
     ctx_obj,
     db,
@@ -32,20 +33,61 @@ def register(cli: click.Group) -> None:
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--province", "-p", default=None, help="Tỉnh (để khớp tên xã) / province.")
 @click.option("--period", default=None, help="Kỳ nếu tệp không ghi / period if not in the file.")
+@click.option("--mapping", "mapping", default=None,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Tệp ánh xạ cột → chỉ tiêu, tên → mã xã của báo cáo tỉnh (JSON, trang Dữ "
+                   "liệu lưu được) / report-sheet mapping file.")
+@click.option("--write-mapping", "write_mapping", default=None,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Ghi cách diaban đọc báo cáo này ra tệp ánh xạ để sửa / write how the "
+                   "sheet was read to a mapping file to edit.")
+@click.option("--accept-matches", is_flag=True,
+              help="Nhận các tên xã khớp gần đúng như đã liệt kê / accept approximate "
+                   "commune-name matches as listed.")
 @click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra, không lưu / validate only.")
 @options
 def import_indicators_cmd(file: Path, province: str | None, period: str | None,
-                          dry_run: bool) -> None:
-    """Nhập số liệu xã (CSV/XLSX). / Import commune figures (CSV/XLSX)."""
-    from geo.services.imports import IndicatorsRequest, import_file
+                          mapping: Path | None, write_mapping: Path | None,
+                          accept_matches: bool, dry_run: bool) -> None:
+    """Nhập số liệu xã (CSV/XLSX, cả báo cáo 6 tháng/năm của tỉnh). / Import commune
+    figures (CSV/XLSX, the province's own report sheets too).
+    """
+    from geo.services.imports import IndicatorsRequest, import_file, preview
 
     o = ctx_obj()
-    req = IndicatorsRequest(file, province=province, period=period)
+    req = IndicatorsRequest(file, province=province, period=period, mapping=mapping,
+                            accept_matches=accept_matches)
+    if write_mapping is not None:
+        with progress_bar(t("Đọc báo cáo", "Reading the sheet")) as cb:
+            prep = preview(req, principal(), db(), progress=cb)
+        if prep.sheet is None:
+            raise click.UsageError(t(
+                "Tệp có cột mã xã (mẫu của diaban hoặc bảng dài): không cần ánh xạ.",
+                "The file has a commune-code column (diaban's template or a long table): "
+                "no mapping is needed."))
+        write_mapping.write_text(prep.sheet.mapping().to_json(), encoding="utf-8")
+        if o["json"]:
+            emit_json({"ok": True, "mapping": str(write_mapping),
+                       **prep.sheet.mapping().to_dict()})
+        else:
+            unknown = [c.header for c in prep.sheet.columns if c.role == "unknown"]
+            click.echo(t(f"Đã ghi ánh xạ vào {write_mapping}", f"Mapping written to "
+                         f"{write_mapping}") + (t(
+                             f"; {len(unknown)} cột chưa nhận ra (ghi \"?\"): thay bằng mã chỉ "
+                             "tiêu (hoặc null để bỏ qua cột) rồi chạy lại với --mapping.",
+                             f"; {len(unknown)} columns not recognised (written \"?\"): "
+                             "replace with indicator ids (or null to ignore the column), then "
+                             "run again with --mapping.")
+                             if unknown else "."))
+        return
     with progress_bar(t("Nhập số liệu", "Importing")) as cb:
         res = import_file(req, principal(), db(), progress=cb, dry_run=dry_run)
     if o["json"]:
         emit_json({"ok": True, **res.to_dict()})
-    elif res.already_imported:
+        return
+    for n in res.notes:
+        click.echo("  - " + n.message(o["lang"]))
+    if res.already_imported:
         click.echo(t(f"Tệp này đã được nhập (lần nhập số {res.batch_id}); không thay đổi gì.",
                      f"This file was already imported (batch {res.batch_id}); nothing changed."))
     elif res.dry_run:
@@ -56,6 +98,7 @@ def import_indicators_cmd(file: Path, province: str | None, period: str | None,
                      f"diaban import undo {res.batch_id}",
                      f"Stored {res.rows} figures (batch {res.batch_id}). Undo: "
                      f"diaban import undo {res.batch_id}"))
+    superseded_note(res)
 
 
 @click.command("template")

@@ -10,6 +10,7 @@ import click
 from geo.cli.common import ctx_obj, db, echo_table, emit_json, options, progress_bar, t
 from geo.cli.groups import import_group
 from geo.cli.identity import principal
+from geo.io.boundaries import ENCODING_CHOICES, GAP_COLUMN, OVERLAP_COLUMN
 
 if TYPE_CHECKING:
     from geo.services.imports import ImportResult
@@ -35,11 +36,16 @@ def register(cli: click.Group) -> None:
 @click.option("--edition", type=click.Choice(["legacy", "2025"]), default=None,
               help="Danh mục đối chiếu (mặc định: danh mục khớp nhiều hơn) / registry edition.")
 @click.option("--skip-unmatched", is_flag=True,
-              help="Bỏ qua đối tượng không khớp / skip unmatched features.")
+              help="Bỏ qua đối tượng không khớp hoặc sai vị trí / skip unmatched or misplaced "
+                   "features.")
+@click.option("--encoding", type=click.Choice(list(ENCODING_CHOICES), case_sensitive=False),
+              default=None, help="Bảng mã chữ của bảng thuộc tính khi diaban không tự nhận ra / "
+                                 "text encoding of the attributes when detection cannot tell.")
 @click.option("--dry-run", is_flag=True, help="Chỉ kiểm tra, không lưu / validate only.")
 @options
 def boundaries_cmd(file: Path, province: str, crs: str | None, accept_guess: bool,
-                   edition: str | None, skip_unmatched: bool, dry_run: bool) -> None:
+                   edition: str | None, skip_unmatched: bool, encoding: str | None,
+                   dry_run: bool) -> None:
     """Nhập ranh giới xã chính thức. / Import official commune boundaries."""
     from geo.services.imports import BoundariesRequest, import_file
 
@@ -48,7 +54,7 @@ def boundaries_cmd(file: Path, province: str, crs: str | None, accept_guess: boo
         raise click.UsageError(t("Dùng --crs hoặc --accept-guess, không dùng cả hai.",
                                  "Use --crs or --accept-guess, not both."))
     req = BoundariesRequest(file, province, crs=crs, accept_guess=accept_guess, edition=edition,
-                            skip_unmatched=skip_unmatched)
+                            skip_unmatched=skip_unmatched, encoding=encoding)
     with progress_bar(t("Nhập ranh giới", "Importing boundaries")) as cb:
         res = import_file(req, principal(), db(), progress=cb, dry_run=dry_run)
     if o["json"]:
@@ -68,14 +74,21 @@ def boundaries_cmd(file: Path, province: str, crs: str | None, accept_guess: boo
                  f"khe hở > 0,1 ha: {len(rd.gaps)}.",
                  f"Geometries repaired: {len(rd.repaired)}; overlaps > 0.1 ha: "
                  f"{len(rd.overlaps)}; gaps > 0.1 ha: {len(rd.gaps)}."))
+    for n in res.notes:  # what the file said wrongly, the edition chosen, repairs
+        if n.column not in (OVERLAP_COLUMN, GAP_COLUMN):
+            click.echo("  - " + n.message(o["lang"]))
+    for p in res.skipped:
+        click.echo("  - " + p.message(o["lang"]))
     rep = res.report.copy()
     rep["how"] = rep.method.map(lambda m: _METHODS_VI.get(m, m) if o["lang"] == "vi" else m)
     rep["score"] = rep.score.map(lambda s: f"{s:.0f}")
+    rep["where"] = [_where(p, d, o["lang"]) for p, d in zip(rep.placement, rep.distance_km)]
     echo_table(rep.to_dict("records"),
                [("feature", "#"), ("name", t("Tên trong tệp", "Name in file")),
                 ("district", t("Huyện", "District")), ("code", t("Mã", "Code")),
                 ("matched_name", t("Khớp với", "Matched")), ("how", t("Cách khớp", "How")),
-                ("score", t("Điểm", "Score")), ("status", t("Kết quả", "Status"))])
+                ("score", t("Điểm", "Score")), ("where", t("Vị trí", "Position")),
+                ("status", t("Kết quả", "Status"))])
     counts = rep.status.value_counts().to_dict()
     summary = t(f"Khớp {counts.get('matched', 0)}, bỏ qua {counts.get('skipped', 0)} "
                 f"(danh mục {res.edition}).",
@@ -93,6 +106,38 @@ def boundaries_cmd(file: Path, province: str, crs: str | None, accept_guess: boo
             f"diaban import undo {res.batch_id}",
             f"Stored {res.stored} boundaries (batch {res.batch_id}). Undo: "
             f"diaban import undo {res.batch_id}"))
+    superseded_note(res)
+
+
+def superseded_note(res: ImportResult) -> None:
+    """Say which earlier imports of the same file this one replaced (or would replace)."""
+    if not res.superseded or res.already_imported:
+        return
+    ids = ", ".join(str(b) for b in res.superseded)
+    if res.dry_run:
+        click.echo(t(f"Tệp này đã được nhập (lần nhập số {ids}) với tùy chọn khác cho kết quả "
+                     "khác; lưu lần này sẽ thay thế lần đó.",
+                     f"This file was imported before (batch {ids}) with other options giving "
+                     "another result; storing it now will replace that import."))
+    else:
+        click.echo(t(f"Lần nhập này thay thế lần nhập số {ids} của cùng tệp (tùy chọn khác): "
+                     f"lần {ids} đã được hoàn tác.",
+                     f"This import replaces batch {ids} of the same file (other options): "
+                     f"batch {ids} was undone."))
+
+
+def _where(placement: object, km: object, lang: str) -> str:
+    """The report's position column: ``đúng`` or why not, with the distance."""
+    from geo.i18n import fmt_number
+
+    if km is None or km != km:
+        return ""
+    d = fmt_number(round(float(km), 1), lang, 1) + " km"
+    if placement is None or placement != placement:
+        return ("đúng" if lang == "vi" else "ok") + f" ({d})"
+    what = {"far": ("xa", "far"), "outside": ("ngoài tỉnh/huyện", "outside"),
+            "area": ("diện tích sai", "area")}.get(str(placement), (str(placement),) * 2)
+    return (what[0] if lang == "vi" else what[1]) + f" ({d})"
 
 
 def _simple_result(res: ImportResult, what_vi: str, what_en: str) -> None:
@@ -104,13 +149,20 @@ def _simple_result(res: ImportResult, what_vi: str, what_en: str) -> None:
         click.echo(t(f"Tệp này đã được nhập (lần nhập số {res.batch_id}); không thay đổi gì.",
                      f"This file was already imported (batch {res.batch_id}); nothing changed."))
         return
+    rows = len({p.row for p in res.skipped})
+    if rows:
+        click.echo(t(f"Bỏ qua {rows} dòng lỗi (--skip-invalid):",
+                     f"Skipped {rows} bad rows (--skip-invalid):"))
     for p in res.skipped[:50]:
-        click.echo("  - " + (p.vi if o["lang"] == "vi" else p.en) + f" ({p.file}, "
-                   + t("dòng", "row") + f" {p.row})")
+        click.echo("  - " + p.message(o["lang"]))
+    if len(res.skipped) > 50:
+        click.echo(t(f"  … và {len(res.skipped) - 50} lỗi khác",
+                     f"  … and {len(res.skipped) - 50} more"))
     click.echo(t(f"Đã lưu {res.stored} {what_vi} (lần nhập số {res.batch_id}). Hoàn tác: "
                  f"diaban import undo {res.batch_id}",
                  f"Stored {res.stored} {what_en} (batch {res.batch_id}). Undo: "
                  f"diaban import undo {res.batch_id}"))
+    superseded_note(res)
 
 
 @click.command("incidents")
@@ -175,4 +227,4 @@ def population_cmd(file: Path, province: str, year: int, edition: str | None) ->
     _simple_result(res, "số liệu dân số", "population figures")
 
 
-__all__ = ["register", "echo_table"]
+__all__ = ["register", "echo_table", "superseded_note"]

@@ -34,6 +34,7 @@ from geo.crs.guess import (
     CrsGuess,
     check_declared_crs,
     guess_crs,
+    rank_by_anchors,
     share_inside,
 )
 from geo.crs.transform import (
@@ -84,6 +85,7 @@ __all__ = [
     "nearest_zone",
     "province_crs",
     "province_zone",
+    "rank_by_anchors",
     "reproject",
     "share_inside",
     "to_wgs84",

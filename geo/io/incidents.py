@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import geopandas as gpd
 import numpy as np
@@ -57,11 +58,13 @@ class IncidentPoints:
     periods : numpy.ndarray
         Period id per row (``""`` where the date is bad or in the future).
     problems : list of Problem
-        Rows without coordinates, with an unreadable date or a date in the future.
+        One per bad cell (coordinates, dates), sorted by row.
     coord_col, date_col : str
         Columns problems point at.
     province_code, province_name : str
         The province the file covers.
+    bad_rows : int
+        Rows with at least one problem (what ``--skip-invalid`` skips).
     """
 
     table: Table
@@ -73,6 +76,7 @@ class IncidentPoints:
     date_col: str = ""
     province_code: str = ""
     province_name: str = ""
+    bad_rows: int = 0
 
     @property
     def located(self) -> np.ndarray:
@@ -143,13 +147,20 @@ def _columns(tab: Table) -> dict[str, str]:
     return out
 
 
-def _numbers(col: pd.Series) -> np.ndarray:
-    num = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
-    bad = np.isnan(num) & col.notna().to_numpy()
-    for i in np.flatnonzero(bad):  # "105,123" and other local forms
-        v = parse_number(col.iloc[i])
-        num[i] = np.nan if v is None else v
-    return num
+def _numbers(col: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """Numbers of a column as people type them; and which cells hold text that is not one."""
+    vals = col.to_numpy(dtype=object)
+    num = np.full(len(vals), np.nan)
+    text = np.zeros(len(vals), bool)
+    for i, v in enumerate(vals):
+        if v is None or (isinstance(v, float) and v != v) or str(v).strip() == "":
+            continue
+        x = parse_number(v)
+        if x is None or x != x:
+            text[i] = True
+        else:
+            num[i] = x
+    return num, text
 
 
 def _dates(col: pd.Series) -> pd.Series:
@@ -164,7 +175,7 @@ def _dates(col: pd.Series) -> pd.Series:
 
 def read_incidents(
     path: str | Path,
-    province: str,
+    province: Any,
     *,
     crs: str | None = None,
     period_kind: str = "H",
@@ -173,12 +184,18 @@ def read_incidents(
 ) -> IncidentPoints:
     """Read a file of incidents into WGS84 points with their period.
 
+    Every bad cell is one problem with its row and column: a coordinate that is
+    empty or not a number, an impossible latitude/longitude, latitude and longitude
+    swapped (recognised: the other way round the point is in the province), a
+    point outside Vietnam or outside the province (saying where it is), a date
+    that is empty, not a date or in the future.
+
     Parameters
     ----------
     path : str or Path
         CSV or XLSX, one incident per row.
-    province : str
-        Province code or name.
+    province : str or Province
+        Province code or name (a :class:`geo.registry.Province` is read in its edition).
     crs : str, optional
         CRS of ``x``/``y`` columns (default: the province's VN-2000 TM-3 zone).
     period_kind : {"H", "Q", "Y"}
@@ -199,6 +216,8 @@ def read_incidents(
     """
     from geo.crs import WGS84, province_crs, transformer
     from geo.io.boundaries import province_bbox
+    from geo.io.placement import check_points, point_message
+    from geo.registry import Province, find_province
 
     name = display_name or Path(path).name
 
@@ -210,39 +229,84 @@ def read_incidents(
     tab = read_table(path, name)
     cols = _columns(tab)
     df = tab.df
-    pcode, bbox, pname = province_bbox(province)
+    prov = province if isinstance(province, Province) else find_province(str(province))
+    pcode, _, pname = province_bbox(prov)
     problems: list[Problem] = []
+    bad_row = np.zeros(len(df), bool)
+
+    def cell(i: int, col: str, vi: str, en: str) -> None:
+        problems.append(problem(tab, int(i), col, vi, en))
+        bad_row[i] = True
+
     if "lat" in cols:
-        lon, lat = _numbers(df[cols["lon"]]), _numbers(df[cols["lat"]])
-        ccol = cols["lat"]
+        c1, c2 = cols["lat"], cols["lon"]
+        lat, t1 = _numbers(df[c1])
+        lon, t2 = _numbers(df[c2])
     else:
-        x, y = _numbers(df[cols["x"]]), _numbers(df[cols["y"]])
-        src = crs or province_crs(pcode)
+        c1, c2 = cols["x"], cols["y"]
+        x, t1 = _numbers(df[c1])
+        y, t2 = _numbers(df[c2])
+    for c, txt in ((c1, t1), (c2, t2)):
+        raw = df[c]
+        for i in range(len(df)):
+            v = raw.iloc[i]
+            if txt[i]:
+                cell(i, c, f"'{v}' không phải là số (tọa độ)",
+                     f"'{v}' is not a number (coordinate)")
+            elif v is None or str(v).strip() == "":
+                cell(i, c, "thiếu tọa độ (ô trống)", "missing coordinate (empty cell)")
+    if "lat" not in cols:
+        src = crs or province_crs(prov.code, prov.edition)
         tr = transformer(src, WGS84)
-        lon, lat = tr.transform(x, y)
-        lon, lat = np.asarray(lon, float), np.asarray(lat, float)
-        ccol = cols["x"]
-    dates = _dates(df[cols["date"]])
+        lon, lat = (np.asarray(a, float) for a in tr.transform(x, y))
+        # Easting and northing typed the other way round: VN-2000 northings are millions.
+        sx, sy = (np.asarray(a, float) for a in tr.transform(y, x))
+    both = ~bad_row
+    verdict, places = check_points(np.where(both, lat, np.nan), np.where(both, lon, np.nan),
+                                   prov)
+    if "lat" not in cols:
+        v2, _ = check_points(np.where(both, sy, np.nan), np.where(both, sx, np.nan), prov)
+        verdict = np.where((verdict != "ok") & (verdict != "missing") & (v2 == "ok"),
+                           "swapped_xy", verdict)
+    pair = f"{tab.where(0, c1)['column']}, {tab.where(0, c2)['column']}" if len(df) else ""
+    for i in np.flatnonzero(both & (verdict != "ok") & (verdict != "missing")):
+        if verdict[i] == "swapped_xy":
+            vi = (f"tọa độ x và y bị đảo: ({x[i]:.0f}; {y[i]:.0f}) đọc ngược lại mới nằm "
+                  f"trong {pname}; hãy đổi chỗ hai cột (x là hướng Đông, khoảng 300.000–"
+                  "700.000 m; y là hướng Bắc, hàng triệu mét)")
+            en = (f"x and y are swapped: ({x[i]:.0f}, {y[i]:.0f}) lies in {pname} only the "
+                  "other way round; swap the two columns (x is the easting, about "
+                  "300,000–700,000 m; y the northing, millions of metres)")
+        else:
+            vi, en = point_message(str(verdict[i]), lat[i], lon[i], places[i], pname,
+                                   prov.edition)
+        problems.append(Problem(vi, en, file=tab.file, row=tab.rows[i], column=pair))
+        bad_row[i] = True
+    dcol = cols["date"]
+    dates = _dates(df[dcol])
     today = pd.Timestamp(date.today())
-    no_xy = ~(np.isfinite(lon) & np.isfinite(lat))
-    bad_date = dates.isna().to_numpy()
+    empty_date = df[dcol].map(lambda v: v is None or str(v).strip() == "").to_numpy()
+    bad_date = dates.isna().to_numpy() & ~empty_date
     future = (dates > today).fillna(False).to_numpy()
+    for i in np.flatnonzero(empty_date):
+        cell(i, dcol, "thiếu ngày (ô trống)", "missing date (empty cell)")
+    for i in np.flatnonzero(bad_date):
+        cell(i, dcol, f"ngày '{df[dcol].iloc[i]}' không đọc được (ghi dạng 31/12/2023 hoặc "
+             "2023-12-31)", f"unreadable date '{df[dcol].iloc[i]}' (write 31/12/2023 or "
+             "2023-12-31)")
+    for i in np.flatnonzero(future):
+        d = dates.iloc[i].strftime("%d/%m/%Y")
+        cell(i, dcol, f"ngày {d} ở tương lai", f"date {d} is in the future")
     periods = np.full(len(df), "", dtype=object)
-    ok_dates = ~bad_date & ~future
+    ok = ~bad_row
     # The province reporting cycle: the assessment year from 15/12 (geo.periods).
-    periods[ok_dates] = period_ids(dates[ok_dates], period_kind)
-    for i in np.flatnonzero(no_xy):
-        problems.append(problem(tab, int(i), ccol, "thiếu tọa độ hoặc tọa độ không phải số",
-                                "missing or non-numeric coordinates"))
-    for i in np.flatnonzero(bad_date & ~no_xy):
-        problems.append(problem(tab, int(i), cols["date"],
-                                f"ngày '{df[cols['date']].iloc[i]}' không đọc được",
-                                f"unreadable date '{df[cols['date']].iloc[i]}'"))
-    for i in np.flatnonzero(future & ~no_xy):
-        problems.append(problem(tab, int(i), cols["date"], "ngày ở tương lai",
-                                "date in the future"))
+    periods[ok] = period_ids(dates[ok], period_kind)
+    lon = np.where(ok, lon, np.nan)
+    lat = np.where(ok, lat, np.nan)
+    problems.sort(key=lambda p: (p.row or 0))
     step(0.3, "Đã đọc")
-    return IncidentPoints(tab, lon, lat, periods, problems, ccol, cols["date"], pcode, pname)
+    return IncidentPoints(tab, lon, lat, periods, problems, c1, dcol, pcode, pname,
+                          int(bad_row.sum()))
 
 
 def join_incidents(points: IncidentPoints, polygons: dict[str, gpd.GeoDataFrame],
@@ -285,10 +349,10 @@ def join_incidents(points: IncidentPoints, polygons: dict[str, gpd.GeoDataFrame]
     problems = list(points.problems)
     for i in np.flatnonzero(outside):
         problems.append(problem(tab, int(i), points.coord_col,
-                                f"điểm ({lon[i]:.5f}, {lat[i]:.5f}) nằm ngoài các xã của "
-                                f"{points.province_name}",
-                                f"point ({lon[i]:.5f}, {lat[i]:.5f}) is outside the communes of "
-                                f"{points.province_name}"))
+                                f"điểm (vĩ độ {lat[i]:.5f}, kinh độ {lon[i]:.5f}) nằm ngoài các "
+                                f"xã đã lưu ranh giới của {points.province_name}",
+                                f"point (lat {lat[i]:.5f}, lon {lon[i]:.5f}) is outside the "
+                                f"stored commune boundaries of {points.province_name}"))
     problems.sort(key=lambda p: p.row or 0)
     good = unit_code != None  # noqa: E711
     found = pd.DataFrame({"unit_code": unit_code[good], "period": periods[good]})

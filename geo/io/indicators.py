@@ -18,24 +18,29 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
 from geo.errors import Problem, ValidationError
 from geo.indicators import load_catalog
-from geo.io.tables import MAX_VALUE, Table, column_key, parse_number, problem, read_table
+from geo.io.tables import MAX_VALUE, Table, column_key, parse_number, problem
 from geo.periods import Period, parse_period
 from geo.registry import load_units, successors
 
 __all__ = [
     "CONSISTENCY_RULES",
     "IndicatorTable",
+    "catalog_lookup",
     "consistency_indicators",
     "consistency_problems",
     "consistency_with_stored",
+    "indicators_from_grid",
+    "is_diaban_table",
     "parse_indicator_table",
     "period_from_preamble",
     "read_indicators",
+    "validate_records",
     "write_template_xlsx",
 ]
 
@@ -83,29 +88,46 @@ class IndicatorTable:
         while this is not empty.
     period : str or None
         Period used for rows without one (given, or written above the table).
+    sheet : ReportSheet or None
+        How a provincial report sheet was read (:mod:`geo.io.report_sheets`), when
+        the file is one.
+    notes : list of Problem
+        What was ignored or read in a particular way (report sheets).
     """
 
     table: Table
     values: pd.DataFrame
     problems: list[Problem] = field(default_factory=list)
     period: str | None = None
+    sheet: Any = None
+    notes: list[Problem] = field(default_factory=list)
 
 
 def read_indicators(path: str | Path, display_name: str | None = None,
                     period: str | Period | None = None,
-                    province: str | None = None) -> IndicatorTable:
+                    province: Any = None, mapping: Any = None,
+                    accept_matches: bool = False) -> IndicatorTable:
     """Read a CSV/XLSX file of commune figures and validate every cell.
+
+    A table with a commune-code column, or a long table, is read as diaban's own
+    (template or long form); any other table is read as a provincial report sheet
+    (:func:`geo.io.report_sheets.read_report_sheet`: title block, merged headers,
+    names without codes, subtotal rows). The file is read once.
 
     Parameters
     ----------
     path : str or Path
-        CSV or XLSX file (long table or diaban's wide template).
+        CSV or XLSX file.
     display_name : str, optional
         File name shown in messages (uploads are saved under temporary names).
     period : str or Period, optional
         Period of a wide table that does not write one above its header.
-    province : str, optional
-        Province code or name: commune names are matched within it.
+    province : str or Province, optional
+        Province: commune names are matched within it (needed by report sheets).
+    mapping : Mapping, optional
+        A person's reading of a report sheet's columns and names.
+    accept_matches : bool
+        Take a report sheet's approximate name matches as they are.
 
     Returns
     -------
@@ -117,23 +139,85 @@ def read_indicators(path: str | Path, display_name: str | None = None,
         When the file cannot be read as a table or lacks the columns it needs
         (problems of single cells are returned, not raised).
     """
+    from geo.io.tables import read_grid
+
     name = display_name or Path(path).name
-    tab = read_table(path, name)
+    return indicators_from_grid(read_grid(path, name), period, province, mapping,
+                                accept_matches)
+
+
+def indicators_from_grid(grid: Any, period: str | Period | None = None, province: Any = None,
+                         mapping: Any = None, accept_matches: bool = False) -> IndicatorTable:
+    """:func:`read_indicators` on cells already read (:func:`geo.io.tables.read_grid`).
+
+    Lets a caller read a file once and interpret it again (e.g. with a remembered
+    mapping of a report sheet's layout).
+    """
+    from geo.io.tables import table_from_grid
+
+    tab = table_from_grid(grid)
     hint = period.id if isinstance(period, Period) else period
+    pcode = getattr(province, "code", province)
+    if not is_diaban_table(tab):
+        return _read_sheet(grid, hint, province, mapping, accept_matches)
     hint = hint or period_from_preamble(tab)
-    vals, problems = parse_indicator_table(tab, hint, province)
+    vals, problems = parse_indicator_table(tab, hint, pcode)
     return IndicatorTable(tab, vals, problems, hint)
 
 
+def is_diaban_table(tab: Table) -> bool:
+    """A table in diaban's own forms: a commune-code column, or a long table."""
+    keys = {column_key(c) for c in tab.df.columns}
+
+    def has(aliases: list[str]) -> bool:
+        return any(column_key(a) in keys for a in aliases)
+
+    return has(LONG_ALIASES["unit_code"]) or (has(LONG_ALIASES["indicator"])
+                                              and has(LONG_ALIASES["value"]))
+
+
+def _read_sheet(grid: Any, period: str | None, province: Any, mapping: Any,
+                accept: bool) -> IndicatorTable:
+    from geo.io.report_sheets import read_report_sheet
+    from geo.registry import Province, find_province
+
+    if province is None or str(getattr(province, "code", province)).strip() == "":
+        raise ValidationError(
+            "Bảng không có cột mã xã: diaban đọc nó như báo cáo của tỉnh và khớp tên xã, nên "
+            "cần biết tỉnh — chỉ định bằng --province (trên trang Dữ liệu: chọn tỉnh ở thanh "
+            "bên).", "The table has no commune-code column: diaban reads it as a provincial "
+            "report and matches commune names, so it needs the province — give --province "
+            "(on the Data page: pick the province in the sidebar).", file=grid.file)
+    prov = province if isinstance(province, Province) else find_province(str(province))
+    sheet = read_report_sheet(grid, prov, period, mapping, accept)
+    vals, more = validate_records(sheet.table, sheet.records, prov.code)
+    return IndicatorTable(sheet.table, vals, sheet.problems + more, sheet.period, sheet,
+                          list(sheet.notes))
+
+
 def _catalog_lookup() -> dict[str, str]:
-    """Indicator id, Vietnamese and English name (normalised) → id."""
+    """Indicator id, Vietnamese and English name and aliases (normalised) → id."""
     ascii_key = column_key
 
     out: dict[str, str] = {}
     for ind in load_catalog():
-        for key in (ind.id, ind.name_vi, ind.name_en):
-            out[ascii_key(key)] = ind.id
+        for key in (ind.id, ind.name_vi, ind.name_en, *ind.aliases):
+            out.setdefault(ascii_key(key), ind.id)
     return out
+
+
+def catalog_lookup() -> dict[str, str]:
+    """Every way the catalog names an indicator (id, names, aliases), as header keys → id.
+
+    Keys are :func:`geo.io.tables.column_key` of the names; report sheets
+    (:mod:`geo.io.report_sheets`) look their column headings up here.
+
+    Examples
+    --------
+    >>> catalog_lookup()["nguoinghiencohosoquanly"]
+    'registered_addicts'
+    """
+    return dict(_catalog_lookup())
 
 
 def _units_index() -> dict[str, pd.DataFrame]:
@@ -163,8 +247,6 @@ def parse_indicator_table(tab: Table, period_hint: str | None = None,
         Everything wrong, each with file, row and column. Callers store nothing
         when this is not empty.
     """
-    from geo.names import normalize_name
-
     ascii_key = column_key
     problems: list[Problem] = []
     lookup = _catalog_lookup()
@@ -236,6 +318,41 @@ def parse_indicator_table(tab: Table, period_hint: str | None = None,
         raise ValidationError(
             "Thiếu cột mã xã (ma_xa) hoặc tên xã (xa).",
             "Missing the commune code (ma_xa) or name (xa) column.", file=tab.file)
+    for rec in records:
+        rec["code_col"], rec["name_col"] = c_code, c_name
+    vals, more = validate_records(tab, records, province)
+    return vals, problems + more
+
+
+def validate_records(tab: Table, records: list[dict], province: str | None = None
+                     ) -> tuple[pd.DataFrame, list[Problem]]:
+    """Validate figures cell by cell: period, indicator, number, commune; duplicates, consistency.
+
+    Parameters
+    ----------
+    tab : Table
+        Where the figures come from (problems point at its cells).
+    records : list of dict
+        One per figure: ``i`` (row of ``tab.df``), ``code`` or ``name`` and
+        ``district`` of the commune, ``period``, ``indicator``, ``value`` and the
+        columns they come from (``period_col``, ``indicator_col``, ``value_col``,
+        ``code_col``, ``name_col``).
+    province : str, optional
+        Province whose communes names are looked up in.
+
+    Returns
+    -------
+    values : pandas.DataFrame
+        ``unit_code, period, indicator, value, edition, row, value_col`` of the
+        valid figures.
+    problems : list of Problem
+        One per bad cell, duplicates within the file and contradictions.
+    """
+    from geo.names import normalize_name
+
+    ascii_key = column_key
+    lookup = _catalog_lookup()
+    problems: list[Problem] = []
     units = _units_index()
     by_name: dict[tuple[str, str], list[str]] = {}
     for ed, u in units.items():
@@ -327,12 +444,12 @@ def parse_indicator_table(tab: Table, period_hint: str | None = None,
                 else:
                     msg_vi, msg_en = (f"không có xã mã '{c}' trong danh mục",
                                       f"no commune with code '{c}'")
-                problems.append(problem(tab, i, c_code, msg_vi, msg_en))
+                problems.append(problem(tab, i, rec["code_col"], msg_vi, msg_en))
                 continue
         else:
             nm = rec["name"]
             if nm is None:
-                problems.append(problem(tab, i, c_name or "xa", "thiếu mã xã và tên xã",
+                problems.append(problem(tab, i, rec["name_col"] or "xa", "thiếu mã xã và tên xã",
                                         "missing commune code and name"))
                 continue
             key_nm = normalize_name(str(nm))
@@ -344,13 +461,13 @@ def parse_indicator_table(tab: Table, period_hint: str | None = None,
             if len(hits) == 1:
                 edition_used, unit = hits[0]
             elif not hits:
-                problems.append(problem(tab, i, c_name, f"không tìm thấy xã '{nm}'"
+                problems.append(problem(tab, i, rec["name_col"], f"không tìm thấy xã '{nm}'"
                                         + (" trong tỉnh đã chọn" if province else ""),
                                         f"commune '{nm}' not found"))
                 continue
             else:
                 problems.append(problem(
-                    tab, i, c_name,
+                    tab, i, rec["name_col"],
                     f"tên xã '{nm}' trùng với {len(hits)} xã; hãy ghi mã xã hoặc cột huyện",
                     f"commune name '{nm}' matches {len(hits)} communes; give the code or district"))
                 continue

@@ -85,8 +85,10 @@ def validate_facilities(df: pd.DataFrame, province: str, tab: Table | None = Non
     df : pandas.DataFrame
         One facility per row: ``loai, ten, vi_do, kinh_do`` and optionally
         ``cong_suat, don_vi, ngay_mo, ngay_dong`` (Vietnamese or English headers).
-    province : str
-        Province code or name; every facility must lie inside it.
+    province : str or Province
+        Province code or name (or :class:`geo.registry.Province`); every facility
+        must lie inside it: a coordinate that is not a number, impossible, swapped,
+        outside Vietnam or outside the province is a problem of its cell.
     tab : Table, optional
         The file ``df`` was read from (problems then name its rows and columns).
     file : str, optional
@@ -107,9 +109,14 @@ def validate_facilities(df: pd.DataFrame, province: str, tab: Table | None = Non
     ValidationError
         When a required column is missing.
     """
-    from geo.io.boundaries import province_bbox
+    import numpy as np
 
-    pcode, (x0, y0, x1, y1), pname = province_bbox(province)
+    from geo.io.boundaries import province_bbox
+    from geo.io.placement import check_points, point_message
+    from geo.registry import Province, find_province
+
+    prov = province if isinstance(province, Province) else find_province(str(province))
+    pcode, _, pname = province_bbox(prov)
     cols = _find(df, FACILITY_COLS)
     probs: list[Problem] = []
 
@@ -121,19 +128,34 @@ def validate_facilities(df: pd.DataFrame, province: str, tab: Table | None = Non
         if need not in cols:
             raise ValidationError(f"Thiếu cột {FACILITY_COLS[need][0]} ({need}).",
                                   f"Missing column {need}.", file=file)
+    records = df.to_dict("records")
+    lats = np.full(len(records), np.nan)
+    lons = np.full(len(records), np.nan)
+    for i, r in enumerate(records):
+        for key, arr in (("lat", lats), ("lon", lons)):
+            raw = r[cols[key]]
+            v = parse_number(raw)
+            if raw is None or str(raw).strip() == "" or (isinstance(raw, float) and raw != raw):
+                bad(i, cols[key], "thiếu tọa độ (ô trống)", "missing coordinate (empty cell)")
+            elif v is None:
+                bad(i, cols[key], f"'{raw}' không phải là số (tọa độ)",
+                    f"'{raw}' is not a number (coordinate)")
+            else:
+                arr[i] = v
+    verdict, places = check_points(lats, lons, prov)
     recs = []
-    for i, r in enumerate(df.to_dict("records")):
+    for i, r in enumerate(records):
         kind = _kind(r[cols["kind"]])
         if kind is None:
             bad(i, cols["kind"], f"loại '{r[cols['kind']]}' không hợp lệ; dùng: "
                 f"{', '.join(v.vi for v in FACILITY_KINDS.values())}",
                 f"invalid type '{r[cols['kind']]}'; use: {', '.join(FACILITY_KINDS)}")
-        lat, lon = parse_number(r[cols["lat"]]), parse_number(r[cols["lon"]])
-        if lat is None or lon is None:
-            bad(i, cols["lat"], "thiếu tọa độ", "missing coordinates")
-        elif not (x0 <= lon <= x1 and y0 <= lat <= y1):
-            bad(i, cols["lat"], f"vị trí ({lat}, {lon}) nằm ngoài {pname}",
-                f"location ({lat}, {lon}) is outside {pname}")
+        lat = None if lats[i] != lats[i] else float(lats[i])
+        lon = None if lons[i] != lons[i] else float(lons[i])
+        if verdict[i] not in ("ok", "missing"):
+            vi, en = point_message(str(verdict[i]), lats[i], lons[i], places[i], pname,
+                                   prov.edition)
+            bad(i, cols["lat"], vi, en)
         dates = {k: _date(r[cols[k]]) if k in cols else None for k in ("opened_on", "closed_on")}
         for k, v in dates.items():
             if v == "bad":
@@ -149,13 +171,23 @@ def validate_facilities(df: pd.DataFrame, province: str, tab: Table | None = Non
             if over:
                 bad(i, cols[key], f"quá dài ({over[0]} ký tự, tối đa {over[1]})",
                     f"too long ({over[0]} characters, at most {over[1]})")
-        cap = parse_number(r[cols["capacity"]]) if "capacity" in cols else None
+        raw_cap = r[cols["capacity"]] if "capacity" in cols else None
+        cap = parse_number(raw_cap)
+        if cap is None and raw_cap is not None and str(raw_cap).strip() != "" and not (
+                isinstance(raw_cap, float) and raw_cap != raw_cap):
+            bad(i, cols["capacity"], f"công suất '{raw_cap}' không phải là số",
+                f"capacity '{raw_cap}' is not a number")
+        elif cap is not None and (cap < 0 or cap != int(cap)):
+            bad(i, cols["capacity"], f"công suất '{raw_cap}' phải là số nguyên không âm",
+                f"capacity '{raw_cap}' must be a whole number, not negative")
+            cap = None
         recs.append({"kind": kind, "name": str(r[cols["name"]] or "").strip(),
                      "province_code": pcode, "lat": lat, "lon": lon,
                      "capacity": int(cap) if cap is not None else None,
                      "operator": r.get(cols.get("operator", ""), None),
                      "opened_on": o if isinstance(o, date) else None,
                      "closed_on": c if isinstance(c, date) else None})
+    probs.sort(key=lambda p: p.row or 0)
     return pd.DataFrame(recs, columns=FACILITY_FIELDS, dtype=object), probs
 
 
@@ -228,6 +260,10 @@ def validate_hotspots(df: pd.DataFrame, province: str, tab: Table | None = None,
         if not isinstance(d, date):
             bad(i, cols["event_date"], "ngày trống hoặc không đọc được",
                 "missing or unreadable date")
+            continue
+        if d > date.today():
+            bad(i, cols["event_date"], f"ngày {d:%d/%m/%Y} ở tương lai",
+                f"date {d:%d/%m/%Y} is in the future")
             continue
         over = _over_length(limits, "decision_no",
                             r[cols["decision_no"]] if "decision_no" in cols else None)

@@ -35,7 +35,8 @@ import pandas as pd
 from geo.errors import Problem, ValidationError
 
 __all__ = ["MAX_CELLS", "MAX_CELL_CHARS", "MAX_ROWS", "MAX_SHARED_BYTES", "MAX_SHARED_STRINGS",
-           "MAX_TABLE_BYTES", "MAX_XLSX_BYTES", "Table", "parse_number", "read_table"]
+           "MAX_TABLE_BYTES", "MAX_XLSX_BYTES", "Grid", "Table", "parse_number", "read_grid",
+           "read_table"]
 
 #: Most data rows of a table.
 MAX_ROWS = 200_000
@@ -89,6 +90,44 @@ class Table:
         return {"file": self.file, "row": self.rows[i], "column": column}
 
 
+@dataclass
+class Grid:
+    """The cells of a file as they are, before any header is looked for.
+
+    What :mod:`geo.io.report_sheets` interprets (title blocks, multi-row headers,
+    subtotal rows); :func:`read_table` turns it into a :class:`Table`.
+
+    Attributes
+    ----------
+    rows : list of list
+        Cell values, ``""`` for empty; a merged range's cells all hold its
+        top-left value.
+    numbers : list of int
+        Spreadsheet row number of each row (1-based).
+    merged : list of tuple
+        Merged ranges ``(first_row, first_col, last_row, last_col)``, 0-based
+        indices into ``rows`` and their cells.
+    file : str
+        File name for messages.
+    encoding : str or None
+        Detected text encoding (CSV).
+    letters : bool
+        Columns are named by spreadsheet letters (XLSX), else by position (CSV).
+    """
+
+    rows: list[list]
+    numbers: list[int]
+    merged: list[tuple[int, int, int, int]]
+    file: str
+    encoding: str | None = None
+    letters: bool = False
+
+
+def col_letter(n: int) -> str:
+    """Spreadsheet letter of a 1-based column number (``28`` → ``"AB"``)."""
+    return _col_letter(n)
+
+
 def _col_letter(n: int) -> str:
     s = ""
     while n:
@@ -140,6 +179,23 @@ def read_table(path: str | Path, display_name: str | None = None) -> Table:
         With the file (and, where known, row) when the file cannot be read:
         empty, not a table, an unknown encoding, too many rows...
     """
+    return table_from_grid(read_grid(path, display_name))
+
+
+def table_from_grid(grid: Grid) -> Table:
+    """The :class:`Table` of a grid: header row found, data rows below it."""
+    return _to_table([list(r) for r in grid.rows], list(grid.numbers), grid.file,
+                     grid.encoding, letters=grid.letters)
+
+
+def read_grid(path: str | Path, display_name: str | None = None) -> Grid:
+    """Read a CSV or XLSX file's cells, as they are, into a :class:`Grid`.
+
+    Raises
+    ------
+    ValidationError
+        As :func:`read_table`.
+    """
     path = Path(path)
     name = display_name or path.name
     if not path.exists():
@@ -181,7 +237,7 @@ def _too_big(name: str, what_vi: str, what_en: str) -> ValidationError:
         "stray cells and sheets) and import again.", file=name)
 
 
-def _read_csv(path: Path, name: str) -> Table:
+def _read_csv(path: Path, name: str) -> Grid:
     raw = path.read_bytes()
     if b"\x00" in raw[:4096]:
         raise ValidationError(
@@ -222,7 +278,7 @@ def _read_csv(path: Path, name: str) -> Table:
             "ô quá dài. Hãy mở tệp trong Excel và lưu lại dạng CSV UTF-8.",
             f"Cannot read the CSV at line {reader.line_num} ({e}). Open it in Excel and "
             "save it again as CSV UTF-8.", file=name, row=reader.line_num) from None
-    return _to_table(rows, [i + 1 for i in range(len(rows))], name, enc, letters=False)
+    return Grid(rows, [i + 1 for i in range(len(rows))], [], name, enc, letters=False)
 
 
 def _damaged(name: str, e: BaseException) -> ValidationError:
@@ -390,7 +446,7 @@ def _check_sheet(zf: zipfile.ZipFile, sheet: str, name: str) -> _SheetFacts:
     return facts
 
 
-def _read_xlsx(path: Path, name: str) -> Table:
+def _read_xlsx(path: Path, name: str) -> Grid:
     from openpyxl import load_workbook
     from openpyxl.utils.cell import range_boundaries
 
@@ -422,11 +478,13 @@ def _read_xlsx(path: Path, name: str) -> Table:
     finally:
         wb.close()
     # Fill merged cells with their top-left value (merged header cells).
+    spans: list[tuple[int, int, int, int]] = []
     for ref in facts.merged:
         try:
             min_col, min_row, max_col, max_row = range_boundaries(ref)
         except (ValueError, TypeError):
             continue
+        spans.append((min_row - 1, min_col - 1, max_row - 1, max_col - 1))
         if min_row - 1 >= len(values):
             continue
         first = values[min_row - 1]
@@ -436,7 +494,7 @@ def _read_xlsx(path: Path, name: str) -> Table:
                 if c < len(values[r]):
                     values[r][c] = v
     rows = [["" if v is None else v for v in r] for r in values]
-    return _to_table(rows, list(range(1, len(rows) + 1)), name, None, letters=True)
+    return Grid(rows, list(range(1, len(rows) + 1)), spans, name, None, letters=True)
 
 
 def _header_row(rows: list[list]) -> int:

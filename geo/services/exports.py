@@ -31,7 +31,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from geo.auth import Principal, authorize
-from geo.errors import DiabanError, ValidationError
+from geo.errors import DiabanError, NotFoundError, ValidationError
 from geo.i18n import fmt_number, tr
 from geo.periods import Period
 from geo.registry import Province
@@ -746,6 +746,26 @@ def export_indicators(req: IndicatorsExportRequest, who: Principal, db: str | No
     return _result(out, req.province, rows=len(df))
 
 
+def _no_boundaries(req: BoundariesExportRequest, other: str, there: int) -> NotFoundError:
+    """Nothing stored in the asked edition: name the edition that has boundaries, if any."""
+    ed_vi = {"legacy": "danh mục trước 01/7/2025 (legacy)", "2025": "danh mục từ 01/7/2025"}
+    ed_en = {"legacy": "the pre-1 July 2025 registry (legacy)",
+             "2025": "the registry from 1 July 2025"}
+    name = req.province.name
+    if there:
+        return NotFoundError(
+            f"Chưa lưu ranh giới xã nào của {name} theo {ed_vi[req.edition]}; đã lưu "
+            f"{there} xã theo {ed_vi[other]}: xuất bằng --edition {other}. Chưa ghi tệp nào.",
+            f"No commune boundaries of {name} are stored for {ed_en[req.edition]}; {there} "
+            f"communes are stored for {ed_en[other]}: export with --edition {other}. No file "
+            "was written.", column="edition")
+    return NotFoundError(
+        f"Chưa lưu ranh giới xã nào của {name} (cả hai danh mục): hãy nhập ranh giới trước "
+        "(diaban import boundaries). Chưa ghi tệp nào.",
+        f"No commune boundaries of {name} are stored (either registry): import boundaries "
+        "first (diaban import boundaries). No file was written.")
+
+
 def export_boundaries(req: BoundariesExportRequest, who: Principal, db: str | None = None,
                       progress: Progress = None) -> ExportResult:
     """Write the province's current commune boundaries (WGS84) with code and name.
@@ -769,6 +789,12 @@ def export_boundaries(req: BoundariesExportRequest, who: Principal, db: str | No
     -------
     ExportResult
         With ``features``.
+
+    Raises
+    ------
+    NotFoundError
+        No boundary of the province is stored in the edition asked for (naming
+        the edition that has some, if any); no file is written.
     """
     from geo.store import current_boundaries
 
@@ -778,6 +804,11 @@ def export_boundaries(req: BoundariesExportRequest, who: Principal, db: str | No
     report(0.1, tr("Đọc ranh giới", "Reading boundaries", req.lang))
     with transaction(db) as s:
         gdf = current_boundaries(s, req.province, req.edition)
+        if gdf.empty:
+            other = "legacy" if req.edition == "2025" else "2025"
+            there = len(current_boundaries(s, req.province, other))
+    if gdf.empty:
+        raise _no_boundaries(req, other, there)
     gdf = gdf.rename(columns={"code": "ma_xa", "name": "ten", "source": "nguon"})
     gdf = gdf[["ma_xa", "ten", "unit_type", "district_name", "nguon", "version", "geometry"]]
     out = Path(req.out)

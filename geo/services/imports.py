@@ -5,7 +5,13 @@ read → validate → lock → "already imported?" → batch → write
 - :func:`preview` checks the request, authorises the principal, reads the file
   **once** and validates it (:mod:`geo.io` turns the file into a frame and
   problems), then looks, without locking, whether the same file is already
-  imported and whether its figures contradict stored ones. It returns a
+  imported *with the same result* and whether its figures contradict stored
+  ones. "The same result" is the frame to write (its key,
+  :attr:`Prepared.result_key`): the same file read with another CRS, encoding,
+  edition, period, mapping or other skipped rows is a new import that
+  *supersedes* the earlier one (undone in the same transaction, so nothing the
+  wrong reading stored stays current; undoing the new one restores what was
+  there before both). It returns a
   :class:`Prepared` import: the validated frame and what will be written. Any
   problem raises :class:`~geo.errors.ValidationError` listing every problem with
   its file, row and column; nothing is stored.
@@ -60,15 +66,17 @@ from geo.store import (
     add_facility,
     add_hotspot,
     current_boundaries,
+    file_batches,
     file_sha256,
-    find_active_batch,
     get_values,
+    last_detail,
     lock_province,
     lock_units,
     new_batch,
     province_units,
     record_batch_areas,
     save_boundaries,
+    undo_batch,
     write_values,
 )
 
@@ -90,6 +98,7 @@ __all__ = [
     "commit",
     "import_file",
     "preview",
+    "result_key",
     "write_template",
 ]
 
@@ -160,25 +169,42 @@ class ImportRequest(Request):
 
 @dataclass(frozen=True)
 class IndicatorsRequest(ImportRequest):
-    """Commune figures from a CSV/XLSX file (long table or diaban's wide template).
+    """Commune figures from a CSV/XLSX file: long table, diaban's template, or a province's
+    own report sheet (:mod:`geo.io.report_sheets`).
 
     Attributes
     ----------
     province : str, optional
-        Province whose communes the names are matched within (codes need none).
+        Province whose communes the names are matched within (codes need none; a
+        report sheet needs it).
     period : str or Period, optional
-        Period of a wide table that does not write one above its header.
+        Period of a wide table that does not write one above its header (a report
+        sheet's title is read otherwise).
+    mapping : Mapping, str, Path or dict, optional
+        A person's reading of a report sheet: column → indicator (or ignore), name →
+        commune (:class:`geo.io.report_sheets.Mapping`, its JSON file, or its dict).
+        Without one, the mapping last used for the sheet's layout is used.
+    accept_matches : bool
+        Take a report sheet's approximate name matches as they are.
     """
 
     kind: ClassVar[str] = "indicators"
     period: Any = None
+    mapping: Any = None
+    accept_matches: bool = False
 
     def check(self) -> Self:
-        """Validate the file, the province (optional) and the period (optional)."""
+        """Validate the file, the province and period (optional) and the mapping."""
+        from geo.io.report_sheets import Mapping
+
         path, name = _check_file(self.file, self.display_name)
         prov = None if self.province in (None, "") else check_province(self.province)
         per = None if self.period in (None, "") else check_period(self.period)
-        return replace(self, file=path, display_name=name, province=prov, period=per)
+        m = self.mapping
+        if m is not None and not isinstance(m, Mapping):
+            m = Mapping.from_dict(m) if isinstance(m, dict) else Mapping.read(m)
+        return replace(self, file=path, display_name=name, province=prov, period=per,
+                       mapping=m, accept_matches=bool(self.accept_matches))
 
 
 @dataclass(frozen=True)
@@ -194,9 +220,13 @@ class BoundariesRequest(ImportRequest):
     edition : {"legacy", "2025"}, optional
         Registry edition to match against (default: the one more features match).
     skip_unmatched : bool
-        Skip features that match no commune (or several) instead of refusing the file.
+        Skip features that match no commune (or several, or a commune they do not lie
+        on) instead of refusing the file.
     choices : mapping, optional
         Feature number → commune code (a person's pick) or ``None`` (skip it).
+    encoding : {"utf-8", "cp1258", "tcvn3", "vni", "cp1252"}, optional
+        Encoding of the attribute text, for when the ``.cpg`` and detection cannot
+        tell (:data:`geo.io.boundaries.ENCODING_CHOICES`).
     """
 
     kind: ClassVar[str] = "boundaries"
@@ -205,14 +235,32 @@ class BoundariesRequest(ImportRequest):
     edition: str | None = None
     skip_unmatched: bool = False
     choices: Mapping[int, str | None] | None = None
+    encoding: str | None = None
 
     def check(self) -> Self:
-        """Validate the file, province, CRS, edition and choices."""
+        """Validate the file, province, CRS, edition, encoding and choices."""
         req = super().check()
         return replace(req, crs=_check_crs(self.crs), accept_guess=bool(self.accept_guess),
                        edition=None if self.edition is None else check_edition(self.edition),
                        skip_unmatched=bool(self.skip_unmatched),
-                       choices=_check_choices(self.choices))
+                       choices=_check_choices(self.choices),
+                       encoding=_check_encoding(self.encoding))
+
+
+def _check_encoding(encoding: str | None) -> str | None:
+    """A text encoding the user named (``tcvn3``…), checked; ``None`` when empty."""
+    if encoding is None or not str(encoding).strip():
+        return None
+    from geo.io.boundaries import ENCODING_CHOICES
+    from geo.textenc import codec_name
+
+    enc = codec_name(str(encoding))
+    if enc not in ENCODING_CHOICES:
+        raise ValidationError(
+            f"Bảng mã '{encoding}' không hợp lệ; dùng một trong: {', '.join(ENCODING_CHOICES)}.",
+            f"Unknown encoding '{encoding}'; use one of: {', '.join(ENCODING_CHOICES)}.",
+            column="encoding")
+    return enc
 
 
 def _check_choices(choices: Mapping[Any, Any] | None) -> dict[int, str | None] | None:
@@ -353,7 +401,13 @@ class Prepared:
         What else the kind reports (e.g. ``points``, ``total``, the boundary file's
         CRS and repairs), strict JSON.
     already_batch : int or None
-        Active batch that imported the same file, as seen by :func:`preview`.
+        Active batch that imported the same file with the same result, as seen by
+        :func:`preview`.
+    supersedes : list of int
+        Active batches that imported the same file with another result (other
+        options): :func:`commit` undoes them as it writes this one.
+    result_key : str or None
+        SHA-256 of what the frame writes (:func:`result_key`).
     edition : str or None
         The units edition of a boundary or population import.
     batch_province, batch_note : str or None
@@ -365,6 +419,11 @@ class Prepared:
         Username of the principal who previewed it.
     units : int or None
         Rows counted when they are not the frame's rows (hotspots: communes).
+    record : dict
+        Recorded with the batch (a report sheet's layout and the mapping that read
+        it, remembered for the next sheet of that layout).
+    sheet : ReportSheet or None
+        How a report sheet was read (its columns, rows, checks, uncertain names).
     """
 
     request: ImportRequest
@@ -378,6 +437,8 @@ class Prepared:
     notes: list[Problem] = field(default_factory=list)
     details: dict = field(default_factory=dict)
     already_batch: int | None = None
+    supersedes: list[int] = field(default_factory=list)
+    result_key: str | None = None
     edition: str | None = None
     batch_province: str | None = None
     batch_note: str | None = None
@@ -387,6 +448,8 @@ class Prepared:
     matches: pd.DataFrame | None = field(default=None, repr=False)
     prepared_by: str = ""
     units: int | None = None
+    record: dict = field(default_factory=dict)
+    sheet: Any = field(default=None, repr=False)
 
     @property
     def rows(self) -> int:
@@ -411,6 +474,7 @@ class Prepared:
         """Strict-JSON summary of what will be written (without the frame)."""
         return plain({"kind": self.kind, "file": self.file, "rows": self.rows,
                       "editions": self.editions, "already_batch": self.already_batch,
+                      "supersedes": self.supersedes,
                       "problems": self.problems,
                       "province": self.province, "edition": self.edition,
                       "skipped_rows": self.skipped, "notes": self.notes, **self.details})
@@ -434,7 +498,11 @@ class ImportResult:
     editions : dict
         Rows per units edition.
     already_imported : bool
-        The same file was imported before and is still active: nothing changed.
+        The same file was imported before with the same result and is still
+        active: nothing changed.
+    superseded : list of int
+        Batches of the same file imported with other options, undone by this
+        import (a dry run: that would be).
     dry_run : bool
         Validated only; nothing stored.
     skipped : list of Problem
@@ -469,6 +537,7 @@ class ImportResult:
     values: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)
     read: Any = field(default=None, repr=False)
     report: pd.DataFrame | None = field(default=None, repr=False)
+    superseded: list[int] = field(default_factory=list)
 
     @property
     def stored(self) -> int:
@@ -480,16 +549,64 @@ class ImportResult:
         return plain({"kind": self.kind, "file": self.file, "batch": self.batch_id,
                       "rows": self.rows, "stored": self.stored, "editions": self.editions,
                       "already_imported": self.already_imported, "dry_run": self.dry_run,
+                      "superseded": self.superseded,
                       "edition": self.edition, "province": self.province,
                       "skipped_rows": self.skipped, "notes": self.notes, **self.details})
 
 
 def _result(prep: Prepared, batch_id: int | None = None, rows: int | None = None,
-            already: bool = False, dry_run: bool = False) -> ImportResult:
+            already: bool = False, dry_run: bool = False,
+            superseded: list[int] | None = None) -> ImportResult:
     n = 0 if already else (prep.rows if rows is None else rows)
     return ImportResult(prep.kind, prep.file, batch_id, n, dict(prep.editions), already,
                         dry_run, list(prep.skipped), list(prep.notes), dict(prep.details),
-                        prep.edition, prep.province, prep.frame, prep.read, prep.report)
+                        prep.edition, prep.province, prep.frame, prep.read, prep.report,
+                        list(superseded or []))
+
+
+def result_key(kind: str, frame: pd.DataFrame, edition: str | None = None) -> str:
+    """SHA-256 of what an import writes: its kind, edition and frame (file positions left out).
+
+    Two readings of one file with the same key store the same thing ("already
+    imported"); a different key (another CRS, encoding, edition, period, mapping,
+    other rows skipped) is a different import.
+
+    Examples
+    --------
+    >>> f = pd.DataFrame({"unit_code": ["04024"], "period": ["2023-H1"],
+    ...                   "indicator": ["population"], "value": [1.0], "row": [3]})
+    >>> result_key("indicators", f) == result_key("indicators", f.assign(row=9))
+    True
+    >>> result_key("indicators", f) == result_key("indicators", f.assign(value=2.0))
+    False
+    """
+    import hashlib
+
+    import shapely
+
+    df = pd.DataFrame(frame).drop(columns=[c for c in ("row", "value_col") if c in frame])
+    if "geometry" in df:
+        df["geometry"] = [None if g is None else shapely.to_wkb(g, hex=True)
+                          for g in df["geometry"]]
+    df = df.astype(str)
+    cols = sorted(df.columns)
+    df = df[cols].sort_values(cols, kind="stable") if cols else df
+    h = hashlib.sha256(f"{kind}|{edition}|{','.join(cols)}\n".encode())
+    h.update(df.to_csv(index=False, header=False).encode())
+    return h.hexdigest()
+
+
+def _same_file(s: Any, prep: Prepared) -> tuple[int | None, list[int]]:
+    """(active batch of this file with this result, active batches with another result)."""
+    if not prep.sha256:
+        return None, []
+    same, other = None, []
+    for b, detail in file_batches(s, prep.kind, prep.sha256):
+        if detail.get("result") == prep.result_key and same is None:
+            same = b.id
+        else:
+            other.append(b.id)
+    return same, other
 
 
 # ------------------------------------------------------------------ the skeleton
@@ -522,6 +639,8 @@ def _read(req: ImportRequest, who: Principal, db: str | None,
     prep = steps.read(req, db, progress)
     prep.prepared_by = who.username
     prep.problems += steps.area_problems(prep, who)
+    if not prep.problems:
+        prep.result_key = result_key(prep.kind, prep.frame, prep.edition)
     return prep
 
 
@@ -565,10 +684,8 @@ def preview(req: ImportRequest, who: Principal, db: str | None = None,
         steps = _kind(prep.kind)
         step(0.6, "Đối chiếu với dữ liệu đã lưu")
         with transaction(db) as s:
-            prev = find_active_batch(s, prep.kind, prep.sha256) if prep.sha256 else None
-            if prev is not None:
-                prep.already_batch = prev.id
-            else:
+            prep.already_batch, prep.supersedes = _same_file(s, prep)
+            if prep.already_batch is None:
                 prep.problems += steps.stored_problems(s, prep)
     step(1.0, "Đã kiểm tra")
     return prep
@@ -619,16 +736,22 @@ def commit(prepared: Prepared, who: Principal, db: str | None = None,
         # a concurrent import of the same file then finds this batch, and one of
         # the same keys supersedes these values instead of adding a second current row.
         steps.lock(s, prepared)
-        prev = find_active_batch(s, prepared.kind, prepared.sha256) if prepared.sha256 \
-            else None
-        if prev is not None:
-            return _result(prepared, prev.id, already=True)
+        key = prepared.result_key or result_key(prepared.kind, prepared.frame,
+                                                prepared.edition)
+        prepared = replace(prepared, result_key=key)
+        same, older = _same_file(s, prepared)
+        if same is not None:
+            return _result(prepared, same, already=True)
+        for old in older:  # the same file read otherwise: the new reading replaces it
+            _may_replace(s, old, who, prepared.file)
+            undo_batch(s, old, who.username)
         problems = steps.stored_problems(s, prepared)
         if problems:
             raise steps.refusal(replace(prepared, problems=problems))
         b = new_batch(s, prepared.kind, user=who.username, file_name=prepared.file,
                       sha256=prepared.sha256, province_code=prepared.batch_province,
-                      note=prepared.batch_note)
+                      note=_note(prepared.batch_note, older), result=key,
+                      supersedes=older or None, **prepared.record)
         n = steps.write(s, prepared, b, who)
         # The provinces the batch touches (history and undo check them); rows that
         # name no commune (facilities) are the request's province.
@@ -636,7 +759,32 @@ def commit(prepared: Prepared, who: Principal, db: str | None = None,
         record_batch_areas(s, b.id, [(prov.edition, prov.code)] if prov is not None else [])
         bid = b.id
     step(1.0, "Xong")
-    return _result(prepared, bid, n)
+    return _result(prepared, bid, n, superseded=older)
+
+
+def _may_replace(s: Any, batch_id: int, who: Principal, file: str) -> None:
+    """Replacing an import undoes it: ``who`` needs the right to undo that batch."""
+    from geo.auth import may_undo
+    from geo.errors import PermissionDenied
+    from geo.store.schema import ImportBatch
+
+    b = s.get(ImportBatch, batch_id)
+    try:
+        may_undo(who, b.province_code, b.username)
+    except PermissionDenied as e:
+        raise PermissionDenied(
+            f"Tệp '{file}' đã được nhập ở lần nhập số {batch_id} (do {b.username}) với tùy chọn "
+            f"khác; lưu lần này sẽ thay thế (hoàn tác) lần đó, mà {e.vi[0].lower()}{e.vi[1:]}",
+            f"File '{file}' was imported as batch {batch_id} (by {b.username}) with other "
+            f"options; storing it now would replace (undo) that batch, but {e.en[0].lower()}"
+            f"{e.en[1:]}", file=file) from None
+
+
+def _note(note: str | None, older: list[int]) -> str | None:
+    if not older:
+        return note
+    what = "thay thế lần nhập " + ", ".join(str(b) for b in older) + " (cùng tệp)"
+    return f"{note}; {what}" if note else what
 
 
 def import_file(req: ImportRequest, who: Principal, db: str | None = None,
@@ -666,7 +814,7 @@ def import_file(req: ImportRequest, who: Principal, db: str | None = None,
         if prep.problems:
             raise prep.error()
         return _result(prep, prep.already_batch, already=prep.already_batch is not None,
-                       dry_run=True)
+                       dry_run=True, superseded=prep.supersedes)
     # No unlocked "already imported?" look here: commit does it under the lock.
     prep = _read(req, who, db, _scaled(step, 0.0, 0.6))
     if prep.problems:
@@ -704,8 +852,9 @@ def choose(prepared: Prepared, choices: Mapping[int, str | None],
         raise ValueError("choices apply to boundary imports only")
     req = replace(prepared.request, choices=_check_choices(choices),
                   skip_unmatched=bool(skip_unmatched))  # the file itself is not needed again
-    report, problems = settle_matches(prepared.matches, req.province.code, prepared.edition,
-                                      req.choices, req.skip_unmatched, prepared.file)
+    report, problems = settle_matches(prepared.matches, req.province, prepared.edition,
+                                      req.choices, req.skip_unmatched, prepared.file,
+                                      read=prepared.read)
     out = replace(prepared, request=req, report=report, problems=problems)
     if problems:
         return out
@@ -733,7 +882,7 @@ def boundary_choices(prepared: Prepared) -> tuple[list[tuple[str, str]], dict[in
 
     if prepared.kind != "boundaries":
         raise ValueError("choices apply to boundary imports only")
-    units = province_units(prepared.province.code, prepared.edition)
+    units = province_units(prepared.province, prepared.edition)
     rep = prepared.report
     current = {int(f): (str(c) if st == "matched" else None)
                for f, c, st in zip(rep.feature, rep.code, rep.status)}
@@ -789,12 +938,29 @@ class _Indicators(_Kind):
 
     def read(self, req: IndicatorsRequest, db: str | None,
              progress: Callable[[float, str], None]) -> Prepared:
-        from geo.io.indicators import read_indicators
+        from geo.io.indicators import indicators_from_grid
+        from geo.io.report_sheets import Mapping
+        from geo.io.tables import read_grid
         from geo.registry import load_units
 
         progress(0.05, "Đọc tệp")
-        got = read_indicators(req.file, req.name, req.period,
-                              req.province.code if req.province else None)
+        grid = read_grid(req.file, req.name)
+        got = indicators_from_grid(grid, req.period, req.province, req.mapping,
+                                   req.accept_matches)
+        notes = list(got.notes)
+        remembered = None
+        if got.sheet is not None and req.mapping is None:
+            with transaction(db) as s:
+                remembered = last_detail(s, self.kind, "layout", got.sheet.layout)
+            if remembered is not None and remembered[1].get("mapping"):
+                got = indicators_from_grid(grid, req.period, req.province,
+                                           Mapping.from_dict(remembered[1]["mapping"]),
+                                           req.accept_matches)
+                notes = [Problem(
+                    f"dùng cách đọc cột đã dùng cho mẫu báo cáo này ở lần nhập số "
+                    f"{remembered[0]} (ánh xạ đã nhớ)",
+                    f"using the column reading remembered for this sheet layout from batch "
+                    f"{remembered[0]}", file=req.name)] + list(got.notes)
         progress(0.5, "Kiểm tra số liệu")
         vals = got.values
         if not got.problems and vals.empty:
@@ -805,10 +971,16 @@ class _Indicators(_Kind):
             first = vals.iloc[0]
             prov = load_units(first.edition, "commune").set_index("code").province_code.get(
                 first.unit_code)
+        details: dict = {"period": got.period} if got.period else {}
+        record: dict = {}
+        if got.sheet is not None:
+            details["sheet"] = got.sheet.summary()
+            details["mapping"] = got.sheet.mapping().to_dict()
+            record = {"layout": got.sheet.layout, "mapping": details["mapping"]}
         return Prepared(req, self.kind, req.name, file_sha256(req.file), vals,
-                        _editions(vals), list(got.problems), table=got.table,
-                        batch_province=prov,
-                        details={"period": got.period} if got.period else {})
+                        _editions(vals), list(got.problems), notes=notes, table=got.table,
+                        batch_province=prov, details=details, record=record,
+                        sheet=got.sheet)
 
     def area_problems(self, prep: Prepared, who: Principal) -> list[Problem]:
         from geo.io.tables import problem
@@ -865,23 +1037,52 @@ class _Boundaries(_Kind):
     def read(self, req: BoundariesRequest, db: str | None,
              progress: Callable[[float, str], None]) -> Prepared:
         from geo.io.boundaries import read_boundaries
-        from geo.io.boundary_match import boundary_frame, match_boundaries, settle_matches
+        from geo.io.boundary_match import (
+            boundary_frame,
+            check_crs,
+            match_boundaries,
+            place_tries,
+            settle_matches,
+        )
 
-        code = req.province.code
-        rd = read_boundaries(req.file, code, crs=req.crs, accept_guess=req.accept_guess,
-                             display_name=req.name,
-                             progress=lambda f, m: progress(0.75 * f, m))
+        prov = req.province
+        rd = read_boundaries(req.file, prov, crs=req.crs, accept_guess=req.accept_guess,
+                             display_name=req.name, encoding=req.encoding,
+                             keep_misplaced=True, progress=lambda f, m: progress(0.75 * f, m))
         progress(0.8, "Đối chiếu với danh mục")
-        editions = [req.edition] if req.edition else list(req.province.editions)
-        ed, matches = match_boundaries(rd, code, editions, file=req.name)
-        report, problems = settle_matches(matches, code, ed, req.choices, req.skip_unmatched,
-                                          req.name)
+        tries: list = []
+        editions = [req.edition] if req.edition else ["legacy", "2025"]
+        ed, matches = match_boundaries(rd, prov, editions, file=req.name, tries=tries)
+        err = check_crs(rd, matches, ed, req.name)
+        if err is not None:
+            raise err
+        # The CRS is right: the edition is the one whose communes the features lie on.
+        if req.edition:
+            other = "2025" if req.edition == "legacy" else "legacy"
+            match_boundaries(rd, prov, [other], file=req.name, tries=tries)
+        tries = place_tries(rd, prov, tries, req.name)
+        hint = None
+        if req.edition:
+            asked, alt = tries
+            if alt.placed > asked.placed:
+                hint = _edition_hint(req, asked, alt, len(matches))
+            tries = [asked]
+        else:
+            best = max(tries, key=lambda t: (t.placed, t.matched, t.by_code,
+                                             -editions.index(t.edition)))
+            ed, matches = best.edition, best.report
+        notes = list(rd.notes) + _edition_notes(req, ed, tries, len(matches))
+        report, problems = settle_matches(matches, prov, ed, req.choices, req.skip_unmatched,
+                                          req.name, read=rd)
         sha = file_sha256(req.file) if Path(req.file).is_file() else None
+        enc = ", ".join(f"{c}: {e}" for c, e in rd.encodings.items())
+        note = f"{rd.source_crs} ({rd.crs_origin}); {ed}" + (f"; {enc}" if enc else "")
         prep = Prepared(req, self.kind, req.name, sha, pd.DataFrame(), problems=problems,
-                        notes=list(rd.notes), edition=ed, read=rd, report=report,
+                        notes=notes, edition=ed, read=rd, report=report,
                         matches=matches,
-                        batch_province=code if ed in req.province.editions else None,
-                        batch_note=f"{rd.source_crs} ({rd.crs_origin})")
+                        batch_province=prov.code if ed in prov.editions else None,
+                        batch_note=note,
+                        details={"edition_hint": hint} if hint else {})
         if problems:
             return prep
         return self.finish(prep, boundary_frame(rd, report))
@@ -891,21 +1092,33 @@ class _Boundaries(_Kind):
         from geo.io.boundary_match import report_records
 
         rep = prep.report
-        details = {"read": prep.read.summary(), "counts": rep.method.value_counts().to_dict(),
+        details = {**prep.details, "read": prep.read.summary(),
+                   "counts": rep.method.value_counts().to_dict(),
                    "features": report_records(rep)}
-        skipped = [Problem(f"bỏ qua '{r.name}'", f"skipped '{r.name}'", file=prep.file,
-                           row=int(r.feature)) for r in rep[rep.status == "skipped"].itertuples()]
+        skipped = []
+        for r in rep[rep.status == "skipped"].itertuples():
+            why = ((r.placement_vi, r.placement_en) if isinstance(r.placement_vi, str)
+                   else _UNMATCHED.get(r.method))
+            skipped.append(Problem(
+                f"bỏ qua '{r.name}'" + (f": {why[0]}" if why else ""),
+                f"skipped '{r.name}'" + (f": {why[1]}" if why else ""),
+                file=prep.file, row=int(r.feature)))
         return replace(prep, frame=frame, editions={prep.edition: len(frame)},
                        details=details, skipped=skipped)
 
     def refusal(self, prep: Prepared) -> ValidationError:
         n = len(prep.problems)
+        hint = prep.details.get("edition_hint")
+        far = sum(1 for p in prep.problems if p.column == "vị trí / position")
+        far_vi = f" ({far} đối tượng khớp tên nhưng không nằm ở xã đó)" if far else ""
+        far_en = f" ({far} match a name but do not lie on that commune)" if far else ""
         return ValidationError(
-            f"Tệp '{prep.file}': {n} đối tượng chưa khớp hoặc lựa chọn không hợp lệ; chưa "
-            "lưu gì. Chọn xã cho từng đối tượng trên trang Dữ liệu, hoặc dùng --skip-unmatched "
-            "để bỏ qua chúng.",
-            f"File '{prep.file}': {n} features unmatched or invalid choices; nothing "
-            "stored. Pick a commune per feature on the Data page, or use --skip-unmatched.",
+            f"Tệp '{prep.file}': {n} đối tượng chưa khớp hoặc lựa chọn không hợp lệ{far_vi}; "
+            "chưa lưu gì. " + (hint["vi"] + " " if hint else "") + "Chọn xã cho từng đối "
+            "tượng trên trang Dữ liệu, hoặc dùng --skip-unmatched để bỏ qua chúng.",
+            f"File '{prep.file}': {n} features unmatched or invalid choices{far_en}; nothing "
+            "stored. " + (hint["en"] + " " if hint else "") + "Pick a commune per feature on "
+            "the Data page, or use --skip-unmatched.",
             problems=sorted(prep.problems, key=lambda p: p.row or 0), file=prep.file)
 
     def lock(self, s: Any, prep: Prepared) -> None:
@@ -916,6 +1129,49 @@ class _Boundaries(_Kind):
                                source_crs=prep.read.source_crs, source_file=prep.file)
 
 
+#: Why a feature was left unmatched (skipped with ``skip_unmatched``), by match method.
+_UNMATCHED = {"none": ("không khớp xã nào", "matches no commune"),
+              "ambiguous": ("khớp với nhiều xã", "matches several communes"),
+              "duplicate": ("trùng xã với đối tượng khác", "same commune as another feature")}
+
+_EDITION_VI = {"legacy": "danh mục trước 01/7/2025 (legacy)", "2025": "danh mục từ 01/7/2025"}
+_EDITION_EN = {"legacy": "the pre-1 July 2025 registry (legacy)",
+               "2025": "the registry from 1 July 2025"}
+
+
+def _edition_notes(req: BoundariesRequest, ed: str, tries: list, n: int) -> list[Problem]:
+    """Say which registry edition the features were matched to, when diaban chose it."""
+    if req.edition or not tries:
+        return []
+    got = next(t for t in tries if t.edition == ed)
+    other = [t for t in tries if t.edition != ed]
+    rest_vi = "".join(f"; {_EDITION_VI[t.edition]}: {t.placed}/{n}" for t in other)
+    rest_en = "".join(f"; {_EDITION_EN[t.edition]}: {t.placed}/{n}" for t in other)
+    provs = ", ".join(got.provinces[:3])
+    where_vi = f" (xã thuộc {provs})" if provs and ed not in req.province.editions else ""
+    where_en = f" (communes of {provs})" if provs and ed not in req.province.editions else ""
+    return [Problem(
+        f"diaban nhận ra tệp theo {_EDITION_VI[ed]}{where_vi}: {got.placed}/{n} đối tượng "
+        f"khớp mã hoặc tên và nằm đúng xã{rest_vi}. Nếu không đúng, chỉ định --edition.",
+        f"diaban recognised the file as {_EDITION_EN[ed]}{where_en}: {got.placed}/{n} "
+        f"features match a code or name and lie on their commune{rest_en}. If that is "
+        "wrong, give --edition.",
+        file=req.name)]
+
+
+def _edition_hint(req: BoundariesRequest, asked: Any, other: Any, n: int) -> dict:
+    """The command with the right ``--edition`` when the other edition fits the file."""
+    provs = ", ".join(other.provinces[:3])
+    cmd = (f"diaban import boundaries {req.name} -p \"{req.province.name}\" "
+           f"--edition {other.edition}")
+    return {"vi": (f"Theo {_EDITION_VI[req.edition]} chỉ {asked.placed}/{n} đối tượng khớp, "
+                   f"còn theo {_EDITION_VI[other.edition]} thì {other.placed}/{n} khớp"
+                   + (f" (xã thuộc {provs})" if provs else "") + f": hãy chạy {cmd}."),
+            "en": (f"Against {_EDITION_EN[req.edition]} only {asked.placed}/{n} features "
+                   f"match, against {_EDITION_EN[other.edition]} {other.placed}/{n} do"
+                   + (f" (communes of {provs})" if provs else "") + f": run {cmd}.")}
+
+
 class _Incidents(_Kind):
     kind = "incidents"
 
@@ -924,8 +1180,7 @@ class _Incidents(_Kind):
         from geo.io.incidents import join_incidents, read_incidents
         from geo.periods import parse_period
 
-        code = req.province.code
-        pts = read_incidents(req.file, code, crs=req.crs, period_kind=req.period_kind,
+        pts = read_incidents(req.file, req.province, crs=req.crs, period_kind=req.period_kind,
                              display_name=req.name, progress=progress)
         progress(0.4, "Ghép điểm vào xã")
         polygons, communes, by_ed = {}, {}, {}
@@ -933,7 +1188,7 @@ class _Incidents(_Kind):
             for per_id in pts.needed_periods():
                 ed = parse_period(per_id).edition
                 if ed not in by_ed:
-                    polys = current_boundaries(s, code, ed)
+                    polys = current_boundaries(s, req.province, ed)
                     if polys.empty:
                         raise ValidationError(
                             f"Chưa có ranh giới xã ({ed}) của {pts.province_name} để ghép điểm; "
@@ -941,11 +1196,13 @@ class _Incidents(_Kind):
                             f"No {ed} commune boundaries of {pts.province_name} stored to join "
                             "points to; import boundaries first (diaban import boundaries).",
                             file=req.name)
-                    by_ed[ed] = (polys, list(province_units(s, code, ed).code))
+                    by_ed[ed] = (polys, list(province_units(s, req.province, ed).code))
                 polygons[per_id], communes[per_id] = by_ed[ed]
         counts, problems, n = join_incidents(pts, polygons, communes)
         counts["edition"] = counts.period.map(lambda p: parse_period(p).edition)
-        details = {"points": n, "periods": sorted(counts.period.unique().tolist())}
+        bad_rows = len({p.row for p in problems})
+        details = {"points": n, "periods": sorted(counts.period.unique().tolist()),
+                   "bad_rows": bad_rows}
         prep = Prepared(req, self.kind, req.name, None, counts, _editions(counts),
                         details=details, batch_province=pts.province_code)
         if problems and (not req.skip_invalid or not n):
@@ -959,13 +1216,16 @@ class _Incidents(_Kind):
         return prep
 
     def refusal(self, prep: Prepared) -> ValidationError:
-        n = len(prep.problems)
-        why = "" if prep.details.get("points") else " Không có điểm nào hợp lệ trong tỉnh."
+        n = len({p.row for p in prep.problems})
+        k = len(prep.problems)
+        why_vi = "" if prep.details.get("points") else " Không có điểm nào hợp lệ trong tỉnh."
+        why_en = "" if prep.details.get("points") else " No valid point in the province."
         return ValidationError(
-            f"Tệp '{prep.file}' có {n} dòng lỗi; chưa lưu gì.{why} Sửa các dòng dưới đây "
-            "hoặc dùng --skip-invalid để bỏ qua chúng.",
-            f"File '{prep.file}' has {n} bad rows; nothing stored. Fix the rows below or "
-            "use --skip-invalid to skip them.", problems=prep.problems, file=prep.file)
+            f"Tệp '{prep.file}' có {n} dòng lỗi ({k} ô sai); chưa lưu gì.{why_vi} Sửa các ô "
+            "dưới đây hoặc dùng --skip-invalid để bỏ qua đúng các dòng đó.",
+            f"File '{prep.file}' has {n} bad rows ({k} bad cells); nothing stored.{why_en} "
+            "Fix the cells below or use --skip-invalid to skip exactly those rows.",
+            problems=prep.problems, file=prep.file)
 
     def write(self, s: Any, prep: Prepared, batch: Any, who: Principal) -> int:
         cols = ["unit_code", "period", "indicator", "value"]
@@ -993,7 +1253,7 @@ class _Facilities(_Kind):
         from geo.io.registers import validate_facilities
         from geo.store.schema import Facility
 
-        return validate_facilities(tab.df, req.province.code, tab, req.name,
+        return validate_facilities(tab.df, req.province, tab, req.name,
                                    _column_limits(Facility, ("name", "operator")))
 
     def read(self, req: FacilitiesRequest, db: str | None,

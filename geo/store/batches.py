@@ -32,8 +32,8 @@ from geo.store.schema import (
 )
 from geo.store.session import lock_units, lock_writes
 
-__all__ = ["batch_areas", "data_version", "file_sha256", "find_active_batch", "list_batches",
-           "new_batch", "record_batch_areas", "undo_batch"]
+__all__ = ["batch_areas", "data_version", "file_batches", "file_sha256", "find_active_batch",
+           "last_detail", "list_batches", "new_batch", "record_batch_areas", "undo_batch"]
 
 
 def file_sha256(path: str | Path) -> str:
@@ -53,6 +53,7 @@ def new_batch(
     sha256: str | None = None,
     province_code: str | None = None,
     note: str | None = None,
+    **detail: object,
 ) -> ImportBatch:
     """Create an import batch and audit it.
 
@@ -72,6 +73,9 @@ def new_batch(
         Province the batch is for.
     note : str, optional
         Free text shown in the history.
+    **detail
+        Recorded with the batch's audit entry (e.g. ``result``, the key of what
+        the import wrote, that :func:`file_batches` gives back).
 
     Returns
     -------
@@ -84,7 +88,7 @@ def new_batch(
     )
     s.add(b)
     s.flush()
-    audit(s, user, "import", kind, b.id, batch_id=b.id, file=file_name)
+    audit(s, user, "import", kind, b.id, batch_id=b.id, file=file_name, **detail)
     return b
 
 
@@ -167,6 +171,74 @@ def find_active_batch(s: Session, kind: str, sha256: str) -> ImportBatch | None:
             ImportBatch.status == "active",
         )
     ).first()
+
+
+def file_batches(s: Session, kind: str, sha256: str) -> list[tuple[ImportBatch, dict]]:
+    """The active batches that imported a file with this hash, with their recorded details.
+
+    Parameters
+    ----------
+    s : Session
+        Open session.
+    kind : str
+        Kind of import.
+    sha256 : str
+        SHA-256 of the file's bytes.
+
+    Returns
+    -------
+    list of (ImportBatch, dict)
+        Oldest first; the dict is what :func:`new_batch` recorded as ``detail``
+        (empty for batches that recorded nothing).
+    """
+    import json
+
+    from geo.store.schema import AuditEntry
+
+    batches = list(s.scalars(
+        select(ImportBatch).where(ImportBatch.kind == kind, ImportBatch.file_sha256 == sha256,
+                                  ImportBatch.status == "active").order_by(ImportBatch.id)))
+    out = []
+    for b in batches:
+        raw = s.scalars(select(AuditEntry.detail).where(
+            AuditEntry.batch_id == b.id, AuditEntry.action == "import")
+            .order_by(AuditEntry.id)).first()
+        try:
+            detail = json.loads(raw) if raw else {}
+        except ValueError:
+            detail = {}
+        out.append((b, detail if isinstance(detail, dict) else {}))
+    return out
+
+
+def last_detail(s: Session, kind: str, key: str, value: str) -> tuple[int, dict] | None:
+    """The newest import of ``kind`` that recorded ``key = value`` in its details.
+
+    E.g. the mapping last used for a report sheet's layout
+    (``last_detail(s, "indicators", "layout", "3f2a9c1b7d0e")``).
+
+    Returns
+    -------
+    (int, dict) or None
+        The batch id and its recorded details.
+    """
+    import json
+
+    from geo.store.schema import AuditEntry
+
+    needle = json.dumps({key: value}, ensure_ascii=False)[1:-1]
+    q = (select(AuditEntry.batch_id, AuditEntry.detail)
+         .where(AuditEntry.action == "import", AuditEntry.entity == kind,
+                AuditEntry.detail.contains(needle))
+         .order_by(AuditEntry.id.desc()))
+    for bid, raw in s.execute(q):
+        try:
+            d = json.loads(raw)
+        except (TypeError, ValueError):
+            continue
+        if isinstance(d, dict) and d.get(key) == value:
+            return int(bid), d
+    return None
 
 
 def list_batches(s: Session, province_code: str | None = None,

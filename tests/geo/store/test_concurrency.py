@@ -267,19 +267,17 @@ def test_two_files_with_the_same_keys_at_once_one_supersedes_the_other(
 
 def test_boundaries_of_the_same_communes_at_once_get_versions_one_after_another(
         tmp_path: Path, empty_url: str, importers: _Importers) -> None:
-    import geopandas as gpd
-    from shapely.geometry import box
+    from shapely import affinity
 
-    from geo.registry import load_units
+    from tests.geo.io.boundary_corpus import registry_squares
 
-    u = load_units("legacy", "commune")
-    u = u[u.province_code == "14"].head(20)
+    # Commune-sized squares (a feature must have about its commune's area to be stored),
+    # the second file's a little larger: two different files of the same 20 communes.
     paths = []
-    for k, half in enumerate((0.010, 0.012)):
-        g = gpd.GeoDataFrame(
-            {"ma_xa": list(u.code), "ten_xa": list(u.name)},
-            geometry=[box(x - half, y - half, x + half, y + half) for x, y in zip(u.lon, u.lat)],
-            crs=4326)
+    for k, scale in enumerate((1.0, 1.1)):
+        g = registry_squares("14", "legacy", n=20, codes=True, crs=4326)[
+            ["ma_xa", "ten_xa", "geometry"]]
+        g["geometry"] = [affinity.scale(x, scale, scale) for x in g.geometry]
         paths.append(tmp_path / f"ranh_gioi_{k}.geojson")
         g.to_file(paths[-1], driver="GeoJSON")
     results = importers.run_together(empty_url, paths, kind="boundaries")

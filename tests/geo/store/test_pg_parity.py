@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import geopandas as gpd
 import pytest
-from shapely.geometry import box
 
 from geo.auth import Principal
 from geo.errors import ValidationError
@@ -31,12 +29,14 @@ def test_boundaries_with_a_crs_that_has_no_epsg_code_are_stored(tmp_path: Path,
 
     from geo.registry import load_units
     from geo.services.imports import BoundariesRequest, import_file
+    from tests.geo.io.boundary_corpus import registry_squares
 
     u = load_units("legacy", "commune")
     u = u[u.province_code == "14"].head(5)
-    g = gpd.GeoDataFrame({"ma_xa": list(u.code), "ten_xa": list(u.name)},
-                         geometry=[box(x - .01, y - .01, x + .01, y + .01)
-                                   for x, y in zip(u.lon, u.lat)], crs=4326)
+    # Commune-sized squares (a feature must have about its commune's area to be stored).
+    g = registry_squares("14", "legacy", n=5, codes=True, crs=4326)[["ma_xa", "ten_xa",
+                                                                      "geometry"]]
+    assert list(g.ma_xa) == list(u.code)
     shp = tmp_path / "ranh_gioi.shp"
     g.to_crs(CUSTOM_TM3).to_file(shp)
     res = import_file(BoundariesRequest(shp, "Sơn La", edition="legacy"),
