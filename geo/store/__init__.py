@@ -50,10 +50,18 @@ from geo.store.session import (
     session_scope,
 )
 from geo.store.units import crosswalk, crosswalk_links, province_units, set_split_weights
-from geo.store.values import available_periods, get_values, recorded_values, write_values
+from geo.store.values import (
+    VALUE_KINDS,
+    available_periods,
+    get_values,
+    recorded_values,
+    value_versions,
+    write_values,
+)
 
 __all__ = [
     "PG_LOCK_NAMESPACE",
+    "VALUE_KINDS",
     "add_facility",
     "add_hotspot",
     "audit",
@@ -88,5 +96,6 @@ __all__ = [
     "session_scope",
     "set_split_weights",
     "undo_batch",
+    "value_versions",
     "write_values",
 ]

@@ -11,7 +11,7 @@ Imports :mod:`geo.store.schema`, :mod:`geo.store.units` and :mod:`geo.reform`.
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from geo.periods import parse_period
@@ -19,7 +19,11 @@ from geo.reform import to_2025, to_legacy
 from geo.store.schema import ImportBatch, IndicatorValue, utcnow
 from geo.store.units import crosswalk, province_units
 
-__all__ = ["available_periods", "get_values", "recorded_values", "write_values"]
+__all__ = ["VALUE_KINDS", "available_periods", "get_values", "recorded_values", "value_versions",
+           "write_values"]
+
+#: Import kinds that write indicator values only (each value keeps its batch id).
+VALUE_KINDS = ("indicators", "incidents", "population")
 
 _COLUMNS = ["unit_code", "period", "indicator", "value"]
 
@@ -209,3 +213,34 @@ def available_periods(s: Session) -> list[str]:
         select(IndicatorValue.period).where(IndicatorValue.is_current.is_(True)).distinct()
     ).all()
     return [p.id for p in sorted(parse_period(p) for p in ps)]
+
+
+def value_versions(s: Session) -> dict:
+    """What last changed each kind of stored data, for caches that must not go stale.
+
+    Parameters
+    ----------
+    s : Session
+        Open session.
+
+    Returns
+    -------
+    dict
+        ``values``: ``{indicator id: newest import batch among its current values}``;
+        ``other``: the newest batch of an import that is not only values (boundaries,
+        hotspots, facilities, the demo …); ``undone``: the newest undo time (an undo
+        changes what is current, so everything read before it is stale).
+
+    Notes
+    -----
+    A result computed from some indicators' values, the boundaries, hotspots and
+    facilities is still right while ``values`` of those indicators, ``other`` and
+    ``undone`` are unchanged: an import of other indicators leaves it valid.
+    """
+    per = s.execute(select(IndicatorValue.indicator_id, func.max(IndicatorValue.batch_id))
+                    .where(IndicatorValue.is_current.is_(True))
+                    .group_by(IndicatorValue.indicator_id)).all()
+    other, undone = s.execute(
+        select(func.max(ImportBatch.id).filter(ImportBatch.kind.notin_(VALUE_KINDS)),
+               func.max(ImportBatch.undone_at))).one()
+    return {"values": {str(i): b for i, b in per}, "other": other, "undone": undone}
