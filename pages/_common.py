@@ -314,7 +314,9 @@ def map_controls(key: str, url_state: bool = False) -> MapControls:
             t("Kỳ báo cáo", "Period"), options=periods,
             value=p0 if p0 in periods else default_p,
             format_func=bound(period_short_label), key=wkey(f"{key}_period")))
-        st.caption(period_label(period))
+        st.caption(f"**{period_label(period)}**  \n" + t(
+            f"Có số liệu từ {period_label(periods[0])} đến {period_label(periods[-1])}",
+            f"Figures from {period_label(periods[0])} to {period_label(periods[-1])}"))
         sch = list(SCHEMES)
         scheme = remember("scheme", st.selectbox(
             t("Phân lớp", "Classification"), sch, index=index_of(sch, "scheme", "quantiles"),

@@ -14,6 +14,8 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
+#: The frame of diaban's map component (pages._common.draw_map).
+MAP_FRAME = "iframe[title*='diaban_map']"
 
 
 @contextlib.contextmanager
@@ -98,9 +100,9 @@ class Page:
                                     timeout=timeout)
 
     def map_frame(self, timeout: float = 60_000) -> object:
-        """The streamlit-folium iframe, once its polygons are drawn."""
-        self.page.wait_for_selector("iframe[title*='st_folium']", timeout=timeout)
-        frame = self.page.frame_locator("iframe[title*='st_folium']").first
+        """The map component's iframe, once its polygons are drawn."""
+        self.page.wait_for_selector(MAP_FRAME, timeout=timeout)
+        frame = self.page.frame_locator(MAP_FRAME).first
         frame.locator("path.leaflet-interactive").first.wait_for(timeout=timeout)
         return frame
 
