@@ -80,9 +80,10 @@ def browser() -> Iterator[object]:
 class Page:
     """A browser page that records and blocks every request leaving localhost."""
 
-    def __init__(self, browser: object) -> None:
+    def __init__(self, browser: object, width: int = 1400, height: int = 1000,
+                 **context: object) -> None:
         self.external: list[str] = []
-        self.ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+        self.ctx = browser.new_context(viewport={"width": width, "height": height}, **context)
         self.ctx.route("**/*", self._route)
         self.page = self.ctx.new_page()
 
@@ -105,6 +106,10 @@ class Page:
         frame = self.page.frame_locator(MAP_FRAME).first
         frame.locator("path.leaflet-interactive").first.wait_for(timeout=timeout)
         return frame
+
+    def map_frames(self) -> list[object]:
+        """The map components' frames (``Frame`` objects, for ``evaluate``), page order."""
+        return [h.content_frame() for h in self.page.locator(MAP_FRAME).element_handles()]
 
     def close(self) -> None:
         self.ctx.close()
