@@ -22,6 +22,8 @@ from geo.store.schema import CrosswalkRow
 __all__ = ["crosswalk", "crosswalk_links", "province_units", "set_split_weights"]
 
 _CW_COLUMNS = ["old_code", "new_code", "weight", "split", "method"]
+#: Where a transaction keeps the crosswalk it read (``Session.info``).
+_CW_KEY = "diaban.crosswalk"
 
 
 def province_units(s: Session, province: str | Province, edition: str) -> pd.DataFrame:
@@ -83,14 +85,22 @@ def crosswalk(s: Session) -> pd.DataFrame:
     pandas.DataFrame
         ``old_code, new_code, weight, split, method``; the weights of one old
         commune sum to 1.
+
+    Notes
+    -----
+    Read once per transaction (the whole country's links: one map reads them
+    several times); :func:`set_split_weights` drops the copy it changes.
     """
-    rows = s.execute(
-        select(
-            CrosswalkRow.from_code, CrosswalkRow.to_code, CrosswalkRow.weight,
-            CrosswalkRow.split, CrosswalkRow.method,
-        ).where(CrosswalkRow.from_edition == "legacy", CrosswalkRow.to_edition == "2025")
-    ).all()
-    return pd.DataFrame(rows, columns=_CW_COLUMNS)
+    kept = s.info.get(_CW_KEY)
+    if kept is None:
+        rows = s.execute(
+            select(
+                CrosswalkRow.from_code, CrosswalkRow.to_code, CrosswalkRow.weight,
+                CrosswalkRow.split, CrosswalkRow.method,
+            ).where(CrosswalkRow.from_edition == "legacy", CrosswalkRow.to_edition == "2025")
+        ).all()
+        kept = s.info[_CW_KEY] = pd.DataFrame(rows, columns=_CW_COLUMNS)
+    return kept.copy()
 
 
 def crosswalk_links(s: Session, *, old_code: str | None = None,
@@ -167,6 +177,7 @@ def set_split_weights(s: Session, weights: pd.DataFrame, method: str, user: str 
     int
         Links updated (links that are not splits are left alone).
     """
+    s.info.pop(_CW_KEY, None)  # this transaction reads the new weights from now on
     n = 0
     for r in weights.itertuples():
         res = s.execute(
