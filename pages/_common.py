@@ -233,6 +233,26 @@ def cached_profile(province: str, code: str, edition: str) -> maps.CommuneProfil
     return cached(maps.profile, maps.CommuneRequest(province_ref(province), code, edition))
 
 
+_TARGET_INDICATORS: dict[tuple, tuple[str, ...]] = {}
+
+
+def cached_targets(province: str) -> Any:
+    """The province's first plan's targets, evaluated (:func:`geo.services.progress.target_status`).
+
+    Kept until the values of the indicators the targets read change (or the plan,
+    hotspots or anything else that is not values): the indicators are those the last
+    evaluation reported, and a new plan changes the version they are keyed with.
+    """
+    from geo.services import progress
+
+    req = progress.ProgressRequest(province_ref(province))
+    where = (db_url(), province)
+    used = _TARGET_INDICATORS.get(where)
+    res = cached(progress.target_status, req, depends=used, lang=lang())
+    _TARGET_INDICATORS[where] = tuple(res.indicators)
+    return res
+
+
 def indicator_label(iid: str, lg: str | None = None) -> str:
     """Indicator name in the UI language."""
     return get_indicator(iid).name(lg or lang())

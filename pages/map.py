@@ -24,7 +24,6 @@ from geo.i18n import fmt_number  # noqa: E402
 from geo.indicators import get_indicator  # noqa: E402
 from geo.periods import parse_period  # noqa: E402
 from geo.services import classification as cls_svc  # noqa: E402
-from geo.services import progress as progress_svc  # noqa: E402
 from geo.vocab import HOTSPOT_STATUSES, QD28_CLASSES, TARGET_STATUSES  # noqa: E402
 from pages import _common as data  # noqa: E402
 from pages._auth import can  # noqa: E402
@@ -84,10 +83,7 @@ def headline(ctl: data.MapControls) -> None:
         c3.caption(" · ".join(f"{HOTSPOT_STATUSES[s].mark} {n} {HOTSPOT_STATUSES.label(s, lang())}"
                               for s, n in counts.items() if s in HOTSPOT_STATUSES))
     try:
-        pp = data.cached(progress_svc.plan_progress,
-                         progress_svc.ProgressRequest(data.province_ref(ctl.province)),
-                         lang=lang())
-        targets = pp.targets
+        targets = data.cached_targets(ctl.province).targets
     except DiabanError:
         targets = []
     on = sum(1 for r in targets if r.status == "on_track")

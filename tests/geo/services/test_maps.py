@@ -81,3 +81,13 @@ def test_a_bad_threshold_is_refused(bad) -> None:
     with pytest.raises(ValidationError) as err:
         maps.MapRequest("14", suppress_below=bad).check()
     assert "Ngưỡng ẩn số nhỏ" in err.value.message("vi")
+
+
+def test_target_status_is_plan_progress_targets_read_from_fewer_values(demo_url) -> None:
+    from geo.services.progress import ProgressRequest, plan_progress, target_status
+
+    full = plan_progress(ProgressRequest("14"), ADMIN, demo_url)
+    light = target_status(ProgressRequest("14"), ADMIN, demo_url)
+    assert [t.to_dict() for t in light.targets] == [t.to_dict() for t in full.targets]
+    assert "propaganda_sessions" in light.indicators
+    assert "relapse" not in light.indicators  # a key indicator of the table, not a target
