@@ -19,7 +19,7 @@ waited. With ``--chromium`` it also times the first map of a fresh session in
 Debian's Chromium: from navigation until the commune polygons are drawn.
 
 Run by hand from the checkout: ``python bench/bench_map_rerun.py [--repeat N]
-[--chromium] [--db URL]``. Without ``--db`` it builds the demo in a temporary SQLite
+[--chromium] [--db URL] [--streamlit-opt KEY=VALUE]``. Without ``--db`` it builds the demo in a temporary SQLite
 file. It prints a JSON result (with the machine's load average before the run).
 """
 
@@ -129,6 +129,8 @@ def main() -> None:
     ap.add_argument("--db", default=None, help="database URL (default: a fresh demo)")
     ap.add_argument("--chromium", action="store_true",
                     help="also time the first map of a fresh session in Chromium")
+    ap.add_argument("--streamlit-opt", action="append", default=[], metavar="KEY=VALUE",
+                    help="extra streamlit setting, e.g. runner.postScriptGC=false")
     args = ap.parse_args()
 
     load_before = os.getloadavg()
@@ -140,7 +142,8 @@ def main() -> None:
                            check=True, capture_output=True, cwd=ROOT)
         port = free_port()
         log = Path(d) / "streamlit.log"
-        proc = start_streamlit(port, log, script=APP_SCRIPT, db=url, timeout=180)
+        proc = start_streamlit(port, log, script=APP_SCRIPT, db=url, timeout=180,
+                               options=args.streamlit_opt)
         try:
             samples = asyncio.run(measure(port, proc.pid, args.repeat))
             chromium = (first_map_in_chromium(f"http://127.0.0.1:{port}")
@@ -150,7 +153,7 @@ def main() -> None:
     res: dict[str, object] = {"commit": subprocess.run(
         ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"], capture_output=True,
         text=True).stdout.strip(), "load_before": [round(x, 2) for x in load_before],
-        "repeat": args.repeat}
+        "repeat": args.repeat, "streamlit_opt": args.streamlit_opt}
     for kind, rows in samples.items():
         res[kind] = {
             "n": len(rows),
