@@ -199,8 +199,9 @@ def province_ref(code: str) -> Province:
 
 
 def cached_units(province: str, edition: str) -> pd.DataFrame:
-    """Communes of a province in an edition."""
-    return cached(maps.units, maps.ProvinceRequest(province_ref(province), edition))
+    """Communes of a province in an edition (kept while no boundaries, … are imported)."""
+    return cached(maps.units, maps.ProvinceRequest(province_ref(province), edition),
+                  depends=())
 
 
 def cached_map_view(req: maps.MapRequest) -> maps.MapView:
@@ -223,14 +224,19 @@ def cached_map_frame(province: str, edition: str, indicator: str, period: str,
 
 def cached_series(province: str, edition: str, indicators: tuple[str, ...],
                   measure: str) -> pd.DataFrame:
-    """All periods of some indicators."""
+    """All periods of some indicators (kept until their values change)."""
+    depends = tuple(indicators) + (("population",) if measure == "rate" else ())
     return cached(maps.series, maps.SeriesRequest(province_ref(province), edition, indicators,
-                                                  measure))
+                                                  measure), depends=depends)
 
 
 def cached_profile(province: str, code: str, edition: str) -> maps.CommuneProfile:
-    """A commune's registry entry, hotspot history, reform lineage and nearest services."""
-    return cached(maps.profile, maps.CommuneRequest(province_ref(province), code, edition))
+    """A commune's registry entry, hotspot history, reform lineage and nearest services.
+
+    It reads no figures: an import of figures keeps it.
+    """
+    return cached(maps.profile, maps.CommuneRequest(province_ref(province), code, edition),
+                  depends=())
 
 
 _TARGET_INDICATORS: dict[tuple, tuple[str, ...]] = {}

@@ -51,19 +51,21 @@ def headline(ctl: data.MapControls) -> None:
     """The headline numbers above the map (every figure from the services, cached)."""
     ind = get_indicator(ctl.indicator)
     prev = _previous(ctl.period, data.period_ids())
-    now = data.cached_map_frame(ctl.province, ctl.edition, ctl.indicator, ctl.period, "count")
+    # Every period of the indicator at once (cached until its figures change): the
+    # totals of this period and the last one, and each commune's change.
+    ser = data.cached_series(ctl.province, ctl.edition, (ctl.indicator,), "count")
+    ser = ser[ser.indicator == ctl.indicator]
+    now = ser[ser.period == ctl.period].set_index("unit_code").value
     c1, c2, c3, c4 = st.columns(4)
-    total = float(np.nansum(now.value)) if now.value.notna().any() else np.nan
+    total = float(now.sum()) if len(now) else np.nan
     delta = None
     moved = "—"
     if prev:
-        before = data.cached_map_frame(ctl.province, ctl.edition, ctl.indicator, prev, "count")
-        b = before.set_index("code").value.reindex(now.code).to_numpy(dtype=float)
-        a = now.value.to_numpy(dtype=float)
-        if np.isfinite(b).any() and np.isfinite(total):
-            delta = _signed(total - float(np.nansum(b)))
-        both = np.isfinite(a) & np.isfinite(b)
-        moved = f"▲ {int((a[both] > b[both]).sum())} · ▼ {int((a[both] < b[both]).sum())}"
+        before = ser[ser.period == prev].set_index("unit_code").value
+        if len(before) and np.isfinite(total):
+            delta = _signed(total - float(before.sum()))
+        a, b = now.align(before, join="inner")
+        moved = f"▲ {int((a > b).sum())} · ▼ {int((a < b).sum())}"
     c1.metric(t("Toàn tỉnh", "Whole province") + f" — {ind.unit(lang())}",
               "—" if not np.isfinite(total) else fmt_number(total, lang(), 0), delta,
               delta_color="inverse" if ind.higher_is_worse else "normal",

@@ -99,7 +99,8 @@ def crosswalk(s: Session) -> pd.DataFrame:
                 CrosswalkRow.split, CrosswalkRow.method,
             ).where(CrosswalkRow.from_edition == "legacy", CrosswalkRow.to_edition == "2025")
         ).all()
-        kept = s.info[_CW_KEY] = pd.DataFrame(rows, columns=_CW_COLUMNS)
+        cols = list(zip(*rows)) if rows else [[] for _ in _CW_COLUMNS]
+        kept = s.info[_CW_KEY] = pd.DataFrame(dict(zip(_CW_COLUMNS, cols)))
     return kept.copy()
 
 
