@@ -19,8 +19,9 @@ waited. With ``--chromium`` it also times the first map of a fresh session in
 Debian's Chromium: from navigation until the commune polygons are drawn.
 
 Run by hand from the checkout: ``python bench/bench_map_rerun.py [--repeat N]
-[--chromium] [--db URL] [--streamlit-opt KEY=VALUE]``. Without ``--db`` it builds the demo in a temporary SQLite
-file. It prints a JSON result (with the machine's load average before the run).
+[--chromium] [--db URL] [--streamlit-opt KEY=VALUE]``. Without ``--db`` it builds the
+demo in a temporary SQLite file. It prints a JSON result (with the machine's load
+average before the run).
 """
 
 from __future__ import annotations

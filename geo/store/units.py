@@ -60,8 +60,9 @@ def province_units(s: Session, province: str | Province, edition: str) -> pd.Dat
         mask = units.province_code == prov.code
     else:
         own = load_units(prov.edition, "commune")
-        codes = set(own.code[own.province_code == prov.code])
-        cw = crosswalk(s)
+        codes = list(own.code[own.province_code == prov.code])
+        cw = (crosswalk(s, old_codes=codes) if edition == "2025"
+              else crosswalk(s, new_codes=codes))
         if edition == "2025":
             mapped = set(cw.loc[cw.old_code.isin(codes), "new_code"])
         else:
@@ -72,13 +73,17 @@ def province_units(s: Session, province: str | Province, edition: str) -> pd.Dat
     return units.loc[mask, cols].reset_index(drop=True)
 
 
-def crosswalk(s: Session) -> pd.DataFrame:
-    """The stored legacy → 2025 crosswalk.
+def crosswalk(s: Session, *, old_codes: list[str] | None = None,
+              new_codes: list[str] | None = None) -> pd.DataFrame:
+    """The stored legacy → 2025 crosswalk, or the links of some communes.
 
     Parameters
     ----------
     s : Session
         Open session.
+    old_codes, new_codes : list of str, optional
+        Only the links of these legacy communes (all their successors) or of these
+        2025 communes (all their predecessors); default: every link.
 
     Returns
     -------
@@ -88,20 +93,35 @@ def crosswalk(s: Session) -> pd.DataFrame:
 
     Notes
     -----
-    Read once per transaction (the whole country's links: one map reads them
-    several times); :func:`set_split_weights` drops the copy it changes.
+    The whole crosswalk is read once per transaction (the whole country's links);
+    :func:`set_split_weights` drops the copy it changes. The links of a province's
+    communes are a small query of their own.
     """
+    if old_codes is not None or new_codes is not None:
+        return _links(s, old_codes, new_codes)
     kept = s.info.get(_CW_KEY)
     if kept is None:
-        rows = s.execute(
-            select(
-                CrosswalkRow.from_code, CrosswalkRow.to_code, CrosswalkRow.weight,
-                CrosswalkRow.split, CrosswalkRow.method,
-            ).where(CrosswalkRow.from_edition == "legacy", CrosswalkRow.to_edition == "2025")
-        ).all()
-        cols = list(zip(*rows)) if rows else [[] for _ in _CW_COLUMNS]
-        kept = s.info[_CW_KEY] = pd.DataFrame(dict(zip(_CW_COLUMNS, cols)))
+        kept = s.info[_CW_KEY] = _links(s, None, None)
     return kept.copy()
+
+
+def _links(s: Session, old_codes: list[str] | None, new_codes: list[str] | None
+           ) -> pd.DataFrame:
+    q = select(
+        CrosswalkRow.from_code, CrosswalkRow.to_code, CrosswalkRow.weight,
+        CrosswalkRow.split, CrosswalkRow.method,
+    ).where(CrosswalkRow.from_edition == "legacy", CrosswalkRow.to_edition == "2025")
+    rows: list = []
+    if old_codes is None and new_codes is None:
+        rows = s.execute(q).all()
+    else:
+        column = CrosswalkRow.from_code if old_codes is not None else CrosswalkRow.to_code
+        codes = sorted({str(c) for c in (old_codes if old_codes is not None else new_codes)})
+        for i in range(0, len(codes), 900):
+            rows += s.execute(q.where(column.in_(codes[i:i + 900]))).all()
+    cols = list(zip(*rows)) if rows else [[] for _ in _CW_COLUMNS]
+    return pd.DataFrame(dict(zip(_CW_COLUMNS, cols))).astype(
+        {"old_code": str, "new_code": str, "weight": float, "split": bool, "method": str})
 
 
 def crosswalk_links(s: Session, *, old_code: str | None = None,
