@@ -10,7 +10,7 @@ import streamlit as st
 from geo.auth import allowed
 from pages import _auth, _guard
 from pages import _state as state
-from pages._common import refresh_if_data_changed
+from pages._common import note_data_version
 
 # Client messages that need no login do no harm; /_stcore/metrics tells nothing.
 _guard.install()
@@ -19,6 +19,12 @@ HERE = Path(__file__).resolve().parent
 # A local favicon: Material/emoji page icons make the browser fetch from a CDN.
 st.set_page_config(page_title="diaban", page_icon=str(HERE / "static" / "favicon.png"),
                    layout="wide")
+
+# A laptop screen (1366×768) shows a page's title, headline and most of its map at once:
+# less empty space above the title than Streamlit's default.
+st.html("<style>[data-testid='stMainBlockContainer']{padding-top:2.2rem}"
+        "[data-testid='stSidebarUserContent']{padding-top:0.5rem}"
+        "[data-testid='stMetricValue']{font-size:1.9rem}</style>")
 
 if "lang" not in st.session_state:
     st.session_state["lang"] = "vi"
@@ -34,7 +40,7 @@ t = state.t
 
 _auth.login_gate()
 
-refresh_if_data_changed()
+note_data_version()
 
 # (file, title, icon, action the user needs to see the page in the menu)
 PAGES = [

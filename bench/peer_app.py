@@ -9,7 +9,7 @@ same database through the same service diaban's map page uses
 
 It has what ``bench_concurrent.py``'s simulated users touch, under the same widget
 keys as diaban: a login form (``login_user``, ``login_pw``, checked with
-:func:`geo.auth.authenticate`), the units edition (``map_ed``), the indicator
+:func:`geo.services.users.login`, as diaban's), the units edition (``map_ed``), the indicator
 (``map_ind``), the period slider (``map_period``), a click on a commune, and a
 ``profile`` page (:func:`geo.services.maps.profile`).
 
@@ -26,10 +26,11 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from geo.auth import Principal, authenticate
+from geo.auth import Principal
 from geo.errors import DiabanError
 from geo.indicators import load_catalog
 from geo.services import maps
+from geo.services.users import LoginRequest, login
 
 URL = os.environ.get("DIABAN_DATABASE_URL")
 PROVINCE = "14"  # Sơn La
@@ -61,7 +62,7 @@ def _login() -> None:
         pw = st.text_input("Mật khẩu / Password", type="password", key="login_pw")
         if st.form_submit_button("Đăng nhập / Log in"):
             try:
-                st.session_state["user"] = authenticate(URL, user, pw).username
+                st.session_state["user"] = login(LoginRequest(user, pw), URL).username
             except DiabanError as e:
                 st.error(e.message("vi"))
                 return

@@ -58,6 +58,7 @@ class Browser:
         self.widgets: dict[str, Any] = {}  # user key (or element type) -> element proto
         self.pages: dict[str, str] = {}  # url path -> page script hash
         self.cached: set[str] = set()
+        self.by_hash: dict[str, Any] = {}  # cached message hash -> its element, as a browser keeps
         self.page_hash = ""
         self.session_id = ""
         self.texts: list[str] = []  # markdown, titles and alerts of the last run
@@ -126,7 +127,14 @@ class Browser:
             m.ParseFromString(data)
             if m.metadata.cacheable and m.hash:
                 self.cached.add(m.hash)
+                self.by_hash[m.hash] = m
             kind = m.WhichOneof("type")
+            if kind == "ref_hash":  # a message this browser has: the server sent its hash
+                if m.ref_hash not in self.by_hash:
+                    run.errors.append(f"unknown cached message {m.ref_hash}")
+                    continue
+                m = self.by_hash[m.ref_hash]
+                kind = m.WhichOneof("type")
             if kind == "navigation":
                 self.pages = {p.url_pathname: p.page_script_hash for p in m.navigation.app_pages}
             elif kind == "new_session":

@@ -31,13 +31,15 @@ from geo import DATA_DIR
 from geo.errors import NotFoundError
 from geo.reform import to_2025 as convert_values
 
-__all__ = ["TEMPORAL", "VALUE_TYPES", "Indicator", "convert_values", "get_indicator",
-           "load_catalog", "rate"]
+__all__ = ["DENOMINATORS", "TEMPORAL", "VALUE_TYPES", "Indicator", "convert_values",
+           "get_indicator", "load_catalog", "rate"]
 
 #: How an indicator combines over time: a figure at the period's end, or a sum over it.
 TEMPORAL = ("stock", "flow")
 #: What values an indicator takes: whole numbers, any non-negative number, or 1/0.
 VALUE_TYPES = ("integer", "number", "flag")
+#: Indicators that are the denominators of rates (never suppressed).
+DENOMINATORS = ("population", "residents")
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,21 @@ class Indicator:
     def is_flag(self) -> bool:
         """True for a yes/no indicator (1 = yes, 0 = no)."""
         return self.value_type == "flag"
+
+    @property
+    def suppressible(self) -> bool:
+        """Whether small counts of it are hidden when figures leave the office.
+
+        Every count is (people, and the cases, places and plants that point to
+        them), except the denominators of rates (population, residents), which
+        are never small and identify no one; yes/no flags are not counts.
+
+        Examples
+        --------
+        >>> [get_indicator(i).suppressible for i in ("registered_addicts", "population")]
+        [True, False]
+        """
+        return self.kind == "count" and self.id not in DENOMINATORS
 
 
 _FIELDS = {f.name for f in fields(Indicator)}

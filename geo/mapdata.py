@@ -31,6 +31,7 @@ def map_frame(
     indicator: str,
     period: str,
     measure: str = "count",
+    suppress_below: int | None = None,
 ) -> gpd.GeoDataFrame:
     """Communes of a province with one indicator's value for one period.
 
@@ -50,24 +51,35 @@ def map_frame(
     measure : {"count", "rate"}
         The count, or a rate per 10,000 residents recomputed from converted
         numerators and denominators (never averaged).
+    suppress_below : int, optional
+        Mark the communes whose *count* is below it (``suppressed``), whichever
+        measure is shown: a rate computed from a small count hides as much as the
+        count. Only for indicators whose small counts are hidden
+        (:attr:`geo.indicators.Indicator.suppressible`); others are never marked.
 
     Returns
     -------
     geopandas.GeoDataFrame
         ``code, name, unit_type, district_name, source, value, converted, geometry``
-        (WGS84); ``value`` is NaN where there is no data.
+        (WGS84), and ``suppressed`` (bool) with ``suppress_below``; ``value`` is NaN
+        where there is no data.
     """
-    get_indicator(indicator)  # validates the id
+    ind = get_indicator(indicator)  # validates the id
     gdf = current_boundaries(s, province, edition)
     wanted = [indicator] + (["population"] if measure == "rate" else [])
     vals = get_values(s, province, edition, wanted, [period])
     wide = vals.pivot_table(index="unit_code", columns="indicator", values="value")
     conv = vals[vals.indicator == indicator].set_index("unit_code").converted
-    v = wide.get(indicator, pd.Series(dtype=float)).reindex(gdf.code).to_numpy(dtype=float)
+    count = wide.get(indicator, pd.Series(dtype=float)).reindex(gdf.code).to_numpy(dtype=float)
+    v = count
     if measure == "rate":
         pop = wide.get("population", pd.Series(dtype=float)).reindex(gdf.code).to_numpy(float)
-        v = rate(v, pop)
+        v = rate(count, pop)
     gdf = gdf.assign(value=v, converted=conv.reindex(gdf.code).fillna("").to_numpy())
+    if suppress_below is not None:
+        with np.errstate(invalid="ignore"):
+            small = np.isfinite(count) & (count < suppress_below)
+        gdf["suppressed"] = small if ind.suppressible else np.zeros(len(gdf), dtype=bool)
     return gdf
 
 

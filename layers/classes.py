@@ -18,6 +18,9 @@ Class labels never share a boundary:
 Values below ``suppress_below`` (small counts about people) take no part in the
 breaks: they form a class of their own shown as ``< N``, coloured with the
 lightest colour of the ramp, so neither the breaks nor the labels reveal them.
+A value computed from a small count (a rate whose count is below the threshold)
+is hidden the same way: the caller passes which values are hidden (``hidden``),
+since the rate itself does not tell.
 
 Examples
 --------
@@ -26,6 +29,13 @@ Examples
 (['10 – 20', '21 – 30', '31 – 40'], [2, 1, 1], 2, 1)
 >>> classify([0.5, 1.25, 2.5, 3.75, 5.0], "equal_interval", 2, lang="en").labels
 ['0.5 – 2.8', '> 2.8 – 5.0']
+
+Rates hidden because their counts are small (the first two), whatever their value:
+
+>>> c = classify([80.0, 1.5, 2.5, 3.5, 4.5], "equal_interval", 2, lang="en",
+...              suppress_below=5, hidden=[True, True, False, False, False])
+>>> c.labels, c.counts, c.suppressed
+(['2.5 – 3.5', '> 3.5 – 4.5'], [2, 1], 2)
 """
 
 from __future__ import annotations
@@ -104,17 +114,44 @@ class Classes:
     integral: bool = False
     digits: int = 0
 
-    def colors_of(self, values: Sequence[float] | np.ndarray) -> np.ndarray:
+    def hidden_of(self, values: Sequence[float] | np.ndarray,
+                  hidden: Sequence[bool] | np.ndarray | None = None) -> np.ndarray:
+        """Which values fall in the ``< N`` class.
+
+        Parameters
+        ----------
+        values : array-like of float
+            The values drawn.
+        hidden : array-like of bool, optional
+            Values hidden because the count they come from is small (a rate); by
+            default, the values below :attr:`suppress_below` themselves.
+
+        Returns
+        -------
+        numpy.ndarray of bool
+            ``False`` everywhere when there is no suppression, and for NaN.
+        """
+        v = np.asarray(values, dtype=float)
+        fin = np.isfinite(v)
+        if self.suppress_below is None:
+            return np.zeros(v.shape, dtype=bool)
+        if hidden is not None:
+            return fin & np.asarray(hidden, dtype=bool)
+        return fin & (v < self.suppress_below)
+
+    def colors_of(self, values: Sequence[float] | np.ndarray,
+                  hidden: Sequence[bool] | np.ndarray | None = None) -> np.ndarray:
         """Fill colour of each value (:data:`~geo.vocab.NO_DATA_COLOR` for NaN).
 
         Values above the last bound take the last class's colour (a value
-        classed with other breaks, e.g. another period).
+        classed with other breaks, e.g. another period). Hidden values (see
+        :meth:`hidden_of`) take the ``< N`` class's colour.
         """
         v = np.asarray(values, dtype=float)
         out = np.full(v.shape, NO_DATA_COLOR, dtype=object)
         fin = np.isfinite(v)
         if self.suppress_below is not None:
-            sup = fin & (v < self.suppress_below)
+            sup = self.hidden_of(v, hidden)
             out[sup] = self.suppressed_color
             fin &= ~sup
         if self.bins and fin.any():
@@ -122,16 +159,17 @@ class Classes:
             out[fin] = np.asarray(self.colors, dtype=object)[np.minimum(idx, len(self.bins) - 1)]
         return out
 
-    def color_of(self, value: float | None) -> str:
+    def color_of(self, value: float | None, hidden: bool = False) -> str:
         """Fill colour of one value (grey for no data)."""
-        return str(self.colors_of([np.nan if value is None else value])[0])
+        return str(self.colors_of([np.nan if value is None else value],
+                                  [hidden] if hidden else None)[0])
 
-    def recount(self, values: Sequence[float] | np.ndarray) -> Classes:
+    def recount(self, values: Sequence[float] | np.ndarray,
+                hidden: Sequence[bool] | np.ndarray | None = None) -> Classes:
         """The same classes with the counts of other values (e.g. one of two compared periods)."""
         v = np.asarray(values, dtype=float)
         fin = np.isfinite(v)
-        sup = (fin & (v < self.suppress_below) if self.suppress_below is not None
-               else np.zeros_like(fin))
+        sup = self.hidden_of(v, hidden)
         vis = v[fin & ~sup]
         counts = [0] * len(self.bins)
         if self.bins:
@@ -175,7 +213,8 @@ def check_classing(scheme: str, k: int, suppress_below: int | None = None) -> No
 
 def classify(values: Sequence[float] | np.ndarray, scheme: str = "quantiles", k: int = 5, *,
              lang: str = "vi", digits: int | None = None,
-             suppress_below: int | None = None) -> Classes:
+             suppress_below: int | None = None,
+             hidden: Sequence[bool] | np.ndarray | None = None) -> Classes:
     """Class values for a choropleth, on screen or in print.
 
     NaN goes to a no-data class; values below ``suppress_below`` to their own
@@ -199,6 +238,9 @@ def classify(values: Sequence[float] | np.ndarray, scheme: str = "quantiles", k:
         when given, more are used only if the printed bounds would coincide.
     suppress_below : int, optional
         Values below it form the ``< N`` class.
+    hidden : array-like of bool, optional
+        With ``suppress_below``: the values that form the ``< N`` class instead
+        (rates whose counts are below the threshold), whatever their size.
 
     Returns
     -------
@@ -212,7 +254,14 @@ def classify(values: Sequence[float] | np.ndarray, scheme: str = "quantiles", k:
     check_classing(scheme, k, suppress_below)
     v = np.asarray(values, dtype=float)
     fin = np.isfinite(v)
-    sup = fin & (v < suppress_below) if suppress_below is not None else np.zeros_like(fin)
+    if suppress_below is None:
+        sup = np.zeros_like(fin)
+    elif hidden is not None:
+        sup = fin & np.asarray(hidden, dtype=bool)
+        if sup.shape != v.shape:
+            raise ValueError("hidden must have one flag per value")
+    else:
+        sup = fin & (v < suppress_below)
     vis = np.sort(v[fin & ~sup])
     integral = bool(vis.size) and bool(np.all(np.abs(vis - np.round(vis)) < 1e-9))
     bins = _breaks(vis, scheme, k, integral)
@@ -278,17 +327,22 @@ def _label(i: int, lo: float, hi: float, integral: bool, lang: str, digits: int)
 
 
 def format_value(value: float | None, suppress_below: int | None = None, lang: str = "vi",
-                 digits: int = 0) -> str:
+                 digits: int = 0, hidden: bool | None = None) -> str:
     """A value as printed on a map, hidden as ``< N`` below the threshold.
+
+    ``hidden`` says whether the value is hidden (a rate whose count is small);
+    by default a value is hidden when it is itself below the threshold.
 
     Examples
     --------
     >>> format_value(3, 5), format_value(1234, 5, "vi"), format_value(float("nan"))
     ('< 5', '1.234', '—')
+    >>> format_value(81.5, 5, "en", 1, hidden=True), format_value(2.5, 5, "en", 1, hidden=False)
+    ('< 5', '2.5')
     """
     if value is None or not np.isfinite(value):
         return "—"
-    if suppress_below is not None and value < suppress_below:
+    if suppress_below is not None and (value < suppress_below if hidden is None else hidden):
         return f"< {suppress_below}"
     return fmt_number(float(value), lang, digits)
 

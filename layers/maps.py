@@ -30,16 +30,18 @@ __all__ = [
     "Classes",
     "choropleth_map",
     "classify_values",
+    "legend_html",
 ]
 
 
 def classify_values(values: np.ndarray, scheme: str = "quantiles", k: int = 5,
-                    lang: str = "vi", digits: int = 1) -> Classes:
+                    lang: str = "vi", digits: int = 1, suppress_below: int | None = None,
+                    hidden: np.ndarray | None = None) -> Classes:
     """Classes of the screen map: :func:`layers.classes.classify`, as in print.
 
     NaN goes to a separate no-data class. ``digits`` is the fewest decimals of
     the labels (more only where printed bounds would coincide; whole numbers
-    get none).
+    get none). ``suppress_below`` and ``hidden`` make the ``< N`` class as in print.
 
     Examples
     --------
@@ -47,25 +49,56 @@ def classify_values(values: np.ndarray, scheme: str = "quantiles", k: int = 5,
     >>> c.no_data, len(c.bins), c.labels
     (1, 2, ['1 – 2', '3 – 4'])
     """
-    return classify(values, scheme, k, lang=lang, digits=digits)
+    return classify(values, scheme, k, lang=lang, digits=digits, suppress_below=suppress_below,
+                    hidden=hidden)
 
 
 _LEGEND = """
 {% macro html(this, kwargs) %}
-<div class="diaban-legend" style="position:absolute; z-index:9999; bottom:24px; left:12px;
- background:rgba(255,255,255,.93); padding:8px 10px; border:1px solid #999; border-radius:4px;
- font:12px/1.35 sans-serif; max-width:260px">
+<details open class="diaban-legend" style="position:absolute; z-index:9999; top:10px;
+ right:10px; background:rgba(255,255,255,.95); padding:4px 10px 6px; border:1px solid #999;
+ border-radius:4px; font:12px/1.35 sans-serif; max-width:240px; max-height:80vh;
+ overflow-y:auto">
+ <summary style="cursor:pointer; font-weight:bold">{{ this.summary }}</summary>
  {{ this.body }}
-</div>
+</details>
 {% endmacro %}
 """
 
 
 class _Legend(MacroElement):
-    def __init__(self, body: str) -> None:
+    """The legend of the saved HTML map: top right, folding away with one click."""
+
+    def __init__(self, body: str, summary: str) -> None:
         super().__init__()
         self._template = Template(_LEGEND)
         self.body = body
+        self.summary = html.escape(summary)
+
+
+class _FitLegend(MacroElement):
+    """Fit the communes' bounds once the page is laid out, keeping the legend's strip free."""
+
+    _template = Template("""
+{% macro script(this, kwargs) %}
+(function (map) {
+  var b = L.latLngBounds({{ this.bounds|tojson }});
+  function fit() {
+    var leg = map.getContainer().parentNode.querySelector(".diaban-legend");
+    var size = map.getSize(), right = 10;
+    if (leg && leg.open && leg.offsetWidth + 20 < size.x * 0.45) { right = leg.offsetWidth + 20; }
+    map.fitBounds(b, {paddingTopLeft: [10, 10], paddingBottomRight: [right, 10],
+                      animate: false});
+  }
+  fit();
+  window.addEventListener("load", fit);
+})({{ this._parent.get_name() }});
+{% endmacro %}
+""")
+
+    def __init__(self, bounds: list[list[float]]) -> None:
+        super().__init__()
+        self.bounds = bounds
 
 
 class _MetricScale(MacroElement):
@@ -78,19 +111,56 @@ L.control.scale({imperial: false, maxWidth: 160}).addTo({{ this._parent.get_name
 """)
 
 
-def _legend_html(classes: Classes, title: str, lang: str, facilities: bool,
-                 hotspots: bool, approximate: bool) -> str:
+def legend_html(classes: Classes, title: str, lang: str, facilities: bool,
+                hotspots: bool, approximate: bool, toggles: bool = False) -> str:
+    """The map's legend as HTML: classes, ``< N``, no data, hotspot statuses, facilities.
+
+    The same rows as the printed legend (:mod:`layers.print.legend`): class labels and
+    counts from ``classes``, the ``< N`` class when values are suppressed, statuses
+    and facility symbols from :mod:`geo.vocab`. Every text is escaped.
+
+    Parameters
+    ----------
+    classes : Classes
+        The choropleth's classes.
+    title : str
+        Legend title (indicator, unit, period).
+    lang : {"vi", "en"}
+        Language of fixed labels.
+    facilities, hotspots : bool
+        Whether to list facility symbols and hotspot statuses.
+    approximate : bool
+        Whether to warn that boundaries are approximate.
+    toggles : bool
+        Head the hotspot and facility rows with checkboxes that show or hide those
+        layers (``data-layer="hotspots"``/``"facilities"``; the screen map wires them).
+
+    Returns
+    -------
+    str
+    """
     sw = ('<span style="display:inline-block;width:14px;height:12px;margin-right:6px;'
-          'border:1px solid #777;background:{c}"></span>')
+          'border:1px solid #777;vertical-align:middle;background:{c}"></span>')
     rows = [f"<b>{html.escape(title)}</b>"]
+    if classes.suppress_below is not None:
+        rows.append(f"<div>{sw.format(c=classes.suppressed_color)}&lt; "
+                    f"{classes.suppress_below} <span style='color:#666'>"
+                    f"({classes.suppressed})</span></div>")
     for c, lab, n in zip(classes.colors, classes.labels, classes.counts):
         rows.append(f"<div>{sw.format(c=c)}{html.escape(lab)} <span style='color:#666'>({n})</span>"
                     "</div>")
     rows.append(f"<div>{sw.format(c=NO_DATA_COLOR)}{no_data_label(lang)}"
                 f" <span style='color:#666'>({classes.no_data})</span></div>")
+
+    def head(layer: str, text: str) -> str:
+        text = html.escape(text)
+        if toggles:
+            return (f"<div style='margin-top:4px'><label><input type='checkbox' "
+                    f"data-layer='{layer}' checked><b>{text}</b></label></div>")
+        return f"<div style='margin-top:4px'><b>{text}</b></div>"
+
     if hotspots:
-        rows.append("<div style='margin-top:4px'><b>" + tr("Địa bàn trọng điểm", "Hotspot communes",
-                                                            lang) + "</b></div>")
+        rows.append(head("hotspots", tr("Địa bàn trọng điểm", "Hotspot communes", lang)))
         for st in HOTSPOT_STATUSES.values():
             if st.id == "removed":
                 continue
@@ -98,8 +168,7 @@ def _legend_html(classes: Classes, title: str, lang: str, facilities: bool,
                         f"border-top:3px solid {st.color};margin-right:6px;"
                         f"vertical-align:middle'></span>{html.escape(st.label(lang))}</div>")
     if facilities:
-        rows.append("<div style='margin-top:4px'><b>" + tr("Cơ sở", "Facilities", lang)
-                    + "</b></div>")
+        rows.append(head("facilities", tr("Cơ sở", "Facilities", lang)))
         for kind in FACILITY_KINDS.values():
             rows.append("<div><span style='display:inline-block;vertical-align:middle;"
                         f"margin-right:6px'>{facility_svg(kind.id, lang, 14)}</span>"
@@ -143,6 +212,7 @@ def choropleth_map(
     precision: float = 1e-5,
     height: int | None = None,
     prefer_canvas: bool = False,
+    hidden: np.ndarray | None = None,
 ) -> folium.Map:
     """Build the choropleth map of one indicator and period.
 
@@ -175,6 +245,9 @@ def choropleth_map(
     prefer_canvas : bool
         Draw polygons on a canvas instead of SVG (much faster for thousands of
         polygons, e.g. the whole country).
+    hidden : numpy.ndarray of bool, optional
+        Values shown as ``< N`` because their counts are small (with
+        ``classes.suppress_below``; by default the values below it).
 
     Returns
     -------
@@ -184,13 +257,15 @@ def choropleth_map(
     m = folium.Map(tiles=None, control_scale=False, prefer_canvas=prefer_canvas, zoom_snap=0.25,
                    **({"height": height} if height else {}))
     _MetricScale().add_to(m)
-    m.fit_bounds([[b[1], b[0]], [b[3], b[2]]])
+    _FitLegend([[float(b[1]), float(b[0])], [float(b[3]), float(b[2])]]).add_to(m)
     if tiles_url:
         folium.TileLayer(tiles_url, attr=tiles_attribution or "tiles", name=tr(
             "Bản đồ nền", "Basemap", lang), overlay=False).add_to(m)
     df = gdf.copy()
-    df["fill"] = [classes.color_of(v) for v in df["value"]]
-    df["value_txt"] = [fmt_number(v, lang, digits) for v in df["value"]]
+    mask = classes.hidden_of(df["value"].to_numpy(dtype=float), hidden)
+    df["fill"] = classes.colors_of(df["value"].to_numpy(dtype=float), mask)
+    df["value_txt"] = [f"< {classes.suppress_below}" if h else fmt_number(v, lang, digits)
+                       for v, h in zip(df["value"], mask)]
     if "district_name" not in df:
         df["district_name"] = ""
     df["district_name"] = df["district_name"].fillna("")
@@ -250,6 +325,7 @@ def choropleth_map(
                 tooltip=html.escape(str(f["name"])),
             ).add_to(group)
         group.add_to(m)
-    _Legend(_legend_html(classes, title, lang, has_fac, has_hot, approximate)).add_to(m)
+    _Legend(legend_html(classes, title, lang, has_fac, has_hot, approximate),
+            tr("Chú giải", "Legend", lang)).add_to(m)
     folium.LayerControl(collapsed=False).add_to(m)
     return m

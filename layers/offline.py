@@ -49,7 +49,7 @@ from pathlib import Path
 import folium
 import folium.plugins
 from branca.colormap import ColorMap, LinearColormap, StepColormap
-from branca.element import CssLink, Figure, JavascriptLink, MacroElement
+from branca.element import CssLink, Element, Figure, JavascriptLink, MacroElement
 from folium.template import Template
 
 from geo.vocab import FACILITY_KINDS
@@ -160,6 +160,47 @@ def _walk(el: object, seen: set[int] | None = None) -> Iterator[object]:
         kids += [el.m1, el.m2] + [c for c, _, _ in el.children_for_m2]
     for child in kids:
         yield from _walk(child, seen)
+
+
+def _walk_parts(el: object, seen: set[int] | None = None) -> Iterator[object]:
+    """Like :func:`_walk`, also into the ``header``/``html``/``script`` parts of figures
+    and popups (where a popup keeps its ``Html``).
+    """
+    seen = set() if seen is None else seen
+    if id(el) in seen:
+        return
+    seen.add(id(el))
+    yield el
+    kids = [getattr(el, part) for part in ("header", "html", "script")
+            if isinstance(getattr(el, part, None), Element)]
+    kids += list(getattr(el, "_children", {}).values())
+    if isinstance(el, folium.plugins.DualMap):
+        kids += [el.m1, el.m2] + [c for c, _, _ in el.children_for_m2]
+    for child in kids:
+        yield from _walk_parts(child, seen)
+
+
+def _stable_ids(root: object) -> None:
+    """Number every element in tree order instead of its random ``uuid4`` id.
+
+    The same map then renders to the same text every time (folium names each element
+    ``<kind>_<id>`` in the page's script): a saved map is reproducible, and a page that
+    sends the same map again sends the same bytes.
+    """
+    elements = list(_walk_parts(root))
+    # Children added without a name are keyed by their name, which a template may use
+    # as a variable (a popup's content): rename those keys with their elements.
+    named = {id(el): [key == getattr(child, "get_name", lambda: None)()
+                      for key, child in el._children.items()]
+             for el in elements if isinstance(getattr(el, "_children", None), dict)}
+    for i, el in enumerate(elements):
+        if isinstance(getattr(el, "_id", None), str):
+            el._id = f"{i:04x}"
+    for el in elements:
+        if id(el) in named:
+            el._children = type(el._children)(
+                (child.get_name() if by_name else key, child)
+                for (key, child), by_name in zip(el._children.items(), named[id(el)]))
 
 
 def _localise(el: object, base_url: str | None) -> None:
@@ -317,8 +358,9 @@ def make_offline(m: folium.Map | folium.plugins.DualMap,
     a ``data:`` URL, so the same map works in a file opened from disk, in
     ``st_folium`` and in ``streamlit.components.v1.html``. Bootstrap, Font Awesome,
     glyphicons and awesome-markers are dropped; branca colour scales become static
-    SVG legends. Call it after the last layer has been added; calling it again is
-    harmless.
+    SVG legends. Every element is numbered in tree order (no random ids), so the
+    same map always renders to the same page. Call it after the last layer has been
+    added; calling it again is harmless.
 
     Parameters
     ----------
@@ -358,6 +400,7 @@ def make_offline(m: folium.Map | folium.plugins.DualMap,
     _replace_colormaps(root)
     for el in _walk(root):
         _localise(el, base_url)
+    _stable_ids(root)
     if isinstance(root, Figure):
         _purge_header(root)
     return m

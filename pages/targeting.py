@@ -10,7 +10,6 @@ import io  # noqa: E402
 
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
-from streamlit_folium import st_folium  # noqa: E402
 
 from geo.analysis import RankWeights  # noqa: E402
 from geo.errors import DiabanError  # noqa: E402
@@ -27,8 +26,6 @@ from geo.vocab import (  # noqa: E402
     QD28_CLASSES,
     Vocabulary,
 )
-from layers.maps import Classes, choropleth_map  # noqa: E402
-from layers.offline import make_offline  # noqa: E402
 from pages import _common as data  # noqa: E402
 from pages._auth import require_action  # noqa: E402
 from pages._state import bound, lang, t  # noqa: E402
@@ -60,23 +57,10 @@ measure = c4.radio(t("Đại lượng", "Measure"), ["rate", "eb_rate", "count"]
 
 
 def _category_map(gdf, col: str, vocab: Vocabulary, title: str, key: str) -> None:  # noqa: ANN001
-    """Categorical map: one colour per category of ``vocab``, with a legend."""
-    g = gdf.copy()
-    cats = [c for c in vocab if (g[col] == c).any()] + sorted(
-        c for c in g[col].dropna().unique() if c not in vocab)
-    g["value"] = g[col].map({c: i for i, c in enumerate(cats)}).astype(float)
-    classes = Classes(bins=[float(i) for i in range(len(cats))],
-                      colors=[vocab.color(c, "#cccccc") for c in cats],
-                      labels=[vocab.label(c, lang()) for c in cats],
-                      counts=[int((g[col] == c).sum()) for c in cats], no_data=int(
-                          g[col].isna().sum()), scheme="categories")
+    """Categorical map over the province's polygons, fitted to them on open."""
     hot = data.cached_map_view(data.maps.MapRequest(data.province_ref(prov), edition, indicator,
                                                     period)).hotspots
-    m = choropleth_map(g, title=title, classes=classes, lang=lang(), hotspots=hot,
-                       value_label=t("Mã lớp", "Class"), approximate=data.is_approximate(g),
-                       digits=0)
-    st_folium(make_offline(m), height=520, use_container_width=True, key=key,
-              returned_objects=[])
+    data.category_map(gdf, col, vocab, title, key, prov, edition, period, hotspots=hot)
 
 
 areq = svc.AnalysisRequest(data.province_ref(prov), indicator, period, edition, measure)
@@ -85,7 +69,7 @@ tab1, tab2, tab3, tab4 = st.tabs([
     t("Xếp hạng", "Ranking"), t("Điểm nóng một kỳ", "Hot spots"),
     t("Điểm nóng theo thời gian", "Emerging hot spots"),
     t("Phân loại QĐ 28/2025", "QĐ 28/2025 classification")])
-with tab1:
+with data.tab(tab1):
     st.caption(t("Mỗi xã được chấm theo các tiêu chí dưới đây (0–100), nhân trọng số. Mỗi dòng "
                  "giải thích điểm của mình.",
                  "Each commune is scored on the criteria below (0–100), weighted. Each row "
@@ -107,7 +91,7 @@ with tab1:
                 weights=tuple(zip([k for k, _ in names], weights))), lang=lang())
     except DiabanError as e:
         st.error(e.message(lang()))
-        st.stop()
+        data.stop_tab()
     for n in res.notes:
         st.info(n)
     tbl = pd.DataFrame({
@@ -136,12 +120,12 @@ with tab1:
     b2.download_button(t("Tải Excel", "Download Excel"), buf.getvalue(), "xep_hang_dia_ban.xlsx",
                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
 
-with tab2:
+with data.tab(tab2):
     try:
         hr = data.cached(svc.hotspots, areq, lang=lang())
     except DiabanError as e:
         st.error(e.message(lang()))
-        st.stop()
+        data.stop_tab()
     if hr.islands:
         st.info(t(f"Xã không giáp ranh xã nào (đã nối với xã gần nhất): {', '.join(hr.islands)}",
                   f"Communes with no contiguous neighbour (linked to nearest): "
@@ -163,13 +147,13 @@ with tab2:
                  f"{hr.permutations} permutations, seed {hr.seed}; FDR (Benjamini–Hochberg) "
                  "correction. Queen contiguity weights."))
 
-with tab3:
+with data.tab(tab3):
     try:
         er = data.cached(svc.emerging, areq, lang=lang())
         em, used = er.communes, er.periods
     except DiabanError as e:
         st.error(e.message(lang()))
-        st.stop()
+        data.stop_tab()
     st.caption(t(f"Gi* từng kỳ ({len(used)} kỳ: {used[0]} – {used[-1]}) và kiểm định "
                  "Mann-Kendall trên điểm z; điểm nóng dai dẳng/gia tăng/suy giảm/trước đây cần "
                  "≥ 90% số kỳ là điểm nóng.",
@@ -182,7 +166,7 @@ with tab3:
         name=t("Số xã", "Communes"))
     st.dataframe(counts, hide_index=True)
 
-with tab4:
+with data.tab(tab4):
     st.caption(t("Phân loại theo kỳ để chọn địa bàn. Danh sách phân loại hằng năm (năm đánh giá "
                  "15/12 – 14/12), phê duyệt và so sánh với năm trước: trang «Phân loại QĐ 28».",
                  "Classes per period, for targeting. The annual list (assessment year 15/12 – "

@@ -100,15 +100,17 @@ def multiples_cmd(**kw: object) -> None:
 @click.option("--indicator", "-i", default="registered_addicts", show_default=True)
 @click.option("--size", type=click.Choice(["A4", "A3"]), default="A4", show_default=True)
 @click.option("--suppress-below", type=int, default=None)
+@click.option("--measure", type=click.Choice(["rate", "count"]), default="rate",
+              show_default=True, help="Bản đồ tỷ lệ hay số lượng / map rates or counts")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
 @options
 def brief_cmd(province: str, period: str, indicator: str, size: str,
-              suppress_below: int | None, out: Path) -> None:
+              suppress_below: int | None, measure: str, out: Path) -> None:
     """Báo cáo tóm tắt PDF: bản đồ, tiến độ, chỉ tiêu. / Briefing pack PDF."""
     from geo.services.exports import BriefRequest, export_brief
 
     req = BriefRequest(province, period, out, indicator, lang=lang(), size=size,
-                       suppress_below=suppress_below)
+                       suppress_below=suppress_below, measure=measure)
     who = principal()
     with progress_bar(t("Xuất báo cáo", "Exporting brief")) as cb:
         res = export_brief(req, who, db(), progress=cb)

@@ -26,7 +26,6 @@ from pathlib import Path
 from typing import Any, Self
 
 import geopandas as gpd
-import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
@@ -238,13 +237,16 @@ class BriefRequest(Request):
     out : str or pathlib.Path
         A ``.pdf`` file.
     indicator : str
-        Indicator of the map (as a rate per 10,000 residents).
+        Indicator of the map.
     edition : {"legacy", "2025"}
         Communes of the map.
     lang : {"vi", "en"}
     size : {"A4", "A3"}
     suppress_below : int, optional
-        Hide values below it (map and tables show ``< N``).
+        Hide counts below it, and rates computed from them (map and tables show
+        ``< N``).
+    measure : {"rate", "count"}
+        What the map shows: a rate per 10,000 residents or the count.
     """
 
     province: str | Province
@@ -255,6 +257,7 @@ class BriefRequest(Request):
     lang: str = "vi"
     size: str = "A4"
     suppress_below: int | None = None
+    measure: str = "rate"
 
     def check(self) -> Self:
         """Validate every option; resolve the province and the period."""
@@ -262,15 +265,16 @@ class BriefRequest(Request):
         edition = check_edition(self.edition)
         _check_figure(self.size, "portrait", 300, "quantiles", 5, self.suppress_below)
         return replace(self, out=out, edition=edition, lang=_check_lang(self.lang),
+                       measure=_check_measure(self.measure),
                        indicator=check_indicator(self.indicator),
                        period=check_period(self.period),
                        province=check_province(self.province, edition))
 
     def map_request(self, out: Path) -> MapExportRequest:
-        """The brief's map: the indicator as a rate, hotspots and facilities, portrait."""
+        """The brief's map: the indicator in the chosen measure, hotspots and facilities."""
         return MapExportRequest(self.province, self.indicator, self.period, out, self.edition,
-                                "rate", ("hotspots", "facilities"), self.size, "portrait", 300,
-                                self.lang, suppress_below=self.suppress_below)
+                                self.measure, ("hotspots", "facilities"), self.size, "portrait",
+                                300, self.lang, suppress_below=self.suppress_below)
 
 
 @dataclass(frozen=True)
@@ -395,7 +399,8 @@ def _read_map(s: Session, req: MapExportRequest, period: Period | None = None,
 
     area = req.province
     period = period or req.period
-    gdf = map_frame(s, area, req.edition, req.indicator, period.id, req.measure)
+    gdf = map_frame(s, area, req.edition, req.indicator, period.id, req.measure,
+                    req.suppress_below)
     if gdf.empty:
         raise ValidationError("Tỉnh này chưa có ranh giới xã để vẽ.",
                               "This province has no commune boundaries to draw.")
@@ -440,8 +445,9 @@ def _figure_spec(req: MapExportRequest, data: _MapData) -> Any:
     edition_txt = (tr("xã trước 01/7/2025", "communes before 1 Jul 2025", lang)
                    if req.edition == "legacy" else
                    tr("xã từ 01/7/2025", "communes from 1 Jul 2025", lang))
+    columns = ["code", "name", "value", "district_name", "geometry"]
     return MapFigureSpec(
-        units=gdf[["code", "name", "value", "district_name", "geometry"]],
+        units=gdf[columns + (["suppressed"] if "suppressed" in gdf else [])],
         title=ind.name(lang),
         subtitle=f"{req.period.label(lang)} · {req.province.name} · {edition_txt}",
         legend_title=unit,
@@ -449,7 +455,8 @@ def _figure_spec(req: MapExportRequest, data: _MapData) -> Any:
         projected_crs=_province_crs(req.province, req.edition), source=source,
         export_date=date.today(),
         approximate=bool(gdf.source.eq("approximate").any()), lang=lang, size=req.size,
-        orientation=req.orientation, dpi=int(req.dpi), suppress_below=req.suppress_below,
+        orientation=req.orientation, dpi=int(req.dpi),
+        suppress_below=req.suppress_below if ind.suppressible else None,
         digits=1 if req.measure == "rate" else 0, province=req.province.name,
         group_column="district_name" if ("districts" in req.layers and req.edition == "legacy")
         else None,
@@ -462,15 +469,18 @@ def _write_html(req: MapExportRequest, data: _MapData) -> None:
     from layers.maps import choropleth_map, classify_values
     from layers.offline import standalone_html
 
-    gdf = data.units.copy()
-    if req.suppress_below:
-        gdf.loc[gdf.value < req.suppress_below, "value"] = np.nan
-    title = f"{get_indicator(req.indicator).name(req.lang)} — {req.period.label(req.lang)}"
+    gdf = data.units
+    ind = get_indicator(req.indicator)
+    title = f"{ind.name(req.lang)} — {req.period.label(req.lang)}"
     digits = 1 if req.measure == "rate" else 0
-    classes = classify_values(gdf.value.to_numpy(), req.scheme, req.k, req.lang, digits)
+    sup = req.suppress_below if ind.suppressible else None
+    hidden = gdf["suppressed"].to_numpy(dtype=bool) if sup is not None else None
+    classes = classify_values(gdf.value.to_numpy(), req.scheme, req.k, req.lang, digits,
+                              suppress_below=sup, hidden=hidden)
     m = choropleth_map(gdf, title=title, classes=classes, lang=req.lang,
                        hotspots=data.hotspots, facilities=data.facilities,
-                       approximate=bool((gdf.source == "approximate").any()), digits=digits)
+                       approximate=bool((gdf.source == "approximate").any()), digits=digits,
+                       hidden=hidden)
     Path(req.out).write_text(standalone_html(m), encoding="utf-8")
 
 
@@ -567,7 +577,8 @@ def export_small_multiples(req: MultiplesRequest, who: Principal, db: str | None
                    tr(f"Đọc số liệu {p.label('vi')}", f"Reading {p.label('en')}", lang))
             g = data.units if p == req.period else _read_map(
                 s, replace(req, layers=()), period=p).units
-            frames[p.id] = g[["code", "name", "value", "geometry"]]
+            frames[p.id] = g[["code", "name", "value", "geometry"]
+                             + (["suppressed"] if "suppressed" in g else [])]
     spec = _figure_spec(req, data)
     spec.subtitle = spec.subtitle.split(" · ", 1)[-1]  # the period is each map's caption
     report(0.6, tr("Vẽ bản đồ", "Drawing the maps", lang))

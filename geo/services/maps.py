@@ -30,11 +30,13 @@ from geo.vocab import MEASURES
 __all__ = [
     "CommuneProfile",
     "CommuneRequest",
+    "DataVersion",
     "MapRequest",
     "MapView",
     "ProvinceRequest",
     "SeriesRequest",
     "data_version",
+    "data_versions",
     "facilities",
     "hotspot_history",
     "lineage",
@@ -77,6 +79,9 @@ class MapRequest(Request):
     measure : {"count", "rate"}
         The count, or a rate per 10,000 residents recomputed from converted
         numerator and denominator.
+    suppress_below : int, optional
+        Mark the communes whose count is below it (``suppressed``; see
+        :func:`geo.mapdata.map_frame`): shown as ``< N`` whatever the measure.
     """
 
     province: str | Province
@@ -84,6 +89,7 @@ class MapRequest(Request):
     indicator: str = "registered_addicts"
     period: str | Period | None = None
     measure: str = "count"
+    suppress_below: int | None = None
 
     def check(self) -> MapRequest:
         """Validate every field; resolve the province and the period."""
@@ -92,6 +98,11 @@ class MapRequest(Request):
                 f"Cách tính '{self.measure}' không hợp lệ; dùng: {MEASURES.choices('vi')}.",
                 f"Invalid measure '{self.measure}'; use: {MEASURES.choices('en')}.",
                 column="measure")
+        sup = self.suppress_below
+        if sup is not None and (isinstance(sup, bool) or not isinstance(sup, int) or sup < 1):
+            raise ValidationError(
+                f"Ngưỡng ẩn số nhỏ phải là số nguyên ≥ 1 (nhận được: {sup}).",
+                f"The suppression threshold must be a whole number ≥ 1 (got {sup}).")
         return replace(
             self, province=check_province(self.province, check_edition(self.edition)),
             edition=check_edition(self.edition),
@@ -110,7 +121,8 @@ class MapView:
     communes : geopandas.GeoDataFrame
         ``code, name, unit_type, district_name, source, version, value, converted,
         geometry`` in WGS84, display-simplified; ``value`` NaN where there is no
-        figure; ``converted`` is ``""``, ``"crosswalk"`` or ``"estimated"``.
+        figure; ``converted`` is ``""``, ``"crosswalk"`` or ``"estimated"``; with
+        ``suppress_below``, ``suppressed`` (the count is below it).
     hotspots : pandas.DataFrame
         Communes of the edition designated by the period's end, with their status
         on that day (``unit_code, name, status``).
@@ -173,7 +185,7 @@ def map_view(req: MapRequest, who: Principal, db: str | None = None) -> MapView:
         if req.period is None:
             req = replace(req, period=latest_period(s))
         gdf = map_frame(s, req.province, req.edition, req.indicator, req.period.id,
-                        req.measure)
+                        req.measure, req.suppress_below)
         hot = hotspot_status(s, req.province, req.edition, on=req.period.end)
         hot = hot[hot.status.notna()].reset_index(drop=True)  # not yet designated then
         fac = stored_facilities(s, req.province)
@@ -260,6 +272,62 @@ def data_version(db: str | None = None) -> tuple:
 
     with transaction(db) as s:
         return stored_version(s)
+
+
+@dataclass(frozen=True)
+class DataVersion:
+    """What last changed the stored data, finer than :func:`data_version`.
+
+    Attributes
+    ----------
+    batches : tuple
+        :func:`data_version`: changes with any import or undo.
+    values : tuple of (str, int or None)
+        Each indicator and the newest import batch among its current values.
+    other : int or None
+        The newest import that is not only values (boundaries, hotspots,
+        facilities, the demo …).
+    undone : object
+        The newest undo time.
+    """
+
+    batches: tuple
+    values: tuple[tuple[str, int | None], ...]
+    other: int | None
+    undone: object
+
+    def of(self, *indicators: str) -> tuple:
+        """A cache key for a result read from these indicators' values (and the rest).
+
+        It changes when a value of one of ``indicators`` is imported, when
+        boundaries, hotspots, facilities or any other non-value data are imported,
+        and on every undo; an import of other indicators leaves it as it was.
+
+        Examples
+        --------
+        >>> v = DataVersion((9, None), (("population", 1), ("relapse", 9)), 1, None)
+        >>> v.of("population") == DataVersion((10, None), (("population", 1), ("relapse", 10)),
+        ...                                   1, None).of("population")
+        True
+        """
+        known = dict(self.values)
+        return (self.other, str(self.undone), *(known.get(i) for i in indicators))
+
+
+def data_versions(db: str | None = None) -> DataVersion:
+    """The finer version of the stored data (:class:`DataVersion`): three aggregates.
+
+    Caches of results that read a few indicators key them on
+    :meth:`DataVersion.of`, so an import of other figures leaves them valid.
+    """
+    from geo.store import data_version as stored_version
+    from geo.store import value_versions
+
+    with transaction(db) as s:
+        batches = stored_version(s)
+        v = value_versions(s)
+    return DataVersion(tuple(batches), tuple(sorted(v["values"].items())), v["other"],
+                       v["undone"])
 
 
 @dataclass(frozen=True)

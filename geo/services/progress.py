@@ -16,7 +16,8 @@ from geo.periods import Period
 from geo.registry import Province
 from geo.services.base import Request, check_period, check_province, transaction
 
-__all__ = ["PlanProgress", "ProgressRequest", "plan_progress", "plans"]
+__all__ = ["PlanProgress", "PlanTargets", "ProgressRequest", "plan_progress", "plans",
+           "target_status"]
 
 #: Indicators compared between baseline and latest period for each hotspot commune.
 KEY_INDICATORS = ("registered_addicts", "drug_cases_detected", "drug_use_points_existing",
@@ -143,6 +144,71 @@ def plan_progress(req: ProgressRequest, who: Principal, db: str | None = None,
     return PlanProgress(plan, ht, legacy_periods, base, last, communes,
                         _timeline(ht, int(plan.end_year)), res,
                         dict(zip(targets.key, targets.kind)))
+
+
+@dataclass
+class PlanTargets:
+    """A plan's targets, evaluated (what the map page's headline shows).
+
+    Attributes
+    ----------
+    plan_id : int
+        The plan.
+    targets : list of geo.progress.TargetStatus
+        Each target's baseline, latest, projection and status, as
+        :func:`plan_progress` has them.
+    indicators : tuple of str
+        The indicators the targets are computed from (a cache of the result stays
+        valid while their values do).
+    """
+
+    plan_id: int
+    targets: list
+    indicators: tuple[str, ...]
+
+    def to_dict(self) -> dict:
+        """Strict-JSON summary."""
+        return {"plan_id": self.plan_id, "indicators": list(self.indicators),
+                "targets": [t.to_dict() for t in self.targets]}
+
+
+def target_status(req: ProgressRequest, who: Principal, db: str | None = None,
+                  lang: str = "vi") -> PlanTargets:
+    """Only the targets of a plan, evaluated: reads only the indicators they use.
+
+    The same statuses as :func:`plan_progress` (``req.baseline``/``latest`` do not
+    apply), for a page that shows how many targets are on track.
+
+    Raises
+    ------
+    NotFoundError
+        The province has no plan, or not the one asked for.
+    """
+    from geo.progress import evaluate_targets
+    from geo.store import get_values, hotspot_table, plan_targets
+    from geo.store import plans as stored_plans
+
+    req = req.check()
+    authorize(who, "view", req.province.code)
+    with transaction(db) as s:
+        pl = stored_plans(s, req.province.code)
+        if pl.empty:
+            raise NotFoundError("Tỉnh này chưa có kế hoạch nào được nhập.",
+                                "No plan recorded for this province.")
+        pid = req.plan_id if req.plan_id is not None else int(pl.id.iloc[0])
+        if pid not in set(pl.id):
+            raise NotFoundError(f"Tỉnh này không có kế hoạch số {pid}.",
+                                f"This province has no plan {pid}.")
+        plan = pl.set_index("id").loc[pid]
+        targets = plan_targets(s, pid)
+        used = tuple(sorted({str(i) for col in ("indicator", "denominator")
+                             for i in targets.get(col, pd.Series(dtype=object)).dropna()}))
+        ht = hotspot_table(s, req.province)
+        values = get_values(s, req.province, "legacy", list(used)) if used else None
+    if values is None:
+        values = pd.DataFrame(columns=["unit_code", "period", "indicator", "value"])
+    res = evaluate_targets(targets, values, ht, int(plan.end_year), lang)
+    return PlanTargets(pid, res, used)
 
 
 def _timeline(ht: pd.DataFrame, end_year: int) -> pd.DataFrame:

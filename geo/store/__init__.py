@@ -69,10 +69,18 @@ from geo.store.session import (
     session_scope,
 )
 from geo.store.units import crosswalk, crosswalk_links, province_units, set_split_weights
-from geo.store.values import available_periods, get_values, recorded_values, write_values
+from geo.store.values import (
+    VALUE_KINDS,
+    available_periods,
+    get_values,
+    recorded_values,
+    value_versions,
+    write_values,
+)
 
 __all__ = [
     "PG_LOCK_NAMESPACE",
+    "VALUE_KINDS",
     "add_facility",
     "add_hotspot",
     "add_route",
@@ -121,6 +129,7 @@ __all__ = [
     "stored_lists",
     "undo_assessment_batch",
     "undo_batch",
+    "value_versions",
     "write_list",
     "write_values",
 ]

@@ -64,6 +64,7 @@ def init_db(url: str | None = None, progress: Any = None) -> None:
                 for r in cw.itertuples()
             ]
             s.execute(insert(CrosswalkRow), rows)
+            s.info.pop("diaban.crosswalk", None)  # geo.store.units.crosswalk's copy
         known = set(s.scalars(select(IndicatorRow.id)))
         for ind in load_catalog():
             if ind.id not in known:

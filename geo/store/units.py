@@ -22,6 +22,8 @@ from geo.store.schema import CrosswalkRow
 __all__ = ["crosswalk", "crosswalk_links", "province_units", "set_split_weights"]
 
 _CW_COLUMNS = ["old_code", "new_code", "weight", "split", "method"]
+#: Where a transaction keeps the crosswalk it read (``Session.info``).
+_CW_KEY = "diaban.crosswalk"
 
 
 def province_units(s: Session, province: str | Province, edition: str) -> pd.DataFrame:
@@ -58,8 +60,9 @@ def province_units(s: Session, province: str | Province, edition: str) -> pd.Dat
         mask = units.province_code == prov.code
     else:
         own = load_units(prov.edition, "commune")
-        codes = set(own.code[own.province_code == prov.code])
-        cw = crosswalk(s)
+        codes = list(own.code[own.province_code == prov.code])
+        cw = (crosswalk(s, old_codes=codes) if edition == "2025"
+              else crosswalk(s, new_codes=codes))
         if edition == "2025":
             mapped = set(cw.loc[cw.old_code.isin(codes), "new_code"])
         else:
@@ -70,27 +73,55 @@ def province_units(s: Session, province: str | Province, edition: str) -> pd.Dat
     return units.loc[mask, cols].reset_index(drop=True)
 
 
-def crosswalk(s: Session) -> pd.DataFrame:
-    """The stored legacy → 2025 crosswalk.
+def crosswalk(s: Session, *, old_codes: list[str] | None = None,
+              new_codes: list[str] | None = None) -> pd.DataFrame:
+    """The stored legacy → 2025 crosswalk, or the links of some communes.
 
     Parameters
     ----------
     s : Session
         Open session.
+    old_codes, new_codes : list of str, optional
+        Only the links of these legacy communes (all their successors) or of these
+        2025 communes (all their predecessors); default: every link.
 
     Returns
     -------
     pandas.DataFrame
         ``old_code, new_code, weight, split, method``; the weights of one old
         commune sum to 1.
+
+    Notes
+    -----
+    The whole crosswalk is read once per transaction (the whole country's links);
+    :func:`set_split_weights` drops the copy it changes. The links of a province's
+    communes are a small query of their own.
     """
-    rows = s.execute(
-        select(
-            CrosswalkRow.from_code, CrosswalkRow.to_code, CrosswalkRow.weight,
-            CrosswalkRow.split, CrosswalkRow.method,
-        ).where(CrosswalkRow.from_edition == "legacy", CrosswalkRow.to_edition == "2025")
-    ).all()
-    return pd.DataFrame(rows, columns=_CW_COLUMNS)
+    if old_codes is not None or new_codes is not None:
+        return _links(s, old_codes, new_codes)
+    kept = s.info.get(_CW_KEY)
+    if kept is None:
+        kept = s.info[_CW_KEY] = _links(s, None, None)
+    return kept.copy()
+
+
+def _links(s: Session, old_codes: list[str] | None, new_codes: list[str] | None
+           ) -> pd.DataFrame:
+    q = select(
+        CrosswalkRow.from_code, CrosswalkRow.to_code, CrosswalkRow.weight,
+        CrosswalkRow.split, CrosswalkRow.method,
+    ).where(CrosswalkRow.from_edition == "legacy", CrosswalkRow.to_edition == "2025")
+    rows: list = []
+    if old_codes is None and new_codes is None:
+        rows = s.execute(q).all()
+    else:
+        column = CrosswalkRow.from_code if old_codes is not None else CrosswalkRow.to_code
+        codes = sorted({str(c) for c in (old_codes if old_codes is not None else new_codes)})
+        for i in range(0, len(codes), 900):
+            rows += s.execute(q.where(column.in_(codes[i:i + 900]))).all()
+    cols = list(zip(*rows)) if rows else [[] for _ in _CW_COLUMNS]
+    return pd.DataFrame(dict(zip(_CW_COLUMNS, cols))).astype(
+        {"old_code": str, "new_code": str, "weight": float, "split": bool, "method": str})
 
 
 def crosswalk_links(s: Session, *, old_code: str | None = None,
@@ -167,6 +198,7 @@ def set_split_weights(s: Session, weights: pd.DataFrame, method: str, user: str 
     int
         Links updated (links that are not splits are left alone).
     """
+    s.info.pop(_CW_KEY, None)  # this transaction reads the new weights from now on
     n = 0
     for r in weights.itertuples():
         res = s.execute(

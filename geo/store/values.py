@@ -11,7 +11,7 @@ Imports :mod:`geo.store.schema`, :mod:`geo.store.units` and :mod:`geo.reform`.
 from __future__ import annotations
 
 import pandas as pd
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from geo.periods import parse_period
@@ -19,7 +19,11 @@ from geo.reform import to_2025, to_legacy
 from geo.store.schema import ImportBatch, IndicatorValue, utcnow
 from geo.store.units import crosswalk, province_units
 
-__all__ = ["available_periods", "get_values", "recorded_values", "write_values"]
+__all__ = ["VALUE_KINDS", "available_periods", "get_values", "recorded_values", "value_versions",
+           "write_values"]
+
+#: Import kinds that write indicator values only (each value keeps its batch id).
+VALUE_KINDS = ("indicators", "incidents", "population")
 
 _COLUMNS = ["unit_code", "period", "indicator", "value"]
 
@@ -120,13 +124,16 @@ def get_values(
     """
     units = province_units(s, province, edition)
     other = "legacy" if edition == "2025" else "2025"
-    cw = crosswalk(s)
     own = recorded_values(s, edition, list(units.code), indicators, periods)
     own["converted"] = ""
+    # The links of these communes, then every link of their counterparts (a split old
+    # commune's weights, a new commune's predecessors): all the conversions read.
     if edition == "2025":
-        src_codes = list(cw.loc[cw.new_code.isin(units.code), "old_code"].unique())
+        src_codes = list(crosswalk(s, new_codes=list(units.code)).old_code.unique())
+        cw = crosswalk(s, old_codes=src_codes)
     else:
-        src_codes = list(cw.loc[cw.old_code.isin(units.code), "new_code"].unique())
+        src_codes = list(crosswalk(s, old_codes=list(units.code)).new_code.unique())
+        cw = crosswalk(s, new_codes=src_codes)
     foreign = recorded_values(s, other, src_codes, indicators, periods)
     if foreign.empty:
         out = own
@@ -209,3 +216,37 @@ def available_periods(s: Session) -> list[str]:
         select(IndicatorValue.period).where(IndicatorValue.is_current.is_(True)).distinct()
     ).all()
     return [p.id for p in sorted(parse_period(p) for p in ps)]
+
+
+def value_versions(s: Session) -> dict:
+    """What last changed each kind of stored data, for caches that must not go stale.
+
+    Parameters
+    ----------
+    s : Session
+        Open session.
+
+    Returns
+    -------
+    dict
+        ``values``: ``{(indicator id, period): newest import batch among its current
+        values}``;
+        ``other``: the newest batch of an import that is not only values (boundaries,
+        hotspots, facilities, the demo …); ``undone``: the newest undo time (an undo
+        changes what is current, so everything read before it is stale).
+
+    Notes
+    -----
+    A result computed from some indicators' values, the boundaries, hotspots and
+    facilities is still right while ``values`` of those indicators (and periods),
+    ``other`` and ``undone`` are unchanged: an import of other figures leaves it valid.
+    """
+    per = s.execute(select(IndicatorValue.indicator_id, IndicatorValue.period,
+                           func.max(IndicatorValue.batch_id))
+                    .where(IndicatorValue.is_current.is_(True))
+                    .group_by(IndicatorValue.indicator_id, IndicatorValue.period)).all()
+    other, undone = s.execute(
+        select(func.max(ImportBatch.id).filter(ImportBatch.kind.notin_(VALUE_KINDS)),
+               func.max(ImportBatch.undone_at))).one()
+    return {"values": {(str(i), str(p)): b for i, p, b in per}, "other": other,
+            "undone": undone}

@@ -255,6 +255,11 @@ def _prepare_hotspots(spec: MapFigureSpec, units: gpd.GeoDataFrame, crs: CRS
     return hot[~(hot.geometry.isna() | hot.geometry.is_empty)]
 
 
+def _hidden(units: gpd.GeoDataFrame) -> np.ndarray | None:
+    """The units' ``suppressed`` flags (rates whose counts are small), if given."""
+    return units["suppressed"].to_numpy(dtype=bool) if "suppressed" in units else None
+
+
 def _draw_map_body(page: Page, ax: Axes, units: gpd.GeoDataFrame, classes: Classes,
                    spec: MapFigureSpec, hot: gpd.GeoDataFrame | None,
                    fac: gpd.GeoDataFrame | None, country: gpd.GeoDataFrame | None,
@@ -266,7 +271,7 @@ def _draw_map_body(page: Page, ax: Axes, units: gpd.GeoDataFrame, classes: Class
         x0, x1 = ax.get_xlim()
         y0, _ = ax.get_ylim()
         archipelago_labels(page, ax, country, spec.lang, m_per_mm, 6.5 * fs / page.fs, y0, x1)
-    colors = classes.colors_of(units["value"].to_numpy())
+    colors = classes.colors_of(units["value"].to_numpy(), _hidden(units))
     nodata = colors == NO_DATA_COLOR
     geoms = units.geometry.values
     draw_polys(ax, geoms[~nodata], list(colors[~nodata]), EDGE, 0.25 * fs, 2)
@@ -297,7 +302,7 @@ def _compose_single(page: Page, spec: MapFigureSpec) -> None:
     crs = map_crs(spec.projected_crs, units_ll)
     units = _prepare_units(units_ll, crs)
     classes = classify_figure(units["value"].to_numpy(), spec.scheme, spec.k,
-                              spec.suppress_below, lang, spec.digits)
+                              spec.suppress_below, lang, spec.digits, _hidden(units))
     whole_country = shows_whole_country(units_ll.total_bounds)
     union_ll = shapely.union_all(units_ll.geometry.values)
     country = vietnam_layers(crs) if whole_country else None
@@ -409,8 +414,10 @@ def _compose_multiples(page: Page, units_by_period: Mapping[str, gpd.GeoDataFram
     crs = map_crs(spec.projected_crs, all_ll)
     units = {k: _prepare_units(u, crs) for k, u in lls.items()}
     pooled = np.concatenate([u["value"].to_numpy() for u in units.values()])
+    hidden = ([_hidden(u) for u in units.values()]
+              if all("suppressed" in u for u in units.values()) else None)
     classes = classify_figure(pooled, spec.scheme, spec.k, spec.suppress_below, lang,
-                              spec.digits)
+                              spec.digits, None if hidden is None else np.concatenate(hidden))
     last = list(units.values())[-1]
     hot = _prepare_hotspots(spec, last, crs)
     statuses = [] if hot is None else list(dict.fromkeys(hot["status"].astype(str)))

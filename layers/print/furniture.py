@@ -277,10 +277,12 @@ def _footer_lines(page: Page, spec: MapFigureSpec, crs: CRS, width: float
                                 "Commune boundaries are approximate, for illustration only — "
                                 "not for legal use", lang), "italic", "#9c1c1c"))
     if spec.suppress_below is not None:
-        notes.append((tr(f"Giá trị nhỏ hơn {spec.suppress_below} được ẩn (hiện “< "
-                         f"{spec.suppress_below}”) để bảo vệ thông tin cá nhân.",
-                         f"Values below {spec.suppress_below} are hidden (shown as “< "
-                         f"{spec.suppress_below}”) to protect individuals.", lang),
+        notes.append((tr(f"Số nhỏ hơn {spec.suppress_below} được ẩn (hiện “< "
+                         f"{spec.suppress_below}”), cả tỷ lệ tính từ các số đó, để bảo vệ "
+                         "thông tin cá nhân.",
+                         f"Counts below {spec.suppress_below} are hidden (shown as “< "
+                         f"{spec.suppress_below}”), and so are rates computed from them, to "
+                         "protect individuals.", lang),
                       "normal", MUTED))
     for n in spec.extra_notes:
         notes.append((nfc(n), "normal", MUTED))

@@ -184,6 +184,8 @@ def hotspot_labels(page: Page, spec: MapFigureSpec, hot: gpd.GeoDataFrame,
     """One sized label per hotspot commune: name; status (· value, hidden below the threshold)."""
     lang = spec.lang
     values = dict(zip(units["code"].astype(str), units["value"])) if "code" in units else {}
+    hidden = (dict(zip(units["code"].astype(str), units["suppressed"].astype(bool)))
+              if "code" in units and "suppressed" in units else {})
     labels = []
     for _, r in hot.iterrows():
         p = r.geometry.representative_point()
@@ -192,7 +194,8 @@ def hotspot_labels(page: Page, spec: MapFigureSpec, hot: gpd.GeoDataFrame,
         if spec.label_values:
             v = r["value"] if "value" in hot.columns else values.get(str(r.get("code")), None)
             if v is not None and np.isfinite(v):
-                second += " · " + format_value(v, spec.suppress_below, lang, classes.digits)
+                second += " · " + format_value(v, spec.suppress_below, lang, classes.digits,
+                                               hidden.get(str(r.get("code"))))
         lab = Label((p.x, p.y), [(nfc(r["name"]), 7.5, "bold"), (second, 6.5, "normal")],
                     HOTSPOT_STATUSES.color(status, MUTED))
         label_size(page, lab)

@@ -37,12 +37,13 @@ _SW_W, _SW_H, _SW_GAP = 7.0, 4.0, 2.0
 
 def classify_figure(values: np.ndarray, scheme: str = "quantiles", k: int = 5,
                     suppress_below: int | None = None, lang: str = "vi",
-                    digits: int | None = None) -> Classes:
+                    digits: int | None = None, hidden: np.ndarray | None = None) -> Classes:
     """Classes of a printed map: :func:`layers.classes.classify`, as on screen.
 
-    NaN goes to a no-data class; values below ``suppress_below`` go to their
-    own ``< N`` class and take no part in the breaks, so neither the breaks
-    nor the labels reveal them.
+    NaN goes to a no-data class; values below ``suppress_below`` (or, when given,
+    the ``hidden`` ones: rates whose counts are small) go to their own ``< N``
+    class and take no part in the breaks, so neither the breaks nor the labels
+    reveal them.
 
     Examples
     --------
@@ -51,7 +52,8 @@ def classify_figure(values: np.ndarray, scheme: str = "quantiles", k: int = 5,
     >>> c.labels, c.suppressed, c.no_data
     (['10 – 20', '21 – 30', '31 – 40'], 2, 1)
     """
-    return classify(values, scheme, k, lang=lang, digits=digits, suppress_below=suppress_below)
+    return classify(values, scheme, k, lang=lang, digits=digits, suppress_below=suppress_below,
+                    hidden=hidden)
 
 
 def facility_marker(kind: str) -> tuple[str, str]:

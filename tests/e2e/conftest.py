@@ -14,6 +14,8 @@ CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[2]
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
         "--disable-component-update", "--disable-sync", "--no-first-run"]
+#: The frame of diaban's map component (pages._common.draw_map).
+MAP_FRAME = "iframe[title*='diaban_map']"
 
 
 @contextlib.contextmanager
@@ -78,9 +80,10 @@ def browser() -> Iterator[object]:
 class Page:
     """A browser page that records and blocks every request leaving localhost."""
 
-    def __init__(self, browser: object) -> None:
+    def __init__(self, browser: object, width: int = 1400, height: int = 1000,
+                 **context: object) -> None:
         self.external: list[str] = []
-        self.ctx = browser.new_context(viewport={"width": 1400, "height": 1000})
+        self.ctx = browser.new_context(viewport={"width": width, "height": height}, **context)
         self.ctx.route("**/*", self._route)
         self.page = self.ctx.new_page()
 
@@ -98,11 +101,15 @@ class Page:
                                     timeout=timeout)
 
     def map_frame(self, timeout: float = 60_000) -> object:
-        """The streamlit-folium iframe, once its polygons are drawn."""
-        self.page.wait_for_selector("iframe[title*='st_folium']", timeout=timeout)
-        frame = self.page.frame_locator("iframe[title*='st_folium']").first
+        """The map component's iframe, once its polygons are drawn."""
+        self.page.wait_for_selector(MAP_FRAME, timeout=timeout)
+        frame = self.page.frame_locator(MAP_FRAME).first
         frame.locator("path.leaflet-interactive").first.wait_for(timeout=timeout)
         return frame
+
+    def map_frames(self) -> list[object]:
+        """The map components' frames (``Frame`` objects, for ``evaluate``), page order."""
+        return [h.content_frame() for h in self.page.locator(MAP_FRAME).element_handles()]
 
     def close(self) -> None:
         self.ctx.close()

@@ -94,7 +94,7 @@ def test_database_down_shows_a_message_not_internals(browser: object,
             assert not any(s in body for s in INTERNALS), body
             assert "secret" not in body
             # Fails closed: no page of the app (no map, no menu entry "Dữ liệu").
-            assert p.page.locator("iframe[title*='st_folium']").count() == 0
+            assert p.page.locator("iframe[title*='diaban_map']").count() == 0
             assert "Dữ liệu" not in body
         finally:
             p.close()

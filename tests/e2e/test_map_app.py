@@ -27,9 +27,9 @@ def test_2025_edition_shows_75_communes(app_url, page):
     page.page.goto(app_url + "/")
     page.map_frame()
     page.page.get_by_text("Sau 01/7/2025").click()
-    frame = page.page.frame_locator("iframe[title*='st_folium']").first
+    frame = page.page.frame_locator("iframe[title*='diaban_map']").first
     page.page.wait_for_function(
-        """() => { const f = document.querySelector("iframe[title*='st_folium']");
+        """() => { const f = document.querySelector("iframe[title*='diaban_map']");
                    return f && f.contentDocument && f.contentDocument
                      .querySelectorAll("path[fill-opacity='0.85']").length === 75; }""",
         timeout=60_000)
@@ -47,13 +47,13 @@ def test_period_slider_changes_colours(app_url, page):
     for _ in range(4):
         page.page.keyboard.press("ArrowLeft")
     page.page.wait_for_function(
-        """(before) => { const f = document.querySelector("iframe[title*='st_folium']");
+        """(before) => { const f = document.querySelector("iframe[title*='diaban_map']");
             if (!f || !f.contentDocument) return false;
             const now = [...f.contentDocument.querySelectorAll("path[fill-opacity='0.85']")]
                         .map(e => e.getAttribute('fill'));
             return now.length === before.length && now.some((c, i) => c !== before[i]); }""",
         arg=before, timeout=60_000)
-    assert _fills(page.page.frame_locator("iframe[title*='st_folium']").first) != before
+    assert _fills(page.page.frame_locator("iframe[title*='diaban_map']").first) != before
 
 
 def test_click_opens_commune_profile(app_url, page):

@@ -297,7 +297,7 @@ def test_data_officer_of_ha_noi_sees_no_son_la(roles_url, page):
     text = _body(p)
     assert "Sơn La" not in text
     assert "Chiềng" not in text
-    assert p.locator("iframe[title*='st_folium']").count() == 0
+    assert p.locator("iframe[title*='diaban_map']").count() == 0
     # Other pages keep to Hà Nội as well.
     for path, title in [("/progress", "Tiến độ chuyển hóa"), ("/profile", "Hồ sơ địa bàn"),
                         ("/data", "Dữ liệu")]:

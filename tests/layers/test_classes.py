@@ -121,3 +121,21 @@ def test_recount_keeps_breaks_and_counts_other_values() -> None:
     assert r.bins == c.bins and r.labels == c.labels and r.colors == c.colors
     assert sum(r.counts) == 3 and r.no_data == 1
     assert c.color_of(500.0) == c.colors[-1]  # above the last bound: the last class
+
+
+def test_rates_from_small_counts_are_hidden_whatever_their_value() -> None:
+    # Two communes with few people have the highest rates: hiding by the rate itself
+    # (< 5 per 10,000) would show them and hide large communes with low rates.
+    rates = np.array([120.0, 95.0, 3.0, 4.0, 30.0, 40.0, np.nan])
+    small = np.array([True, True, False, False, False, False, False])
+    c = classify(rates, "equal_interval", 2, suppress_below=5, hidden=small)
+    assert c.suppressed == 2 and c.no_data == 1 and sum(c.counts) == 4
+    assert c.bins[-1] == 40.0  # the hidden rates take no part in the breaks
+    colours = c.colors_of(rates, small)
+    assert list(colours[:2]) == [c.suppressed_color] * 2
+    assert c.suppressed_color not in colours[2:6]
+    assert c.recount(rates, small).suppressed == 2
+    assert format_value(120.0, 5, "vi", 1, hidden=True) == "< 5"
+    assert format_value(3.0, 5, "vi", 1, hidden=False) == "3,0"
+    with pytest.raises(ValueError):
+        classify(rates, "quantiles", 2, suppress_below=5, hidden=small[:3])

@@ -56,3 +56,17 @@ def test_imported_names_are_escaped():
     html = standalone_html(_map())
     assert EVIL not in html
     assert "&lt;img src=x onerror=alert(1)&gt;" in html or "\\u0026lt;img" in html
+
+
+def test_saved_map_shows_hidden_values_as_below_the_threshold_not_as_no_data():
+    g = _gdf()
+    hidden = np.array([False, True, False, False])  # "b" (5.0) comes from a small count
+    c = classify_values(g.value.to_numpy(), "equal_interval", 2, digits=0, suppress_below=5,
+                        hidden=hidden)
+    html = standalone_html(choropleth_map(g, title="t", classes=c, hidden=hidden, digits=0))
+    # the tooltip's text, HTML-escaped then JSON-escaped: "&lt; 5" shows as "< 5"
+    assert '"value_txt": "\\u0026lt; 5"' in html
+    assert c.suppressed_color in html
+    assert "Không có số liệu" in html and "(1)" in html  # only "c" has no data
+    assert "<details open class=\"diaban-legend\"" in html  # the legend folds away
+    assert "fitBounds" in html

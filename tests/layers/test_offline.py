@@ -286,3 +286,15 @@ def test_every_vendored_directory_has_its_licence():
         assert [f for f in d.iterdir() if re.match(r"(?i)(mit-)?licen[cs]e", f.name)], d
     assert "BSD-2-Clause" in (STATIC_DIR / "README.md").read_text("utf-8")
     assert Path(STATIC_DIR / "leaflet" / "LICENSE").read_text().startswith("BSD 2-Clause")
+
+
+def test_the_same_map_renders_to_the_same_page() -> None:
+    # Elements get ids in tree order, popups included: a page that sends the same map
+    # again sends the same bytes, and a saved map is reproducible.
+    from tests.layers.test_maps import _map
+
+    first = make_offline(_map()).get_root().render()
+    second = make_offline(_map()).get_root().render()
+    assert first == second
+    assert not re.search(r"_[0-9a-f]{32}\b", first)  # no uuid4 names left
+    assert "popup_" in first and ".setContent(html_" in first

@@ -21,3 +21,66 @@ def test_map_in_english(open_page):
     assert at.title[0].value == "Map"
     assert "Commune" in _table(at).columns
     assert "Bản đồ" not in page_text(at)
+
+
+def _app(demo_url, monkeypatch, **params):
+    from pathlib import Path
+
+    import streamlit as st
+    from streamlit.testing.v1 import AppTest
+
+    monkeypatch.setenv("DIABAN_DATABASE_URL", demo_url)
+    st.cache_data.clear()
+    at = AppTest.from_file(str(Path(__file__).resolve().parents[2] / "app.py"),
+                           default_timeout=600)
+    for k, v in params.items():
+        at.query_params[k] = v
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def test_a_shared_link_opens_the_same_view_and_the_link_follows_the_view(demo_url,
+                                                                         monkeypatch):
+    at = _app(demo_url, monkeypatch, province="14", edition="2025", period="2023-H2",
+              indicator="drug_cases_detected", measure="rate")
+    assert at.sidebar.radio(key="map_ed__vi").value == "2025"
+    assert at.sidebar.select_slider(key="map_period__vi").value == "2023-H2"
+    assert at.sidebar.selectbox(key="map_ind__vi").value == "drug_cases_detected"
+    assert at.sidebar.radio(key="map_measure__vi").value == "rate"
+    assert len(_table(at)) == 75
+    at.sidebar.select_slider(key="map_period__vi").set_value("2024-H1").run()
+    assert at.query_params["period"] == "2024-H1"
+    assert at.query_params["edition"] == "2025"
+
+
+def test_a_link_with_choices_the_user_cannot_have_is_ignored(demo_url, monkeypatch):
+    at = _app(demo_url, monkeypatch, period="1999-H1", indicator="<script>", edition="x")
+    assert at.sidebar.radio(key="map_ed__vi").value == "legacy"
+    assert at.sidebar.selectbox(key="map_ind__vi").value == "registered_addicts"
+    assert at.sidebar.select_slider(key="map_period__vi").value != "1999-H1"
+
+
+def test_headline_numbers_sit_above_the_map(open_page):
+    at = open_page("pages/map.py")
+    labels = [m.label for m in at.metric]
+    assert labels == ["Toàn tỉnh — người", "Xã tăng · giảm", "Địa bàn trọng điểm",
+                      "Chỉ tiêu đúng tiến độ"]
+    total = at.metric[0].value
+    table = _table(at)
+    assert total == f"{int(table['Giá trị'].sum()):,}".replace(",", ".")
+    assert at.metric[2].value == "4"  # designated by the end of the demo's period
+    assert "/" in at.metric[3].value
+    assert "Phân loại QĐ 28/2025" in page_text(at)  # the local administrator may analyse
+
+
+def test_hiding_small_counts_hides_them_in_the_table_too(open_page):
+    at = open_page("pages/map.py")
+    counts = _table(at)["Giá trị"]
+    small = int((counts < 5).sum())
+    assert small > 0
+    at.sidebar.checkbox(key="map_hide__vi").check().run()
+    at.sidebar.radio(key="map_measure__vi").set_value("rate").run()
+    assert not at.exception
+    shown = _table(at)["Giá trị"]
+    assert (shown == "< 5").sum() == small  # rates of small counts, not small rates

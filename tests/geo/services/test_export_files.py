@@ -79,3 +79,28 @@ def test_cli_export_map_json(demo_url, tmp_path):
     assert r.exit_code == 0, r.output
     assert json.loads(r.output)["file"].endswith("m.svg")
     assert "<text" in (tmp_path / "m.svg").read_text("utf-8")
+
+
+def _page(pdf, n):
+    return subprocess.run(["pdftotext", "-f", str(n), "-l", str(n), "-layout", str(pdf), "-"],
+                          capture_output=True, text=True).stdout
+
+
+@pytest.mark.parametrize("measure, unit", [("rate", "Tỷ lệ trên 10.000 dân"),
+                                           ("count", "người")])
+def test_pack_map_follows_the_measure_and_hides_rates_of_small_counts(demo_url, tmp_path,
+                                                                       measure, unit):
+    from geo.services.maps import MapRequest, map_view
+
+    counts = map_view(MapRequest("14", "legacy", "registered_addicts", "2025-H1"), ADMIN,
+                      demo_url).communes.value
+    small = int((counts < 5).sum())
+    assert small > 0
+    out = export_brief(BriefRequest("14", "2025-H1", tmp_path / "b.pdf", suppress_below=5,
+                                    measure=measure), ADMIN, demo_url).file
+    first = _page(out, 1)
+    assert re.search(rf"^{re.escape(unit)}\b", first, re.M), first[:600]
+    # The same communes are hidden whichever measure is drawn: those with fewer than 5
+    # people, counted, not those with a rate below 5 per 10,000.
+    assert re.search(rf"< 5 \({small}\)", first), first
+    assert "cả tỷ lệ tính từ các số đó" in first
