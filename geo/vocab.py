@@ -27,11 +27,15 @@ from geo.i18n import tr
 __all__ = [
     "ACTIONS",
     "AUDIT_ACTIONS",
+    "AUDIT_DETAILS",
+    "AUDIT_ENTITIES",
+    "BATCH_STATUSES",
     "CLASS_CHANGES",
     "EMERGING_CATEGORIES",
     "FACILITY_KINDS",
     "GISTAR_CATEGORIES",
     "HOTSPOT_STATUSES",
+    "IMPORT_KINDS",
     "MEASURES",
     "MORAN_CATEGORIES",
     "NO_DATA_COLOR",
@@ -39,6 +43,7 @@ __all__ = [
     "QD28_CLASSES",
     "QD28_PROVINCE_CLASSES",
     "QD28_RESULTS",
+    "RANK_CRITERIA",
     "ROLES",
     "SCHEMES",
     "TARGET_STATUSES",
@@ -319,6 +324,80 @@ AUDIT_ACTIONS = Vocabulary(
     Term("revoke", "thu hồi mã truy cập", "token revoked"),
     Term("backup", "sao lưu", "backup"),
     Term("restore", "phục hồi", "restore"),
+)
+
+#: What an import batch brought in (``import_batches.kind``); the demo is the base load.
+IMPORT_KINDS = Vocabulary(
+    ("loại dữ liệu", "kind of data"),
+    Term("indicators", "Số liệu xã", "Commune figures"),
+    Term("boundaries", "Ranh giới xã", "Commune boundaries"),
+    Term("incidents", "Vụ việc (điểm)", "Incidents (points)"),
+    Term("facilities", "Cơ sở điều trị, tư vấn", "Facilities"),
+    Term("hotspots", "Địa bàn trọng điểm", "Hotspot communes"),
+    Term("population", "Dân số (ảnh raster)", "Population (raster)"),
+    Term("demo", "Dữ liệu minh họa (nạp ban đầu)", "Demo data (base load)"),
+)
+
+#: Whether an import batch is in use or was undone.
+BATCH_STATUSES = Vocabulary(
+    ("tình trạng", "status"),
+    Term("active", "Đang dùng", "In use", mark="●"),
+    Term("undone", "Đã hoàn tác", "Undone", mark="↶"),
+)
+
+#: What an audit entry is about (``audit_log.entity``; the import kinds too).
+AUDIT_ENTITIES = Vocabulary(
+    ("đối tượng", "object"),
+    *IMPORT_KINDS.values(),
+    Term("user", "Tài khoản", "Account"),
+    Term("api_token", "Mã truy cập", "API token"),
+    Term("database", "Cơ sở dữ liệu", "Database"),
+    Term("hotspot", "Địa bàn trọng điểm", "Hotspot commune"),
+    Term("facility", "Cơ sở", "Facility"),
+    Term("crosswalk", "Bảng chuyển đổi đơn vị hành chính", "Units crosswalk"),
+)
+
+#: Keys of an audit entry's details (unknown keys are shown as they are).
+AUDIT_DETAILS = Vocabulary(
+    ("chi tiết", "detail"),
+    Term("name", "tên", "name"),
+    Term("kind", "loại", "kind"),
+    Term("role", "vai trò", "role"),
+    Term("province", "tỉnh", "province"),
+    Term("district", "huyện", "district"),
+    Term("file", "tệp", "file"),
+    Term("batch_id", "lần nhập", "batch"),
+    Term("values", "số liệu", "values"),
+    Term("restored", "số liệu khôi phục", "values restored"),
+    Term("boundaries", "ranh giới", "boundaries"),
+    Term("rows", "số dòng", "rows"),
+    Term("method", "cách tính", "method"),
+    Term("attempts", "lần sai", "failed attempts"),
+    Term("reason", "lý do", "reason"),
+    Term("minutes", "số phút", "minutes"),
+    Term("account", "tài khoản", "account"),
+    Term("note", "ghi chú", "note"),
+    Term("revision", "phiên bản lược đồ", "schema revision"),
+    Term("unit_code", "mã xã", "commune code"),
+    Term("edition", "đơn vị hành chính", "units"),
+    Term("status", "trạng thái", "status"),
+    Term("locked", "đang khóa", "locked"),
+    Term("tables", "bảng", "tables"),
+    Term("reset", "dựng lại", "rebuilt"),
+)
+
+#: Criteria of the targeting ranking (:func:`geo.analysis.rank`), in display order.
+RANK_CRITERIA = Vocabulary(
+    ("tiêu chí", "criterion"),
+    Term("rate", "Tỷ lệ trên 10.000 dân", "Rate per 10,000", "Tỷ lệ", "Rate"),
+    Term("trend", "Xu hướng tăng qua các kỳ", "Rising trend", "Xu hướng", "Trend"),
+    Term("hotspot", "Điểm nóng theo thời gian", "Emerging hot spot", "Điểm nóng", "Hot spot"),
+    Term("classification", "Phân loại QĐ 28/2025", "QĐ 28/2025 class", "Phân loại QĐ 28",
+         "QĐ 28 class"),
+    Term("distance", "Xa cơ sở điều trị/Methadone", "Far from treatment/Methadone",
+         "Xa cơ sở", "Distance"),
+    Term("designation", "Đang là địa bàn trọng điểm", "Currently designated",
+         "Đang là trọng điểm", "Designated"),
 )
 
 #: Progress of a plan target.
