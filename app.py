@@ -11,6 +11,7 @@ from geo.auth import allowed
 from pages import _auth
 from pages import _state as state
 from pages._common import refresh_if_data_changed
+from pages._widgets import localize_streamlit
 
 HERE = Path(__file__).resolve().parent
 # A local favicon: Material/emoji page icons make the browser fetch from a CDN.
@@ -28,6 +29,7 @@ with st.sidebar:
     st.session_state["lang"] = "vi" if choice == "Tiếng Việt" else "en"
 
 t = state.t
+localize_streamlit()  # Streamlit's own English words (the uploader's) in the chosen language
 
 _auth.login_gate()
 

@@ -71,17 +71,17 @@ def _reason(new: float, ref: float, ref_period: str, lang: str) -> str:
     """Why a figure is flagged, with its reference."""
     ref_s, new_s = fmt_number(ref, lang, 0 if float(ref).is_integer() else 1), fmt_number(
         new, lang, 0 if float(new).is_integer() else 1)
+    when = parse_period(ref_period).label(lang)
     if ref == 0:
-        return (f"từ 0 ({ref_period}) lên {new_s}" if lang == "vi"
-                else f"from 0 ({ref_period}) to {new_s}")
+        return (f"từ 0 ({when}) lên {new_s}" if lang == "vi" else f"from 0 ({when}) to {new_s}")
     ratio = new / ref
     if ratio >= 1:
         times = fmt_number(ratio, lang, 1)
-        return (f"gấp {times} lần {ref_s} ({ref_period})" if lang == "vi"
-                else f"{times} times {ref_s} ({ref_period})")
+        return (f"gấp {times} lần {ref_s} ({when})" if lang == "vi"
+                else f"{times} times {ref_s} ({when})")
     share = fmt_number(ratio * 100, lang)
-    return (f"chỉ còn {share}% của {ref_s} ({ref_period})" if lang == "vi"
-            else f"only {share}% of {ref_s} ({ref_period})")
+    return (f"chỉ còn {share}% của {ref_s} ({when})" if lang == "vi"
+            else f"only {share}% of {ref_s} ({when})")
 
 
 def compare_with_stored(new: pd.DataFrame, stored: pd.DataFrame,
@@ -116,7 +116,7 @@ def compare_with_stored(new: pd.DataFrame, stored: pd.DataFrame,
     >>> old = new.assign(value=221.0)
     >>> r = compare_with_stored(new, old).iloc[0]
     >>> r.status, bool(r.flag), r.reason_vi
-    ('changed', True, 'gấp 4,5 lần 221 (2025-H2)')
+    ('changed', True, 'gấp 4,5 lần 221 (6 tháng cuối năm 2025)')
     """
     if new.empty:
         return pd.DataFrame(columns=CHANGE_COLUMNS)

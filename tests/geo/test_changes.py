@@ -29,8 +29,8 @@ def test_flags_follow_the_rule_and_say_why() -> None:
                                   ("p", "2024-H2"): True, ("b", "2025-H1"): False,
                                   ("d", "2025-H1"): False, ("a", "2024-H2"): False}
     assert out.loc[("a", "2025-H1"), "ref_period"] == "2024-H2"  # the latest earlier half
-    assert out.loc[("a", "2025-H1"), "reason_vi"] == "chỉ còn 45% của 20 (2024-H2)"
-    assert out.loc[("c", "2025-H1"), "reason_en"] == "from 0 (2024-H2) to 12"
+    assert out.loc[("a", "2025-H1"), "reason_vi"] == "chỉ còn 45% của 20 (6 tháng cuối năm 2024)"
+    assert out.loc[("c", "2025-H1"), "reason_en"] == "from 0 (Second half of 2024) to 12"
     assert out.loc[("p", "2024-H2"), "status"] == "changed"
     assert out.loc[("a", "2024-H2"), "status"] == "same"
     assert pd.isna(out.loc[("d", "2025-H1"), "ref_value"])  # a year is not a half-year

@@ -132,14 +132,26 @@ def test_history_tab_undoes_a_batch_and_shows_only_the_users_area(
                "district_code": None, "local": False}
     at = _page(empty_url, monkeypatch, officer)
     hist = at.dataframe[-1].value
-    assert hist.id.tolist() == [son_la]  # not Hà Nội's batch
-    assert at.selectbox(key="undo_id").options == [str(son_la)]
+    assert hist["Số"].tolist() == [son_la]  # not Hà Nội's batch
+    (option,) = at.selectbox(key="undo_id_vi").options
+    assert option.startswith(f"Lần nhập số {son_la}: Số liệu xã — sl.csv (quan_tri, ")
     at.button(key="undo_btn").click()
+    at.run()
+    # The undo is asked first, naming what it takes back; nothing changed yet.
+    (ask,) = _texts(at.warning)
+    assert f"Hoàn tác lần nhập số {son_la}: Số liệu xã, tệp «sl.csv», do quan_tri" in ask
+    with session_scope(empty_url) as s:
+        assert not get_values(s, "14", "legacy").empty
+    at.button(key="undo_ok").click()
     at.run()
     assert f"Đã hoàn tác lần nhập số {son_la}." in _texts(at.success)
     with session_scope(empty_url) as s:
         assert get_values(s, "14", "legacy").empty
+    # The list is read again at once: the batch is undone, nothing is left to undo.
+    assert at.dataframe[-1].value.set_index("Số")["Tình trạng"].to_dict() == {
+        son_la: "Đã hoàn tác"}
+    assert not [b for b in at.button if b.key == "undo_btn"]
 
     at = _page(empty_url, monkeypatch)
-    assert at.dataframe[-1].value.set_index("id").status.to_dict() == {
-        ha_noi: "active", son_la: "undone"}
+    assert at.dataframe[-1].value.set_index("Số")["Tình trạng"].to_dict() == {
+        ha_noi: "Đang dùng", son_la: "Đã hoàn tác"}

@@ -425,7 +425,7 @@ def test_preview_shows_what_will_change_and_flags_implausible_figures(
     van_ho = ch.loc["04048", "2025-H2", "registered_addicts"]
     assert (van_ho["name"], van_ho.old, van_ho.new, van_ho.status) == ("Xã Vân Hồ", 221, 999,
                                                                        "changed")
-    assert van_ho.flag and van_ho.reason_vi == "gấp 4,5 lần 221 (2025-H2)"
+    assert van_ho.flag and van_ho.reason_vi == "gấp 4,5 lần 221 (6 tháng cuối năm 2025)"
     assert ch.loc["04048", "2025-H2", "population"].status == "same"
     assert not ch.loc["04048", "2025-H2", "population"].flag
     # A new period is compared with the commune's latest earlier half-year.
