@@ -1673,7 +1673,7 @@ def _explain(i: int, ev: _Eval, res: Mapping[str, list[CriterionResult]], rules:
                                                                 lang) for k in cands)
         undecided = ", ".join(_short(k, lang) for k in cands
                               if k in by_id and ev.status[k][i] == "undetermined")
-        miss = ", ".join(needed)
+        miss = ", ".join(_indicator_name(x, lang) for x in needed)
         text = tr(f"Chưa đủ số liệu — có thể là {names}; chưa loại trừ được {undecided} "
                   f"(thiếu số liệu: {miss}). ",
                   f"Not enough data — could be {names}; {undecided} not ruled out "
@@ -1682,6 +1682,16 @@ def _explain(i: int, ev: _Eval, res: Mapping[str, list[CriterionResult]], rules:
     if notes:
         text += " " + " ".join(notes)
     return text
+
+
+def _indicator_name(indicator: str, lang: str) -> str:
+    """An indicator's name for an explanation (its id when the catalog lacks it)."""
+    from geo.indicators import get_indicator
+
+    try:
+        return get_indicator(indicator).name(lang)
+    except Exception:  # noqa: BLE001 - an explanation never fails on a name
+        return indicator
 
 
 def _decided_by(values: pd.DataFrame, rules: RuleSet, ev: _Eval) -> list[list[str]]:

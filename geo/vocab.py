@@ -384,7 +384,11 @@ AUDIT_DETAILS = Vocabulary(
     Term("status", "trạng thái", "status"),
     Term("locked", "đang khóa", "locked"),
     Term("tables", "bảng", "tables"),
-    Term("reset", "dựng lại", "rebuilt"),
+    Term("reset", "dựng lại, hoàn tác các lần nhập", "rebuilt, undoing the batches"),
+    Term("unit", "mã xã", "commune code"),
+    Term("events", "số mốc trạng thái", "status events"),
+    Term("text", "nội dung", "text"),
+    Term("value", "giá trị", "value"),
 )
 
 #: Criteria of the targeting ranking (:func:`geo.analysis.rank`), in display order.
