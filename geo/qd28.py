@@ -1731,10 +1731,10 @@ def _row_notes(i: int, ev: _Eval, lang: str) -> list[str]:
                           "number of residents who violated drug law (criterion 6.2).", lang))
     for key, fb in f.fallbacks.items():
         if f.fell_back(key)[i]:
-            out.append(tr(f"Tỷ lệ tính trên {fb} (dân số) vì chưa có {key} (nhân khẩu hiện đang "
-                          "cư trú).",
-                          f"Rates are over {fb} because {key} (people currently residing) is "
-                          "not given.", lang))
+            out.append(tr(f"Tỷ lệ tính trên số «{_indicator_name(fb, 'vi')}» vì chưa có số "
+                          f"«{_indicator_name(key, 'vi')}».",
+                          f"Rates are over “{_indicator_name(fb, 'en')}” because "
+                          f"“{_indicator_name(key, 'en')}” is not given.", lang))
     return out
 
 

@@ -21,8 +21,8 @@ import streamlit as st
 from geo.i18n import fmt_number
 from pages._state import lang, t
 
-__all__ = ["UPLOAD_LIMIT_MB", "localize_streamlit", "number_text", "show_table",
-           "upload_format"]
+__all__ = ["UPLOAD_LIMIT_MB", "chart_locale", "localize_streamlit", "number_text",
+           "show_table", "upload_format"]
 
 
 def _upload_limit_mb() -> int:
@@ -66,20 +66,22 @@ def localize_streamlit() -> None:
 _LAYOUTS = {
     "indicators": (
         "mẫu của diaban (một dòng mỗi xã, một cột mỗi chỉ tiêu, kỳ báo cáo ghi phía trên) "
-        "hoặc bảng dài 4 cột: mã xã, kỳ, chỉ tiêu, giá trị. Số viết kiểu Việt Nam "
-        "(1.234,5) hoặc kiểu Anh đều được.",
+        "hoặc bảng dài 4 cột `ma_xa`, `ky`, `chi_tieu`, `gia_tri` (mã xã, kỳ, chỉ tiêu, giá "
+        "trị). Số viết kiểu Việt Nam (1.234,5) hoặc kiểu Anh đều được.",
         "diaban's template (one row per commune, one column per indicator, the period "
-        "written above) or a long table of 4 columns: commune code, period, indicator, "
-        "value. Numbers in Vietnamese (1.234,5) or English style."),
+        "written above) or a long table of 4 columns `ma_xa`, `ky`, `chi_tieu`, `gia_tri` "
+        "(commune code, period, indicator, value). Numbers in Vietnamese (1.234,5) or "
+        "English style."),
     "boundaries": (
         "mỗi đối tượng là một xã, có tên hoặc mã xã; Shapefile phải nén .zip kèm .shp, "
         ".shx, .dbf (và .prj nếu có).",
         "one feature per commune, with its name or code; a shapefile zipped with its .shp, "
         ".shx, .dbf (and .prj if any)."),
     "incidents": (
-        "một dòng mỗi vụ việc: tọa độ (vĩ độ/kinh độ, hoặc x/y VN-2000), ngày, loại.",
-        "one row per incident: coordinates (latitude/longitude, or VN-2000 x/y), date, "
-        "type."),
+        "một dòng mỗi vụ việc, các cột `vi_do` và `kinh_do` (hoặc `x` và `y` theo VN-2000), "
+        "`ngay` (ngày), `loai` (loại vụ việc).",
+        "one row per incident, columns `vi_do` and `kinh_do` (latitude, longitude; or `x` "
+        "and `y` in VN-2000), `ngay` (date), `loai` (type)."),
 }
 
 
@@ -108,7 +110,7 @@ def number_text(values: Iterable[object], digits: int = 0, language: str | None 
 
 
 def show_table(df: pd.DataFrame, numbers: Mapping[str, int] | None = None,
-               wrap: Iterable[str] = (), height: int | str = "auto", key: str | None = None,
+               wrap: Iterable[str] = (), max_rows: int | None = None, key: str | None = None,
                right: Iterable[str] = (), **options: object) -> object:
     """Show a table the user can read: numbers in their language, nothing as "None",
     long text wrapped.
@@ -124,8 +126,8 @@ def show_table(df: pd.DataFrame, numbers: Mapping[str, int] | None = None,
         Columns of long text: shown wide, rows tall enough for two or three lines.
     right : iterable of str
         Text columns holding numbers already formatted: aligned right.
-    height : int or "auto"
-        Height of the grid.
+    max_rows : int, optional
+        Rows shown before the grid scrolls (default: Streamlit's, about ten).
     key : str, optional
         Widget key.
     **options
@@ -145,7 +147,30 @@ def show_table(df: pd.DataFrame, numbers: Mapping[str, int] | None = None,
         config[col] = st.column_config.TextColumn(col, width="large")
     longest = max((view[c].astype(str).str.len().max() for c in wrap if len(view)),
                   default=0)
-    row_height = None if not wrap or longest <= 45 else (54 if longest <= 150 else 74)
+    row_height = None if not wrap or longest <= 45 else (70 if longest <= 150 else 90)
+    height: int | str = "auto"
+    if max_rows:
+        height = 38 + (row_height or 35) * max(1, min(len(view), max_rows)) + 3
     return st.dataframe(view, hide_index=True, width="stretch", height=height,
                         column_config=config, placeholder="", row_height=row_height, key=key,
                         **options)
+
+
+_VI_TIME = {
+    "dateTime": "%A, %d/%m/%Y %X", "date": "%d/%m/%Y", "time": "%H:%M:%S",
+    "periods": ["SA", "CH"],
+    "days": ["Chủ nhật", "Thứ hai", "Thứ ba", "Thứ tư", "Thứ năm", "Thứ sáu", "Thứ bảy"],
+    "shortDays": ["CN", "T2", "T3", "T4", "T5", "T6", "T7"],
+    "months": [f"tháng {i}" for i in range(1, 13)],
+    "shortMonths": [f"Th{i}" for i in range(1, 13)],
+}
+
+
+def chart_locale() -> dict:
+    """Number and date formats of an Altair/Vega-Lite chart in the user's language
+    (``chart.configure(locale=chart_locale())``): ``1.234,5`` in Vietnamese."""
+    if lang() == "vi":
+        return {"number": {"decimal": ",", "thousands": ".", "grouping": [3],
+                           "currency": ["", " ₫"]}, "time": _VI_TIME}
+    return {"number": {"decimal": ".", "thousands": ",", "grouping": [3],
+                       "currency": ["$", ""]}}

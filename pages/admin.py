@@ -69,6 +69,7 @@ with tab_users:
         else:
             view = _blank_missing(users.assign(
                 role=users.role.map(_role_label),
+                active=users.active.map(lambda a: t("có", "yes") if a else t("không", "no")),
                 province_code=users.province_code.map(lambda c: names.get(c, c) if c else c)),
                 ["province_code", "district_code"],
                 times=("locked_until", "created_at", "last_login"))
@@ -203,7 +204,7 @@ with tab_audit:
         "action": t("Thao tác", "Action"), "entity": t("Đối tượng", "Object"),
         "entity_id": t("Mã đối tượng", "Object no."),
         "batch_id": t("Lần nhập", "Batch"), "detail": t("Chi tiết", "Details")}),
-        wrap=[t("Chi tiết", "Details")], height=460)
+        wrap=[t("Chi tiết", "Details")], max_rows=12)
     st.download_button(t("Tải CSV", "Download CSV"), audit.csv_bytes(), "nhat_ky_thay_doi.csv",
                        "text/csv", key="al_csv")
 

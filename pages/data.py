@@ -194,7 +194,7 @@ def _change_report(prep: imp.Prepared) -> None:
                                                 number_text(ch.new, digits))],
         t("Ghi chú", "Note"): notes,
     })
-    show_table(view, height=min(420, 38 + 35 * len(view)), key="changes_tbl",
+    show_table(view, max_rows=10, key="changes_tbl",
                wrap=[t("Ghi chú", "Note")])
 
 
@@ -277,8 +277,7 @@ with tabs[1]:
             _problems(e)
 
 with tabs[2]:
-    up = st.file_uploader(t("Tệp vụ việc (CSV, XLSX: vi_do/kinh_do hoặc x/y, ngay, loai)",
-                            "Incidents (CSV, XLSX: lat/lon or x/y, date, type)"),
+    up = st.file_uploader(t("Tệp vụ việc (CSV, XLSX)", "Incidents file (CSV, XLSX)"),
                           type=["csv", "xlsx"], key="up_inc")
     upload_format("incidents", ["csv", "xlsx"])
     if up is not None:
@@ -410,7 +409,7 @@ with tabs[5]:
              "status": t("Tình trạng", "Status"),
              "undone_at": t("Hoàn tác lúc (UTC)", "Undone at (UTC)")}
     show_table(hist.labelled(lang()).rename(columns=names), right=[names["rows"]],
-               height=min(420, 38 + 35 * max(len(hist.batches), 1)))
+               max_rows=10)
     if hist.base:
         st.info(t(f"Lần nhập số {', '.join(map(str, hist.base))} là dữ liệu minh họa nạp ban "
                   "đầu: không hoàn tác ở đây (cả tỉnh minh họa sẽ trống). Muốn dựng lại dữ liệu "

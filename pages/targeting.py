@@ -99,11 +99,13 @@ with tab1:
                  "weights are used as entered: a criterion at 0 does not count. Scores 0–100; "
                  "each row explains its score."))
     d = RankWeights()
-    cols = st.columns(len(RANK_CRITERIA))
-    weights = {k: col.number_input(RANK_CRITERIA.short(k, lang()), 0, 100,
-                                   int(round(getattr(d, k) * 100)), 5, key=f"tg_w_{k}",
-                                   help=RANK_CRITERIA.label(k, lang()))
-               for col, k in zip(cols, RANK_CRITERIA)}
+    with st.form("tg_weights", border=False):  # one ranking per change of weights, not per key
+        cols = st.columns(len(RANK_CRITERIA))
+        weights = {k: col.number_input(RANK_CRITERIA.short(k, lang()), 0, 100,
+                                       int(round(getattr(d, k) * 100)), 5, key=f"tg_w_{k}",
+                                       help=RANK_CRITERIA.label(k, lang()))
+                   for col, k in zip(cols, RANK_CRITERIA)}
+        st.form_submit_button(t("Xếp hạng theo các trọng số này", "Rank with these weights"))
     total = sum(weights.values())
     if total == 0:
         st.warning(t("Mọi trọng số đều bằng 0 nên không có gì để xếp hạng: hãy cho ít nhất một "
@@ -134,7 +136,7 @@ with tab1:
                 t("Điểm", "Score"): number_text(res.table["score"], 1),
                 t("Đề xuất", "Suggestion"): res.table["flag_label"],
                 t("Giải thích", "Explanation"): res.table["explanation"]}),
-                height=460, right=[t("Điểm", "Score")], wrap=[t("Giải thích", "Explanation")],
+                max_rows=8, right=[t("Điểm", "Score")], wrap=[t("Giải thích", "Explanation")],
                 key="tg_rank_tbl")
             n_add = int((res.table.flag == "add").sum())
             n_rm = int((res.table.flag == "remove").sum())
@@ -225,7 +227,7 @@ def _classification_tab() -> None:
         t("Xã", "Commune"): cl["name"], **_district(cl),
         t("Phân loại", "Class"): [QD28_CLASSES.label(k, lang()) for k in
                                   cl["klass"].fillna("none")],
-        t("Giải thích", "Explanation"): cl.get(expl, "")}), height=360,
+        t("Giải thích", "Explanation"): cl.get(expl, "")}), max_rows=6,
         wrap=[t("Giải thích", "Explanation")])
     st.markdown("##### " + t("Ma trận chuyển lớp giữa các kỳ (số lượt)",
                              "Class transitions between periods (counts)"))
