@@ -211,8 +211,10 @@ with tab_audit:
 with tab_roles:
     st.caption(t("Vai trò nào được làm gì.", "What each role may do."))
     tbl = pd.DataFrame(svc.roles_table(lang())).drop(columns="role")
-    st.dataframe(tbl.rename(columns={"label": t("Vai trò", "Role"), **{
-        a: ACTIONS.label(a, lang()) for a in ACTIONS}}), hide_index=True, width="stretch")
+    marks = {a: tbl[a].map({True: "✓", False: "–"}) for a in ACTIONS if a in tbl}
+    show_table(tbl.assign(**marks).rename(columns={"label": t("Vai trò", "Role"), **{
+        a: ACTIONS.label(a, lang()) for a in ACTIONS}}))
+    st.caption(t("✓ được phép, – không được phép.", "✓ allowed, – not allowed."))
 
 with tab_backup:
     if not can("backup"):
