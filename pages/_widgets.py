@@ -39,13 +39,18 @@ def localize_streamlit() -> None:
     """Replace Streamlit's English words in the file uploader with the user's language.
 
     Streamlit 1.67's uploader has no option for its button label ("Upload"), its
-    limit line ("200MB per file • CSV, XLSX") or the drop hint; the CSS below hides
-    them and writes ours. What each upload expects (types, layout, limit) is
-    said next to it by :func:`upload_format`.
+    limit line ("200MB per file • CSV, XLSX") or the drop hint, nor the table
+    editor for the "Select..." of an empty list cell; the CSS below hides them and
+    writes ours. What each upload expects (types, layout, limit) is said next to it
+    by :func:`upload_format`. Left in English: the grid toolbar's tooltips (hover only).
+
+    A slider's end labels (shown on hover) stay on one line, cut short when long, so
+    a period slider's "6 tháng đầu năm 2021" no longer wraps over the next control.
     """
     button = t("Chọn tệp", "Choose a file")
     hint = t("hoặc kéo thả tệp vào đây", "or drag and drop a file here")
     drop = t("Thả tệp vào đây", "Drop the file here")
+    pick = t("Chọn…", "Select…")  # a list cell of a table being edited
     # The hint shown while a file is dragged over: a bare <div><span> (no test id).
     overlay = ('[data-testid="stFileUploaderDropzone"] > div:not([data-testid])'
                ':not(:has([data-testid])) > span')
@@ -60,6 +65,11 @@ def localize_streamlit() -> None:
 {overlay} {{ visibility: hidden; }}
 {overlay}::after {{ content: "{drop}"; visibility: visible; }}
 [data-testid="stFileChipName"] + div {{ display: none; }}
+.glide-select [id$="-placeholder"] {{ visibility: hidden; }}
+.glide-select [id$="-placeholder"]::after {{ content: "{pick}"; visibility: visible; }}
+[data-testid="stSliderTickBar"] > div {{ max-width: 48%; }}
+[data-testid="stSliderTickBar"] p {{ white-space: nowrap; overflow: hidden;
+  text-overflow: ellipsis; }}
 </style>""")
 
 

@@ -57,15 +57,26 @@ def _problems(e: DiabanError, columns: dict[str, str] | None = None) -> None:
     """The error and every problem with its file, row and column, the problem in full.
 
     ``columns`` names the columns of a table typed on the page in the user's language
-    (problems name the column keys the table was saved with).
+    (problems name the column keys the table was saved with, and count its header as
+    row 1: the table's own row numbers are one less).
     """
     st.error(e.problem.message(lang()))
-    if e.problems:
-        show_table(pd.DataFrame([{
-            t("Tệp", "File"): p.file or "", t("Dòng", "Row"): p.row,
-            t("Cột", "Column"): (columns or {}).get(p.column, p.column) or "",
-            t("Vấn đề", "Problem"): p.vi if lang() == "vi" else p.en} for p in e.problems]),
-            wrap=[t("Vấn đề", "Problem")])
+    if not e.problems:
+        return
+
+    def column(c: str | None) -> str:
+        if not c or columns is None:
+            return c or ""
+        return columns.get(str(c).split(" (")[0], c)
+
+    def row(r: int | None) -> int | None:
+        return r - 1 if (columns is not None and r) else r
+
+    show_table(pd.DataFrame([{
+        t("Tệp", "File"): p.file or "", t("Dòng", "Row"): row(p.row),
+        t("Cột", "Column"): column(p.column),
+        t("Vấn đề", "Problem"): p.vi if lang() == "vi" else p.en} for p in e.problems]),
+        wrap=[t("Vấn đề", "Problem")])
 
 
 def _bar() -> object:
@@ -317,7 +328,12 @@ def _commune_choices() -> dict[str, str]:
 
 def _editor(kind: str) -> None:
     """A table typed on the page: Vietnamese (or English) headers, lists for every code,
-    dates as dates; saved through the same checks as a file."""
+    dates as dates; saved through the same checks as a file.
+
+    No column is marked required: Streamlit keeps a new row whose required cell is empty
+    out of the table it returns, so the row would vanish without a word; the checks
+    name every missing cell instead.
+    """
     if kind == "facilities":
         st.caption(t("Mỗi dòng một cơ sở. Chọn loại trong danh sách; vĩ độ, kinh độ theo độ "
                      "thập phân (vd. 21,3269 và 103,9144); cơ sở phải nằm trong tỉnh.",
@@ -326,23 +342,23 @@ def _editor(kind: str) -> None:
                      "must lie in the province."))
         cols = {
             "loai": st.column_config.SelectboxColumn(
-                t("Loại cơ sở", "Kind"), options=list(FACILITY_KINDS), required=True,
-                format_func=bound(FACILITY_KINDS.label), width="medium"),
-            "ten": st.column_config.TextColumn(t("Tên cơ sở", "Name"), required=True,
-                                               width="medium"),
-            "vi_do": st.column_config.TextColumn(t("Vĩ độ", "Latitude"), required=True,
-                                                 width="small"),
-            "kinh_do": st.column_config.TextColumn(t("Kinh độ", "Longitude"), required=True,
-                                                   width="small"),
+                t("Loại cơ sở", "Kind"), options=list(FACILITY_KINDS),
+                format_func=bound(FACILITY_KINDS.label), width=160),
+            "ten": st.column_config.TextColumn(t("Tên cơ sở", "Name"),
+                                               width=160),
+            "vi_do": st.column_config.TextColumn(t("Vĩ độ", "Latitude"),
+                                                 width=80),
+            "kinh_do": st.column_config.TextColumn(t("Kinh độ", "Longitude"),
+                                                   width=85),
             "cong_suat": st.column_config.NumberColumn(
-                t("Công suất", "Capacity"), min_value=0, step=1, format="%d", width="small",
+                t("Công suất", "Capacity"), min_value=0, step=1, format="%d", width=90,
                 help=t("Số người", "People")),
             "don_vi": st.column_config.TextColumn(t("Đơn vị quản lý", "Operator"),
-                                                  width="medium"),
+                                                  width=110),
             "ngay_mo": st.column_config.DateColumn(t("Ngày mở", "Opened"),
-                                                   format="DD/MM/YYYY", width="small"),
+                                                   format="DD/MM/YYYY", width=90),
             "ngay_dong": st.column_config.DateColumn(t("Ngày đóng", "Closed"),
-                                                     format="DD/MM/YYYY", width="small"),
+                                                     format="DD/MM/YYYY", width=90),
         }
         dtypes = {"cong_suat": "float64", "ngay_mo": "datetime64[ns]",
                   "ngay_dong": "datetime64[ns]"}
@@ -355,13 +371,12 @@ def _editor(kind: str) -> None:
         communes = _commune_choices()
         cols = {
             "ma_xa": st.column_config.SelectboxColumn(
-                t("Xã", "Commune"), options=list(communes), required=True,
+                t("Xã", "Commune"), options=list(communes),
                 format_func=communes.get, width="large"),
             "trang_thai": st.column_config.SelectboxColumn(
-                t("Trạng thái", "Status"), options=list(HOTSPOT_STATUSES), required=True,
+                t("Trạng thái", "Status"), options=list(HOTSPOT_STATUSES),
                 format_func=bound(HOTSPOT_STATUSES.label), width="medium"),
-            "ngay": st.column_config.DateColumn(t("Ngày", "Date"), format="DD/MM/YYYY",
-                                                required=True),
+            "ngay": st.column_config.DateColumn(t("Ngày", "Date"), format="DD/MM/YYYY"),
             "so_quyet_dinh": st.column_config.TextColumn(t("Số quyết định", "Decision no.")),
             "ghi_chu": st.column_config.TextColumn(t("Ghi chú", "Note"), width="large"),
         }
@@ -374,8 +389,14 @@ def _editor(kind: str) -> None:
     if flash := st.session_state.pop(f"_ed_flash_{kind}", None):
         st.success(flash)
     if st.button(t("Kiểm tra và lưu", "Validate and store"), key=f"ok_{kind}"):
+        rows = edited.dropna(how="all")
+        if rows.empty:
+            st.warning(t("Bảng chưa có dòng nào: thêm dòng (bấm vào dòng trống cuối bảng), "
+                         "điền rồi bấm lưu.", "The table has no rows yet: add a row (click the "
+                         "empty row at the end), fill it in, then store."))
+            return
         p = Path(tempfile.mkdtemp()) / f"{kind}.csv"
-        edited.dropna(how="all").to_csv(p, index=False)
+        rows.to_csv(p, index=False)
         labels = {c: cfg["label"] for c, cfg in cols.items()}
         try:
             cls = imp.FacilitiesRequest if kind == "facilities" else imp.HotspotsRequest
