@@ -155,3 +155,35 @@ def test_history_tab_undoes_a_batch_and_shows_only_the_users_area(
     at = _page(empty_url, monkeypatch)
     assert at.dataframe[-1].value.set_index("Số")["Tình trạng"].to_dict() == {
         ha_noi: "Đang dùng", son_la: "Đã hoàn tác"}
+
+
+def test_the_preview_shows_old_to_new_and_flags_van_ho(demo_copy_url: str,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _page(demo_copy_url, monkeypatch)
+    before = db_fingerprint(demo_copy_url)
+    body = b"ma_xa,ky,chi_tieu,gia_tri\n04048,2025-H2,registered_addicts,999\n" \
+           b"04045,2026-H1,registered_addicts,63\n"
+    at.file_uploader(key="up_ind").set_value(("van_ho.csv", body, "text/csv"))
+    at.run()
+    assert not at.exception and not at.error
+    assert "2 số liệu: 1 thay số đã lưu, 1 mới, 0 giữ nguyên." in [m.value for m in at.markdown]
+    (flag,) = [w for w in _texts(at.warning) if "vượt ngoài khoảng hợp lý" in w]
+    assert flag.startswith("1 số liệu vượt ngoài khoảng hợp lý")
+    (report,) = [d.value for d in at.dataframe if "Đã lưu → mới" in d.value]
+    rows = report.set_index("Xã")
+    assert rows.loc["Xã Vân Hồ (04048)", "Đã lưu → mới"] == "221 → 999"
+    assert rows.loc["Xã Vân Hồ (04048)", "Ghi chú"].startswith(
+        "⚠ gấp 4,5 lần 221 (6 tháng cuối năm 2025)")
+    assert rows.loc["Xã Lóng Sập (04045)", "Đã lưu → mới"] == "— → 63"
+    assert rows.loc["Xã Lóng Sập (04045)", "Ghi chú"] == "mới; kỳ trước 61 (6 tháng cuối năm 2025)"
+    assert db_fingerprint(demo_copy_url) == before  # shown, not stored
+
+
+def test_an_empty_editor_says_so_and_stores_nothing(empty_url: str,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _page(empty_url, monkeypatch)
+    before = db_fingerprint(empty_url)
+    at.button(key="ok_facilities").click()
+    at.run()
+    assert any("Bảng chưa có dòng nào" in w for w in _texts(at.warning))
+    assert not at.error and db_fingerprint(empty_url) == before
