@@ -6,7 +6,8 @@ import importlib
 import pytest
 
 
-@pytest.mark.parametrize("name", ["geo.qd28", "geo.periods", "geo.aggregate", "geo.indicators"])
+@pytest.mark.parametrize("name", ["geo.qd28", "geo.periods", "geo.aggregate", "geo.indicators",
+                                  "geo.changes", "geo.analysis", "geo.audit"])
 def test_docstring_examples(name):
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
