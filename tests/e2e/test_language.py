@@ -41,8 +41,9 @@ ENGLISH = [
     "Facilities", "Hotspots", "History", "Working", "Loading", "Undo", "Confirm", "Cancel",
     "Local Moran", "LISA", "Hot spot", "Cold spot", "Not significant", "Candidate",
 ]
-#: A code: lower-case words joined by underscores (``registered_addicts``).
-CODE = re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b")
+#: A code: lower-case words joined by underscores (``registered_addicts``), unless it
+#: follows a name in brackets as the template column to fill ("dân số [population]").
+CODE = re.compile(r"(?<!\[)\b[a-z]+(?:_[a-z0-9]+)+\b(?!\])")
 #: A number written the English way inside a table cell (``73.6``, ``1,234``).
 EN_NUMBER = re.compile(r"^-?\d{1,3}(,\d{3})+(\.\d+)?$|^-?\d+\.\d{1,2}$")
 VI_NUMBER = re.compile(r"^-?\d{1,3}(\.\d{3})+(,\d+)?$|^-?\d+,\d{1,2}$")
