@@ -11,6 +11,7 @@ from geo.auth import allowed
 from pages import _auth, _guard
 from pages import _state as state
 from pages._common import note_data_version
+from pages._widgets import localize_streamlit
 
 # Client messages that need no login do no harm; /_stcore/metrics tells nothing.
 _guard.install()
@@ -37,6 +38,7 @@ with st.sidebar:
     st.session_state["lang"] = "vi" if choice == "Tiếng Việt" else "en"
 
 t = state.t
+localize_streamlit()  # Streamlit's own English words (the uploader's) in the chosen language
 
 _auth.login_gate()
 

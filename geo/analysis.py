@@ -34,6 +34,7 @@ from geo.store import current_boundaries, facilities, get_values, hotspot_table
 from geo.vocab import EMERGING_CATEGORIES, GISTAR_CATEGORIES, HOTSPOT_STATUSES, QD28_CLASSES
 
 __all__ = [
+    "RankResult",
     "RankWeights",
     "access",
     "assess",
@@ -41,6 +42,10 @@ __all__ = [
     "hotspots",
     "measure_values",
     "rank",
+    "rank_sheets",
+    "rank_to_file",
+    "trend_words",
+    "write_sheets",
 ]
 
 Progress = Callable[[float, str], None] | None
@@ -135,8 +140,12 @@ def hotspots(s: Session, province: str, indicator: str, period: str, edition: st
 
 def emerging(s: Session, province: str, indicator: str, edition: str = "legacy",
              measure: str = "rate", permutations: int = 999, seed: int = 12345,
-             lang: str = "vi", progress: Progress = None) -> tuple[gpd.GeoDataFrame, list[str]]:
+             lang: str = "vi", progress: Progress = None, upto: str | None = None
+             ) -> tuple[gpd.GeoDataFrame, list[str]]:
     """Emerging hot-spot categories across all half-year periods with data for every commune.
+
+    ``upto`` leaves out the periods after it (a ranking of a period never rests on
+    what came later).
 
     Returns
     -------
@@ -147,7 +156,8 @@ def emerging(s: Session, province: str, indicator: str, edition: str = "legacy",
     """
     gdf = _units_with_geometry(s, province, edition)
     table = measure_values(s, province, edition, indicator, measure).reindex(gdf.code)
-    complete = [p for p in table.columns if table[p].notna().all()]
+    complete = [p for p in table.columns if table[p].notna().all()
+                and (upto is None or parse_period(p) <= parse_period(upto))]
     if len(complete) < 3:
         raise ValidationError(
             "Cần ít nhất 3 kỳ có số liệu đầy đủ cho mọi xã để phân tích điểm nóng theo thời gian.",
@@ -262,13 +272,27 @@ def assess(s: Session, province: str, baseline: str, latest: str, edition: str =
     """Suggested verdict for each designated commune: transformed or not yet, with reasons.
 
     The conditions are data (``data/assessment_rules.json``), each stated in the
-    reasons; the verdict is a suggestion for the steering committee.
+    reasons; the verdict is a suggestion for the steering committee. A commune the
+    register already records as transformed is said to be so (with the date), and
+    the conditions then tell whether it still holds; a commune taken off the list
+    is said to be so.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``code, name, status, status_label, since, verdict, meets, reasons``:
+        ``status`` the register's current status code, ``since`` the date it took
+        effect, ``meets`` whether every condition holds now.
     """
     rules = _assessment_rules()
-    hs = hotspot_table(s, province)
-    hs = hs[hs.edition == edition].drop_duplicates("hotspot_id")
-    if hs.empty:
-        return pd.DataFrame(columns=["code", "name", "status", "verdict", "reasons"])
+    events = hotspot_table(s, province)
+    events = events[events.edition == edition]
+    cols = ["code", "name", "status", "status_label", "since", "verdict", "meets", "reasons"]
+    if events.empty:
+        return pd.DataFrame(columns=cols)
+    since = {hid: grp[grp.status == grp.current_status.iloc[0]].event_date.max()
+             for hid, grp in events.groupby("hotspot_id")}
+    hs = events.drop_duplicates("hotspot_id")
     rate = measure_values(s, province, edition, "registered_addicts", "rate",
                           [baseline, latest])
     pts = get_values(s, province, edition, ["drug_use_points_existing",
@@ -285,11 +309,16 @@ def assess(s: Session, province: str, baseline: str, latest: str, edition: str =
         change = (la - b) / b if b and b == b and la == la else np.nan
         ok = change == change and change <= -drop
         ok_all &= bool(ok)
+
+        def pct(x: float, lg: str) -> str:
+            return "—" if x != x else ("+" if x >= 0 else "−") + fmt_number(abs(x) * 100, lg) \
+                + "%"
+
         reasons.append(("✓ " if ok else "✗ ") + tr(
             f"Tỷ lệ người nghiện/10.000 dân {fmt_number(b, 'vi', 1)} → {fmt_number(la, 'vi', 1)}"
-            f" ({'—' if change != change else f'{change:+.0%}'}; yêu cầu giảm ≥ {drop:.0%})",
+            f" ({pct(change, 'vi')}; yêu cầu giảm ≥ {fmt_number(drop * 100, 'vi')}%)",
             f"Addicts per 10,000 {fmt_number(b, 'en', 1)} → {fmt_number(la, 'en', 1)}"
-            f" ({'—' if change != change else f'{change:+.0%}'}; needs a fall ≥ {drop:.0%})",
+            f" ({pct(change, 'en')}; needs a fall ≥ {fmt_number(drop * 100, 'en')}%)",
             lang))
         for ind, vi, en in (("drug_use_points_existing", "Tụ điểm, điểm phức tạp còn tồn tại",
                              "Drug-use points still existing"),
@@ -308,14 +337,31 @@ def assess(s: Session, province: str, baseline: str, latest: str, edition: str =
             f"Không là điểm nóng Gi* kỳ {latest}" if ok else f"Vẫn là điểm nóng Gi* kỳ {latest}",
             f"Not a Gi* hot spot in {latest}" if ok else f"Still a Gi* hot spot in {latest}",
             lang))
+        status = h.current_status
+        when = since.get(h.hotspot_id)
+        on = when.strftime("%d/%m/%Y") if when is not None and when == when else "—"
+        if status == "transformed":
+            verdict = tr(f"Đã được công nhận hoàn thành chuyển hóa ({on}); các điều kiện vẫn "
+                         "giữ được", f"Recorded as transformed ({on}); the conditions still "
+                         "hold", lang) if ok_all else tr(
+                f"Đã được công nhận hoàn thành chuyển hóa ({on}) nhưng nay không còn đạt mọi "
+                "điều kiện: theo dõi nguy cơ tái phức tạp",
+                f"Recorded as transformed ({on}) but no longer meets every condition: watch "
+                "for a relapse", lang)
+        elif status == "removed":
+            verdict = tr(f"Đã đưa ra khỏi danh sách ({on})", f"Removed from the list ({on})",
+                         lang)
+        else:
+            verdict = tr("Đủ điều kiện đề nghị công nhận hoàn thành chuyển hóa",
+                         "Meets the conditions to be recognised as transformed", lang) \
+                if ok_all else tr("Chưa đủ điều kiện", "Not yet", lang)
         rows.append({
-            "code": h.unit_code, "name": h.name, "status": h.current_status,
-            "verdict": tr("Đủ điều kiện đề nghị công nhận hoàn thành chuyển hóa",
-                          "Meets the conditions to be recognised as transformed", lang)
-            if ok_all else tr("Chưa đủ điều kiện", "Not yet", lang),
-            "meets": ok_all, "reasons": "; ".join(reasons),
+            "code": h.unit_code, "name": h.name, "status": status,
+            "status_label": HOTSPOT_STATUSES.label(status, lang) if isinstance(status, str)
+            else "", "since": when, "verdict": verdict, "meets": ok_all,
+            "reasons": "; ".join(reasons),
         })
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=cols)
 
 
 # ----------------------------------------------------------------- ranking
@@ -323,7 +369,13 @@ def assess(s: Session, province: str, baseline: str, latest: str, edition: str =
 
 @dataclass
 class RankWeights:
-    """Weights of the ranking criteria (normalised to sum 1 when used)."""
+    """Weights of the ranking criteria.
+
+    The defaults are diaban's suggestion. Weights a person gives are used exactly
+    (:meth:`given`: a criterion left out weighs 0); a score is the weighted sum
+    divided by the sum of the weights, so it stays on 0–100 and weights that already
+    sum to 1 are used as they are.
+    """
 
     rate: float = 0.30
     trend: float = 0.20
@@ -332,12 +384,33 @@ class RankWeights:
     distance: float = 0.10
     designation: float = 0.10
 
+    @classmethod
+    def given(cls, weights: dict[str, float]) -> RankWeights:
+        """The weights as given: every criterion not named weighs 0.
+
+        Examples
+        --------
+        >>> RankWeights.given({"rate": 0.5, "distance": 0.5}).classification
+        0.0
+        """
+        return cls(**{**{k: 0.0 for k in cls().__dict__}, **dict(weights)})
+
     def normalised(self) -> dict[str, float]:
-        """Weights that sum to 1."""
+        """Each criterion's share of the score (the weights divided by their sum).
+
+        Raises
+        ------
+        ValidationError
+            When every weight is 0 (nothing to rank by).
+        """
         d = dict(self.__dict__)
         tot = sum(max(v, 0) for v in d.values())
         if tot <= 0:
-            raise ValidationError("Tổng trọng số phải lớn hơn 0.", "Weights must sum to > 0.")
+            raise ValidationError(
+                "Mọi trọng số đều bằng 0 nên không có gì để xếp hạng; hãy cho ít nhất một tiêu "
+                "chí trọng số lớn hơn 0 (vd. tỷ lệ = 1).",
+                "Every weight is 0, so there is nothing to rank by; give at least one "
+                "criterion a weight above 0 (e.g. rate = 1).", column="weights")
         return {k: max(v, 0) / tot for k, v in d.items()}
 
 
@@ -353,13 +426,66 @@ CLASS_SCORE = {"type_1": 1.0, "type_2": 0.66, "type_3": 0.33}
 
 @dataclass
 class RankResult:
-    """The ranked candidates and what the ranking rests on."""
+    """The ranked candidates and what the ranking rests on.
+
+    Attributes
+    ----------
+    table : geopandas.GeoDataFrame
+        One row per commune, best first (``rank, code, name, district_name, score,
+        rate, trend_tau, emerging, klass, distance_km, designation, flag,
+        flag_label, explanation, pts_<criterion>``, geometry).
+    weights : dict
+        Each criterion's share of the score (sums to 1).
+    period : str
+        The period ranked (its rate, its status on its last day).
+    periods : list of str
+        The half-years the emerging hot spots rest on.
+    notes : list of str
+        What the reader must know (criteria left out, weights rescaled).
+    weights_given : dict
+        The weights as the person gave them (0 for a criterion not named).
+    indicator, edition, province_code, province_name : str
+        What was ranked: indicator id, units edition, province.
+    """
 
     table: gpd.GeoDataFrame
     weights: dict[str, float]
     period: str
     periods: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    weights_given: dict[str, float] = field(default_factory=dict)
+    indicator: str = ""
+    edition: str = ""
+    province_code: str = ""
+    province_name: str = ""
+
+    def about(self, lang: str = "vi") -> str:
+        """One line stating what was ranked and by which weights."""
+        from geo.indicators import get_indicator
+        from geo.vocab import RANK_CRITERIA
+
+        ed = tr("xã trước 01/7/2025", "communes before 1 Jul 2025", lang) \
+            if self.edition == "legacy" else tr("xã sau 01/7/2025", "communes after 1 Jul 2025",
+                                                lang)
+        ws = ", ".join(f"{RANK_CRITERIA.short(k, lang)} {fmt_number(v * 100, lang)}%"
+                       for k, v in self.weights.items() if v > 0)
+        return tr(f"{self.province_name} · {get_indicator(self.indicator).name('vi')} · "
+                  f"{parse_period(self.period).label('vi')} · {ed} · trọng số: {ws}",
+                  f"{self.province_name} · {get_indicator(self.indicator).name('en')} · "
+                  f"{parse_period(self.period).label('en')} · {ed} · weights: {ws}", lang)
+
+    def to_dict(self) -> dict:
+        """Strict-JSON form: what was ranked, the weights and every commune."""
+        from geo.services.base import plain
+
+        cols = ["rank", "code", "name", "district_name", "score", "rate", "trend_tau",
+                "emerging", "klass", "distance_km", "designation", "flag", "explanation"]
+        return plain({"province": {"code": self.province_code, "name": self.province_name},
+                      "indicator": self.indicator, "period": self.period,
+                      "edition": self.edition, "periods": list(self.periods),
+                      "weights_given": self.weights_given, "weights": self.weights,
+                      "notes": list(self.notes),
+                      "communes": pd.DataFrame(self.table[cols])})
 
 
 def _pct(x: pd.Series) -> pd.Series:
@@ -381,8 +507,16 @@ def rank(s: Session, province: str, period: str | None = None, edition: str = "l
     candidates to remove; undesignated new, consecutive, intensifying or
     persistent hot spots are candidates to add.
     """
-    w = (weights or RankWeights()).normalised()
+    weights = weights or RankWeights()
+    w = weights.normalised()
     notes: list[str] = []
+    total = sum(max(v, 0) for v in weights.__dict__.values())
+    if abs(total - 1) > 1e-9:
+        notes.append(tr(
+            f"Tổng các trọng số là {fmt_number(total, 'vi', 2)}, không phải 1: điểm được chia "
+            "cho tổng này để nằm trong 0–100; thứ hạng không đổi.",
+            f"The weights sum to {fmt_number(total, 'en', 2)}, not 1: scores are divided by "
+            "this sum to stay within 0–100; the order is the same.", lang))
 
     def step(f: float, m: str) -> None:
         if progress:
@@ -404,7 +538,7 @@ def rank(s: Session, province: str, period: str | None = None, edition: str = "l
     step(0.2, tr("Điểm nóng theo thời gian", "Emerging hot spots", lang))
     try:
         em, used = emerging(s, province, indicator, edition, "rate", permutations, seed, lang,
-                            progress=lambda f, m: step(0.2 + 0.6 * f, m))
+                            progress=lambda f, m: step(0.2 + 0.6 * f, m), upto=period)
         em = em.set_index("code")
     except ValidationError as e:
         em, used = None, []
@@ -450,34 +584,108 @@ def rank(s: Session, province: str, period: str | None = None, edition: str = "l
     t["flag_label"] = t.flag.map({
         "add": tr("Đề xuất đưa vào danh sách", "Candidate to add", lang),
         "remove": tr("Xem xét đưa ra khỏi danh sách", "Candidate to remove", lang)}).fillna("")
-    step(1.0, "OK")
+    step(1.0, tr("Xong", "Done", lang))
     out = gpd.GeoDataFrame(t.reset_index(), geometry="geometry", crs=4326)
-    return RankResult(out, w, period, used, notes)
+    from geo.registry import find_province
+
+    prov = find_province(province, edition)
+    return RankResult(out, w, period, used, notes, dict(weights.__dict__), indicator, edition,
+                      prov.code, prov.name)
+
+
+def trend_words(tau: float, lang: str = "vi") -> str:
+    """A Mann-Kendall trend coefficient in words, its value formatted for ``lang``.
+
+    Examples
+    --------
+    >>> trend_words(0.94), trend_words(-0.061, "en")
+    ('xu hướng tăng (hệ số +0,94)', 'steady (coefficient −0.06)')
+    """
+    if tau != tau:
+        return tr("chưa đủ kỳ để tính xu hướng", "too few periods for a trend", lang)
+    value = ("+" if tau >= 0 else "−") + fmt_number(abs(tau), lang, 2)
+    if tau >= 0.3:
+        return tr(f"xu hướng tăng (hệ số {value})", f"rising (coefficient {value})", lang)
+    if tau <= -0.3:
+        return tr(f"xu hướng giảm (hệ số {value})", f"falling (coefficient {value})", lang)
+    return tr(f"xu hướng ổn định (hệ số {value})", f"steady (coefficient {value})", lang)
 
 
 def _explain(r: object, n: int, w: dict[str, float], lang: str) -> str:
-    parts = [tr(f"Tỷ lệ {fmt_number(r.rate, 'vi', 1)}/10.000 (+{r.pts_rate:.0f})",
-                f"Rate {fmt_number(r.rate, 'en', 1)}/10,000 (+{r.pts_rate:.0f})", lang)]
-    tau = r.trend_tau if r.trend_tau == r.trend_tau else 0.0
-    parts.append(tr(f"xu hướng τ={tau:+.2f} (+{r.pts_trend:.0f})",
-                    f"trend τ={tau:+.2f} (+{r.pts_trend:.0f})", lang))
-    parts.append(f"{EMERGING_CATEGORIES.label(r.emerging, lang)} (+{r.pts_hotspot:.0f})")
-    if isinstance(r.klass, str) and r.klass != "none":
-        parts.append(f"{QD28_CLASSES.label(r.klass, lang)} "
-                     f"(+{r.pts_classification:.0f})")
-    if r.distance_km == r.distance_km:
-        parts.append(tr(f"cách cơ sở điều trị/Methadone {r.distance_km:.0f} km "
-                        f"(+{r.pts_distance:.0f})",
-                        f"{r.distance_km:.0f} km to treatment/Methadone "
-                        f"(+{r.pts_distance:.0f})", lang))
-    if isinstance(r.designation, str):
+    """Why a commune scored what it scored: each criterion with its points (those weighed)."""
+    def pts(x: float) -> str:
+        return f"(+{fmt_number(x, lang)})"
+
+    parts = []
+    if w.get("rate"):
+        parts.append(tr(f"Tỷ lệ {fmt_number(r.rate, 'vi', 1)}/10.000 dân {pts(r.pts_rate)}",
+                        f"Rate {fmt_number(r.rate, 'en', 1)}/10,000 {pts(r.pts_rate)}", lang))
+    if w.get("trend"):
+        tau = r.trend_tau if r.trend_tau == r.trend_tau else 0.0
+        parts.append(f"{trend_words(tau, lang)} {pts(r.pts_trend)}")
+    if w.get("hotspot"):
+        parts.append(f"{EMERGING_CATEGORIES.label(r.emerging, lang)} {pts(r.pts_hotspot)}")
+    if w.get("classification") and isinstance(r.klass, str) and r.klass != "none":
+        parts.append(f"{QD28_CLASSES.label(r.klass, lang)} {pts(r.pts_classification)}")
+    if w.get("distance") and r.distance_km == r.distance_km:
+        parts.append(tr(f"cách cơ sở điều trị/Methadone {fmt_number(r.distance_km, 'vi')} km "
+                        f"{pts(r.pts_distance)}",
+                        f"{fmt_number(r.distance_km, 'en')} km to treatment/Methadone "
+                        f"{pts(r.pts_distance)}", lang))
+    if w.get("designation") and isinstance(r.designation, str):
         parts.append(f"{HOTSPOT_STATUSES.label(r.designation, lang)} "
-                     f"(+{r.pts_designation:.0f})")
+                     f"{pts(r.pts_designation)}")
     return " · ".join(parts)
 
 
+def rank_sheets(res: RankResult, lang: str = "vi") -> dict[str, pd.DataFrame]:
+    """The ranking as people read it in a workbook: ``xep_hang`` (one row per commune,
+    headers and categories in ``lang``) and ``trong_so`` (what was ranked — province,
+    indicator, period, units — and each weight as given and as a share of the score).
+    """
+    from geo.indicators import get_indicator
+    from geo.vocab import COLUMNS, RANK_CRITERIA
+
+    t = res.table
+    table = pd.DataFrame({
+        "rank": t["rank"], "code": t.code, "name": t["name"],
+        **({"district_name": t.district_name} if res.edition == "legacy" else {}),
+        "score": t.score.round(1), "rate": t.rate.round(1), "trend_tau": t.trend_tau.round(2),
+        "emerging": [EMERGING_CATEGORIES.label(c, lang) for c in t.emerging],
+        "klass": [QD28_CLASSES.label(k, lang) if isinstance(k, str) else "" for k in t.klass],
+        "distance_km": t.distance_km.round(1),
+        "designation": [HOTSPOT_STATUSES.label(d, lang) if isinstance(d, str) else ""
+                        for d in t.designation],
+        "flag_label": t.flag_label, "explanation": t.explanation,
+    })
+    table.columns = [COLUMNS.label(c, lang) for c in table.columns]
+    ed = tr("Trước 01/7/2025", "Before 1 Jul 2025", lang) if res.edition == "legacy" else tr(
+        "Sau 01/7/2025", "After 1 Jul 2025", lang)
+    rows = [
+        (tr("Tỉnh", "Province", lang), res.province_name, ""),
+        (tr("Chỉ tiêu", "Indicator", lang), get_indicator(res.indicator).name(lang),
+         res.indicator),
+        (tr("Kỳ xếp hạng", "Period ranked", lang), parse_period(res.period).label(lang),
+         res.period),
+        (tr("Đơn vị hành chính", "Administrative units", lang), ed, res.edition),
+        (tr("Các kỳ dùng cho điểm nóng theo thời gian", "Periods of the emerging hot spots",
+            lang), ", ".join(res.periods), ""),
+    ]
+    rows += [(tr(f"Trọng số: {RANK_CRITERIA.label(k, 'vi')}",
+                 f"Weight: {RANK_CRITERIA.label(k, 'en')}", lang),
+              res.weights_given.get(k, v), tr(f"tỷ trọng trong điểm: {v:.0%}",
+                                              f"share of the score: {v:.0%}", lang))
+             for k, v in res.weights.items()]
+    rows += [(tr("Ghi chú", "Note", lang), n, "") for n in res.notes]
+    meta = pd.DataFrame(rows, columns=[tr("Mục", "Item", lang), tr("Giá trị", "Value", lang),
+                                       tr("Ghi chú", "Note", lang)])
+    return {"xep_hang": table, "trong_so": meta}
+
+
 def rank_to_file(res: RankResult, out: str | Path, lang: str = "vi") -> Path:
-    """Write a ranking as CSV or XLSX (with a sheet stating weights and rules)."""
+    """Write a ranking as CSV (codes, for scripts), XLSX (:func:`rank_sheets`, for people)
+    or GeoJSON.
+    """
     out = Path(out)
     cols = ["rank", "code", "name", "district_name", "score", "rate", "trend_tau", "emerging",
             "klass", "distance_km", "designation", "flag_label", "explanation"]
@@ -485,11 +693,7 @@ def rank_to_file(res: RankResult, out: str | Path, lang: str = "vi") -> Path:
     if out.suffix.lower() == ".csv":
         df.to_csv(out, index=False, encoding="utf-8-sig")
     elif out.suffix.lower() == ".xlsx":
-        with pd.ExcelWriter(out) as xw:
-            df.to_excel(xw, sheet_name="xep_hang", index=False)
-            meta = pd.DataFrame({"tieu_chi": list(res.weights),
-                                 "trong_so": list(res.weights.values())})
-            meta.to_excel(xw, sheet_name="trong_so", index=False)
+        write_sheets(rank_sheets(res, lang), out)
     elif out.suffix.lower() == ".geojson":
         res.table[cols + ["geometry"]].to_file(out, driver="GeoJSON")
     else:
@@ -497,6 +701,22 @@ def rank_to_file(res: RankResult, out: str | Path, lang: str = "vi") -> Path:
                               "Output must be .csv, .xlsx or .geojson.", file=out.name)
     return out
 
+
+def write_sheets(sheets: dict[str, pd.DataFrame], out: object) -> object:
+    """Write frames as sheets of an XLSX workbook (a path or a binary buffer), columns
+    wide enough to read and the header row frozen.
+    """
+    from openpyxl.utils import get_column_letter
+
+    with pd.ExcelWriter(out, engine="openpyxl") as xw:
+        for name, df in sheets.items():
+            df.to_excel(xw, sheet_name=name, index=False)
+            ws = xw.sheets[name]
+            ws.freeze_panes = "A2"
+            for i, c in enumerate(df.columns, start=1):
+                longest = max([len(str(c))] + [len(str(v)) for v in df[c].head(500)])
+                ws.column_dimensions[get_column_letter(i)].width = min(max(8, longest + 2), 80)
+    return out
 
 
 def classification_transitions(s: Session, province: str, edition: str = "legacy",

@@ -19,13 +19,14 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from geo.store.schema import AuditEntry
-from geo.vocab import AUDIT_ACTIONS
+from geo.vocab import AUDIT_ACTIONS, AUDIT_DETAILS, FACILITY_KINDS, IMPORT_KINDS, ROLES
 
 __all__ = [
     "AUDIT_COLUMNS",
     "action_label",
     "audit_actions",
     "audit_entries",
+    "describe_detail",
     "detail_dict",
     "write_audit_csv",
 ]
@@ -158,3 +159,39 @@ def detail_dict(detail: str | None) -> dict:
     except json.JSONDecodeError:
         return {"text": detail}
     return out if isinstance(out, dict) else {"value": out}
+
+
+def describe_detail(detail: str | None, lang: str = "vi") -> str:
+    """An entry's details as people read them: ``tên: …; loại: Câu lạc bộ sau cai``.
+
+    Keys are labelled by :data:`geo.vocab.AUDIT_DETAILS`, codes among the values
+    (facility kinds, import kinds, roles) by their vocabularies, numbers in the
+    language's way; a key without a label is shown as recorded.
+
+    Examples
+    --------
+    >>> describe_detail('{"name": "CLB", "kind": "club", "values": 37500}')
+    'tên: CLB; loại: Câu lạc bộ sau cai; số liệu: 37.500'
+    >>> describe_detail(None)
+    ''
+    """
+    from geo.i18n import fmt_number
+
+    def value(k: str, v: object) -> str:
+        if isinstance(v, bool):
+            return ("có" if v else "không") if lang == "vi" else ("yes" if v else "no")
+        if isinstance(v, (int, float)):
+            return fmt_number(v, lang, 0 if float(v).is_integer() else 2)
+        if isinstance(v, list):
+            return ", ".join(value(k, x) for x in v)
+        if v is None:
+            return "—"
+        text = str(v)
+        for vocab in ((ROLES,) if k == "role" else (FACILITY_KINDS, IMPORT_KINDS)
+                      if k == "kind" else ()):
+            if text in vocab:
+                return vocab.label(text, lang)
+        return text
+
+    return "; ".join(f"{AUDIT_DETAILS.label(k, lang)}: {value(k, v)}"
+                     for k, v in detail_dict(detail).items())

@@ -23,14 +23,16 @@ down, become drug-free, relapse, enter and leave the list (:data:`QD28_SCENARIO`
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 
 import numpy as np
 import pandas as pd
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from geo.crs import from_wgs84
+from geo.errors import ValidationError
 from geo.periods import plan_periods
 from geo.registry import load_crosswalk, load_units
 from geo.store import (
@@ -45,9 +47,10 @@ from geo.store import (
     set_split_weights,
     write_values,
 )
-from geo.store.schema import Facility, Plan, PlanTarget
+from geo.store.schema import ImportBatch, Plan, PlanTarget
 
-__all__ = ["DEMO_PROVINCE", "HOTSPOT_EVENTS", "build_demo", "synthetic_values"]
+__all__ = ["DEMO_PROVINCE", "HOTSPOT_EVENTS", "build_demo", "demo_exists", "reset_batches",
+           "synthetic_values"]
 
 DEMO_PROVINCE = "14"  # Sơn La
 DEMO_SEED = 20210714  # date of KH 75/KH-SLĐTBXH
@@ -240,32 +243,70 @@ def build_demo(
     url: str | None = None,
     progress: Callable[[float, str], None] | None = None,
     user: str = "demo",
+    lang: str = "vi",
+    reset: Sequence[int] | None = None,
 ) -> dict:
-    """Create (or refresh) the demo province in the database at ``url``.
+    """Create the demo province in the database at ``url`` (or rebuild it with ``reset``).
+
+    Parameters
+    ----------
+    url : str, optional
+        Database URL.
+    progress : callable, optional
+        ``progress(fraction, message)``, messages in ``lang``.
+    user : str
+        Who builds it (recorded on the batch and in the audit log).
+    lang : {"vi", "en"}
+        Language of the progress messages.
+    reset : sequence of int, optional
+        Rebuild: these active import batches (the demo's own load and any later
+        import into the demo province, see :func:`reset_batches`) are undone in the
+        same transaction that writes the new demo load. ``None``: build only when the
+        demo was never loaded.
 
     Returns
     -------
     dict
-        Counts of what was stored.
+        Counts of what was stored (``created`` is ``False`` when the demo is there
+        and ``reset`` was not asked), and ``undone``: the batches a reset undid.
+
+    Raises
+    ------
+    ValidationError
+        The demo was loaded and then undone (``reset`` rebuilds it), or a batch to
+        undo for a reset is no longer active.
     """
     from geo.approx import approximate_coverage
+    from geo.i18n import tr
 
-    def step(f: float, msg: str) -> None:
+    def step(f: float, vi: str, en: str) -> None:
         if progress:
-            progress(f, msg)
+            progress(f, tr(vi, en, lang))
 
-    step(0.0, "Khởi tạo cơ sở dữ liệu")
-    init_db(url, progress=lambda f, m: step(0.05 + 0.15 * f, m))
+    step(0.0, "Khởi tạo cơ sở dữ liệu", "Setting up the database")
+    init_db(url, progress=lambda f, m: step(0.05 + 0.15 * f, "Khởi tạo cơ sở dữ liệu",
+                                            "Setting up the database"))
     with session_scope(url) as s:
-        if s.scalar(select(Plan.id).where(Plan.number == _KH75)) is not None:
-            step(1.0, "Dữ liệu minh họa đã có sẵn")
+        loaded = s.scalar(select(Plan.id).where(Plan.number == _KH75,
+                                                Plan.province_code == DEMO_PROVINCE))
+        active = _active_demo_batch(s)
+        if reset is None and active is not None:
+            step(1.0, "Dữ liệu minh họa đã có sẵn", "The demo is already loaded")
             return {"created": False}
-    step(0.25, "Dựng ranh giới xã gần đúng từ danh mục")
+        if reset is None and loaded is not None:
+            raise ValidationError(
+                "Dữ liệu minh họa đã được nạp rồi bị hoàn tác, nên tỉnh minh họa đang trống. "
+                "Dựng lại: diaban demo --reset (lệnh sẽ nói rõ những gì được thay và hỏi "
+                "trước khi làm).",
+                "The demo was loaded and then undone, so the demo province is empty. "
+                "Rebuild it: diaban demo --reset (it says what it replaces and asks first).")
+    step(0.25, "Dựng ranh giới xã gần đúng từ danh mục",
+         "Approximate commune boundaries from the registry")
     approx = approximate_coverage(DEMO_PROVINCE, crs=DEMO_CRS)
     legacy = load_units("legacy", "commune")
     legacy = legacy[legacy.province_code == DEMO_PROVINCE]
     areas = from_wgs84(approx.legacy.set_index("code"), DEMO_CRS).area / 1e6
-    step(0.55, "Sinh số liệu minh họa")
+    step(0.55, "Sinh số liệu minh họa", "Generating the demo figures")
     values = synthetic_values(legacy, areas)
     cw = load_crosswalk()
     if len(approx.split_weights):
@@ -277,8 +318,9 @@ def build_demo(
     from geo.indicators import convert_values
 
     new_vals = convert_values(new_vals, cw[cw.old_code.isin(legacy.code)])
-    step(0.7, "Ghi vào cơ sở dữ liệu")
+    step(0.7, "Ghi vào cơ sở dữ liệu", "Writing to the database")
     with session_scope(url) as s:
+        undone = _undo_for_reset(s, reset, user) if reset is not None else []
         b = new_batch(s, "demo", user=user, province_code=DEMO_PROVINCE,
                       file_name="(demo)", note=DEMO_NOTE_VI)
         save_boundaries(s, approx.legacy, "legacy", "approximate", b, source_crs="EPSG:4326")
@@ -287,18 +329,10 @@ def build_demo(
             set_split_weights(s, approx.split_weights, "split_area_approx", user)
         write_values(s, old_vals, b, "legacy", is_demo=True)
         write_values(s, new_vals, b, "2025", is_demo=True)
-        plan = Plan(
-            province_code=DEMO_PROVINCE, number=_KH75,
-            title_vi="Kế hoạch triển khai công tác chuyển hóa địa bàn trọng điểm, phức tạp về "
-                     "an ninh trật tự, an toàn xã hội giai đoạn 2021 - 2025",
-            title_en="Plan to transform key complex public-order areas, 2021–2025",
-            issued_on=date(2021, 7, 14), start_year=2021, end_year=2025,
-            source="Sở LĐTBXH tỉnh Sơn La; thực hiện KH 157/KH-UBND ngày 30/6/2021",
-        )
-        s.add(plan)
-        s.flush()
-        for t in _TARGETS:
-            s.add(PlanTarget(plan_id=plan.id, **t))
+        plan = s.scalars(select(Plan).where(Plan.number == _KH75,
+                                            Plan.province_code == DEMO_PROVINCE)).first()
+        if plan is None:
+            plan = _demo_plan(s)
         for code, events in HOTSPOT_EVENTS.items():
             add_hotspot(s, "legacy", code, events, plan_id=plan.id, batch=b, user=user)
         new_names = load_units("2025", "commune").set_index("code").name
@@ -314,11 +348,13 @@ def build_demo(
                 note=f"{new_names[new_code]} ← {old_names[old_code]}",
             )
         n_fac = _demo_facilities(s, legacy, b, user)
-        step(0.8, "Số liệu và danh sách phân loại QĐ 28/2025")
+        step(0.8, "Số liệu và danh sách phân loại QĐ 28/2025",
+             "QĐ 28/2025 figures and classification lists")
         n_qd28 = _qd28_demo(s, b, user, legacy, values, cw)
         record_batch_areas(s, b.id)
-        audit(s, user, "create", "demo", DEMO_PROVINCE, batch_id=b.id)
-    step(1.0, "Xong")
+        audit(s, user, "create", "demo", DEMO_PROVINCE, batch_id=b.id,
+              **({"reset": undone} if reset is not None else {}))
+    step(1.0, "Xong", "Done")
     return {
         "created": True,
         "legacy_polygons": len(approx.legacy),
@@ -326,7 +362,63 @@ def build_demo(
         "values": len(old_vals) + len(new_vals) + n_qd28,
         "hotspots": len(HOTSPOT_EVENTS) + len(INHERITED_2025),
         "facilities": n_fac,
+        "undone": undone,
     }
+
+
+def _demo_plan(s: Session) -> Plan:
+    """The plan KH 75 and its targets (kept across resets: plans are not import data)."""
+    plan = Plan(
+        province_code=DEMO_PROVINCE, number=_KH75,
+        title_vi="Kế hoạch triển khai công tác chuyển hóa địa bàn trọng điểm, phức tạp về "
+                 "an ninh trật tự, an toàn xã hội giai đoạn 2021 - 2025",
+        title_en="Plan to transform key complex public-order areas, 2021–2025",
+        issued_on=date(2021, 7, 14), start_year=2021, end_year=2025,
+        source="Sở LĐTBXH tỉnh Sơn La; thực hiện KH 157/KH-UBND ngày 30/6/2021",
+    )
+    s.add(plan)
+    s.flush()
+    for t in _TARGETS:
+        s.add(PlanTarget(plan_id=plan.id, **t))
+    return plan
+
+
+def _active_demo_batch(s: Session) -> ImportBatch | None:
+    """The demo's load still in use, if any."""
+    return s.scalars(select(ImportBatch).where(
+        ImportBatch.kind == "demo", ImportBatch.province_code == DEMO_PROVINCE,
+        ImportBatch.status == "active")).first()
+
+
+def reset_batches(s: Session) -> list[ImportBatch]:
+    """What a reset of the demo undoes: every active batch of the demo province, oldest
+    first (the demo's own load and any import made into the province since).
+
+    A reset writes a new demo load; an import left active on top of it would be
+    superseded by the new demo figures without anyone asking, so a reset names these
+    batches, asks, and undoes them with the rebuild.
+    """
+    return list(s.scalars(select(ImportBatch).where(
+        ImportBatch.province_code == DEMO_PROVINCE, ImportBatch.status == "active")
+        .order_by(ImportBatch.id)))
+
+
+def _undo_for_reset(s: Session, batches: Sequence[int], user: str) -> list[int]:
+    """Undo the batches a person confirmed for a reset; refuse when that list is stale."""
+    from geo.store import undo_batch
+
+    now = [b.id for b in reset_batches(s)]
+    if sorted(int(b) for b in batches) != now:
+        raise ValidationError(
+            "Dữ liệu của tỉnh minh họa đã thay đổi từ khi bạn xác nhận (lần nhập đang dùng: "
+            f"{', '.join(map(str, now)) or 'không có'}); chưa thay đổi gì. Hãy xem lại rồi "
+            "xác nhận lần nữa.",
+            "The demo province's data changed since you confirmed (batches in use: "
+            f"{', '.join(map(str, now)) or 'none'}); nothing was changed. Look again and "
+            "confirm once more.")
+    for b in now:
+        undo_batch(s, b, user=user)
+    return now
 
 
 def _demo_facilities(s, legacy: pd.DataFrame, batch, user: str) -> int:  # noqa: ANN001
@@ -616,9 +708,9 @@ def _qd28_demo(s, batch, user: str, legacy: pd.DataFrame, values: pd.DataFrame, 
 
 
 def demo_exists(url: str | None = None) -> bool:
-    """Whether the demo province has been built in this database."""
+    """Whether the demo province is loaded and in use in this database (its load not undone)."""
     try:
         with session_scope(url) as s:
-            return s.scalar(select(Facility.id).where(Facility.is_demo.is_(True))) is not None
+            return _active_demo_batch(s) is not None
     except Exception:  # noqa: BLE001 - no database / not migrated yet
         return False

@@ -1673,7 +1673,7 @@ def _explain(i: int, ev: _Eval, res: Mapping[str, list[CriterionResult]], rules:
                                                                 lang) for k in cands)
         undecided = ", ".join(_short(k, lang) for k in cands
                               if k in by_id and ev.status[k][i] == "undetermined")
-        miss = ", ".join(needed)
+        miss = ", ".join(_indicator_name(x, lang) for x in needed)
         text = tr(f"Chưa đủ số liệu — có thể là {names}; chưa loại trừ được {undecided} "
                   f"(thiếu số liệu: {miss}). ",
                   f"Not enough data — could be {names}; {undecided} not ruled out "
@@ -1682,6 +1682,19 @@ def _explain(i: int, ev: _Eval, res: Mapping[str, list[CriterionResult]], rules:
     if notes:
         text += " " + " ".join(notes)
     return text
+
+
+def _indicator_name(indicator: str, lang: str) -> str:
+    """An indicator in an explanation: its name, then its id in brackets — the column of the
+    data-entry template to fill (the id alone when the catalog lacks it).
+    """
+    from geo.indicators import get_indicator
+
+    try:
+        name = get_indicator(indicator).name(lang)
+    except Exception:  # noqa: BLE001 - an explanation never fails on a name
+        return indicator
+    return f"{name[:1].lower()}{name[1:]} [{indicator}]"
 
 
 def _decided_by(values: pd.DataFrame, rules: RuleSet, ev: _Eval) -> list[list[str]]:
@@ -1721,10 +1734,10 @@ def _row_notes(i: int, ev: _Eval, lang: str) -> list[str]:
                           "number of residents who violated drug law (criterion 6.2).", lang))
     for key, fb in f.fallbacks.items():
         if f.fell_back(key)[i]:
-            out.append(tr(f"Tỷ lệ tính trên {fb} (dân số) vì chưa có {key} (nhân khẩu hiện đang "
-                          "cư trú).",
-                          f"Rates are over {fb} because {key} (people currently residing) is "
-                          "not given.", lang))
+            out.append(tr(f"Tỷ lệ tính trên {_indicator_name(fb, 'vi')} vì chưa có số "
+                          f"{_indicator_name(key, 'vi')}.",
+                          f"Rates are over {_indicator_name(fb, 'en')} because "
+                          f"{_indicator_name(key, 'en')} is not given.", lang))
     return out
 
 

@@ -27,13 +27,18 @@ from geo.i18n import tr
 __all__ = [
     "ACTIONS",
     "AUDIT_ACTIONS",
+    "AUDIT_DETAILS",
+    "AUDIT_ENTITIES",
+    "BATCH_STATUSES",
     "CLASS_CHANGES",
+    "COLUMNS",
     "EMERGING_CATEGORIES",
     "FACILITY_KINDS",
     "GISTAR_CATEGORIES",
     "HOTSPOT_STATUSES",
     "LIST_CHANGES",
     "LIST_STATUSES",
+    "IMPORT_KINDS",
     "MEASURES",
     "MORAN_CATEGORIES",
     "NO_DATA_COLOR",
@@ -41,6 +46,7 @@ __all__ = [
     "QD28_CLASSES",
     "QD28_PROVINCE_CLASSES",
     "QD28_RESULTS",
+    "RANK_CRITERIA",
     "ROLES",
     "ROUTE_SCOPES",
     "SCHEMES",
@@ -355,6 +361,137 @@ AUDIT_ACTIONS = Vocabulary(
     Term("revoke", "thu hồi mã truy cập", "token revoked"),
     Term("backup", "sao lưu", "backup"),
     Term("restore", "phục hồi", "restore"),
+)
+
+#: What an import batch brought in (``import_batches.kind``); the demo is the base load.
+IMPORT_KINDS = Vocabulary(
+    ("loại dữ liệu", "kind of data"),
+    Term("indicators", "Số liệu xã", "Commune figures"),
+    Term("boundaries", "Ranh giới xã", "Commune boundaries"),
+    Term("incidents", "Vụ việc (điểm)", "Incidents (points)"),
+    Term("facilities", "Cơ sở điều trị, tư vấn", "Facilities"),
+    Term("hotspots", "Địa bàn trọng điểm", "Hotspot communes"),
+    Term("population", "Dân số (ảnh raster)", "Population (raster)"),
+    Term("demo", "Dữ liệu minh họa (nạp ban đầu)", "Demo data (base load)"),
+)
+
+#: Whether an import batch is in use or was undone.
+BATCH_STATUSES = Vocabulary(
+    ("tình trạng", "status"),
+    Term("active", "Đang dùng", "In use", mark="●"),
+    Term("undone", "Đã hoàn tác", "Undone", mark="↶"),
+)
+
+#: What an audit entry is about (``audit_log.entity``; the import kinds too).
+AUDIT_ENTITIES = Vocabulary(
+    ("đối tượng", "object"),
+    *IMPORT_KINDS.values(),
+    Term("user", "Tài khoản", "Account"),
+    Term("api_token", "Mã truy cập", "API token"),
+    Term("database", "Cơ sở dữ liệu", "Database"),
+    Term("hotspot", "Địa bàn trọng điểm", "Hotspot commune"),
+    Term("facility", "Cơ sở", "Facility"),
+    Term("crosswalk", "Bảng chuyển đổi đơn vị hành chính", "Units crosswalk"),
+)
+
+#: Keys of an audit entry's details (unknown keys are shown as they are).
+AUDIT_DETAILS = Vocabulary(
+    ("chi tiết", "detail"),
+    Term("name", "tên", "name"),
+    Term("kind", "loại", "kind"),
+    Term("role", "vai trò", "role"),
+    Term("province", "tỉnh", "province"),
+    Term("district", "huyện", "district"),
+    Term("file", "tệp", "file"),
+    Term("batch_id", "lần nhập", "batch"),
+    Term("values", "số liệu", "values"),
+    Term("restored", "số liệu khôi phục", "values restored"),
+    Term("boundaries", "ranh giới", "boundaries"),
+    Term("rows", "số dòng", "rows"),
+    Term("method", "cách tính", "method"),
+    Term("attempts", "lần sai", "failed attempts"),
+    Term("reason", "lý do", "reason"),
+    Term("minutes", "số phút", "minutes"),
+    Term("account", "tài khoản", "account"),
+    Term("note", "ghi chú", "note"),
+    Term("revision", "phiên bản lược đồ", "schema revision"),
+    Term("unit_code", "mã xã", "commune code"),
+    Term("edition", "đơn vị hành chính", "units"),
+    Term("status", "trạng thái", "status"),
+    Term("locked", "đang khóa", "locked"),
+    Term("tables", "bảng", "tables"),
+    Term("reset", "dựng lại, hoàn tác các lần nhập", "rebuilt, undoing the batches"),
+    Term("unit", "mã xã", "commune code"),
+    Term("events", "số mốc trạng thái", "status events"),
+    Term("text", "nội dung", "text"),
+    Term("value", "giá trị", "value"),
+)
+
+#: Criteria of the targeting ranking (:func:`geo.analysis.rank`), in display order.
+RANK_CRITERIA = Vocabulary(
+    ("tiêu chí", "criterion"),
+    Term("rate", "Tỷ lệ trên 10.000 dân", "Rate per 10,000", "Tỷ lệ", "Rate"),
+    Term("trend", "Xu hướng tăng qua các kỳ", "Rising trend", "Xu hướng", "Trend"),
+    Term("hotspot", "Điểm nóng theo thời gian", "Emerging hot spot", "Điểm nóng", "Hot spot"),
+    Term("classification", "Phân loại QĐ 28/2025", "QĐ 28/2025 class", "Phân loại QĐ 28",
+         "QĐ 28 class"),
+    Term("distance", "Xa cơ sở điều trị/Methadone", "Far from treatment/Methadone",
+         "Xa cơ sở", "Distance"),
+    Term("designation", "Đang là địa bàn trọng điểm", "Currently designated",
+         "Đang là trọng điểm", "Designated"),
+)
+
+#: Column headers of the result tables people open in a spreadsheet (the CLI's and the
+#: pages' Excel files); a column without a term keeps its code.
+COLUMNS = Vocabulary(
+    ("cột", "column"),
+    Term("rank", "Hạng", "Rank"),
+    Term("code", "Mã xã", "Commune code"),
+    Term("name", "Tên xã", "Commune"),
+    Term("district_name", "Huyện (trước 01/7/2025)", "District (before 1 Jul 2025)"),
+    Term("score", "Điểm (0–100)", "Score (0–100)"),
+    Term("rate", "Tỷ lệ trên 10.000 dân", "Rate per 10,000"),
+    Term("trend_tau", "Hệ số xu hướng (Mann-Kendall)", "Trend coefficient (Mann-Kendall)"),
+    Term("emerging", "Điểm nóng theo thời gian", "Emerging hot spot"),
+    Term("klass", "Phân loại QĐ 28/2025", "QĐ 28/2025 class"),
+    Term("distance_km", "Đến cơ sở điều trị/Methadone gần nhất (km)",
+         "To the nearest treatment/Methadone (km)"),
+    Term("designation", "Tình trạng trọng điểm", "Designation"),
+    Term("flag_label", "Đề xuất", "Suggestion"),
+    Term("explanation", "Giải thích", "Explanation"),
+    Term("value", "Giá trị", "Value"),
+    Term("z", "Điểm z (Gi*)", "z-score (Gi*)"),
+    Term("p_sim", "Giá trị p (hoán vị)", "p-value (permutations)"),
+    Term("fdr_significant", "Có ý nghĩa sau hiệu chỉnh FDR", "Significant after FDR"),
+    Term("category", "Mã loại", "Category code"),
+    Term("category_label", "Loại", "Category"),
+    Term("moran_label", "Cụm Moran cục bộ", "Local Moran cluster"),
+    Term("n_hot", "Số kỳ là điểm nóng", "Periods hot"),
+    Term("n_cold", "Số kỳ là điểm lạnh", "Periods cold"),
+    Term("tau", "Hệ số xu hướng (Mann-Kendall)", "Trend coefficient (Mann-Kendall)"),
+    Term("trend_p", "Giá trị p của xu hướng", "p-value of the trend"),
+    Term("status", "Mã tình trạng", "Status code"),
+    Term("status_label", "Tình trạng", "Status"),
+    Term("since", "Từ ngày", "Since"),
+    Term("verdict", "Đánh giá", "Verdict"),
+    Term("meets", "Đủ điều kiện", "Meets the conditions"),
+    Term("reasons", "Lý do", "Reasons"),
+    Term("explain_vi", "Giải thích", "Explanation (Vietnamese)"),
+    Term("explain_en", "Giải thích (tiếng Anh)", "Explanation"),
+    Term("treatment_facility_km", "Đến cơ sở cai nghiện gần nhất (km)",
+         "To the nearest treatment facility (km)"),
+    Term("methadone_km", "Đến cơ sở Methadone gần nhất (km)", "To the nearest Methadone (km)"),
+    Term("counselling_km", "Đến điểm tư vấn gần nhất (km)",
+         "To the nearest counselling point (km)"),
+    Term("club_km", "Đến câu lạc bộ sau cai gần nhất (km)", "To the nearest club (km)"),
+    Term("treatment_facility_cost_km", "Cơ sở cai nghiện: quãng đường tương đương theo địa "
+         "hình (km)", "Treatment facility: terrain-equivalent km"),
+    Term("methadone_cost_km", "Methadone: quãng đường tương đương theo địa hình (km)",
+         "Methadone: terrain-equivalent km"),
+    Term("counselling_cost_km", "Điểm tư vấn: quãng đường tương đương theo địa hình (km)",
+         "Counselling point: terrain-equivalent km"),
+    Term("club_cost_km", "Câu lạc bộ: quãng đường tương đương theo địa hình (km)",
+         "Club: terrain-equivalent km"),
 )
 
 #: Progress of a plan target.

@@ -13,15 +13,17 @@ from pathlib import Path  # noqa: E402
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
+from geo.audit import describe_detail  # noqa: E402
 from geo.auth import in_area  # noqa: E402
 from geo.auth.area import province_label  # noqa: E402
 from geo.errors import DiabanError  # noqa: E402
 from geo.services import backup as backups  # noqa: E402
 from geo.services import users as svc  # noqa: E402
-from geo.vocab import ACTIONS, AUDIT_ACTIONS, ROLES  # noqa: E402
+from geo.vocab import ACTIONS, AUDIT_ACTIONS, AUDIT_ENTITIES, ROLES  # noqa: E402
 from pages import _common as data  # noqa: E402
 from pages._auth import can, require_action  # noqa: E402
-from pages._state import db_url, lang, t  # noqa: E402
+from pages._state import bound, db_url, index_of, lang, remember, t, wkey  # noqa: E402
+from pages._widgets import show_table  # noqa: E402
 
 st.title(t("Quản trị", "Administration"))
 me = require_action("manage_users")
@@ -42,7 +44,7 @@ def _blank_missing(df: pd.DataFrame, cols: list[str],
     df = df.copy()
     for c in times:
         if c in df:
-            df[c] = pd.to_datetime(df[c], utc=True).dt.strftime("%Y-%m-%d %H:%M")
+            df[c] = pd.to_datetime(df[c], utc=True).dt.strftime("%d/%m/%Y %H:%M")
     for c in (*cols, *times):
         if c in df:
             df[c] = df[c].astype(object).where(df[c].notna(), "")
@@ -71,6 +73,7 @@ with tab_users:
         else:
             view = _blank_missing(users.assign(
                 role=users.role.map(_role_label),
+                active=users.active.map(lambda a: t("có", "yes") if a else t("không", "no")),
                 province_code=[province_label(c, e) or None for c, e in
                                zip(users.province_code, users.province_edition)]).drop(
                 columns="province_edition"),
@@ -159,8 +162,15 @@ with tab_users:
                         st.code(tok.token, language=None)
             tokens = svc.list_tokens(me, url).frame()
             if not tokens.empty:
-                st.caption(t("Mã truy cập (không hiện mã)", "API tokens (never shown again)"))
-                st.dataframe(tokens, hide_index=True, width="stretch")
+                st.caption(t("Mã truy cập (không hiện mã); giờ UTC.",
+                             "API tokens (never shown again); times in UTC."))
+                show_table(_blank_missing(tokens, ["note"], times=(
+                    "created_at", "last_used", "revoked_at")).rename(columns={
+                        "id": t("Số", "No."), "username": t("Tài khoản", "Account"),
+                        "note": t("Ghi chú", "Note"), "created_by": t("Người tạo", "Created by"),
+                        "created_at": t("Tạo lúc", "Created"),
+                        "last_used": t("Dùng gần nhất", "Last used"),
+                        "revoked_at": t("Thu hồi lúc", "Revoked")}))
                 live = tokens[tokens.revoked_at.isna()].id.tolist()
                 if live:
                     tid = st.selectbox(t("Thu hồi mã số", "Revoke token"), live, key="mu_rev")
@@ -175,9 +185,12 @@ with tab_audit:
     c1, c2, c3, c4 = st.columns(4)
     f_user = c1.text_input(t("Người thực hiện", "User"), key="al_user")
     acts = [""] + svc.audit_actions(me, url)
-    f_action = c2.selectbox(t("Thao tác", "Action"), acts, key="al_action",
-                            format_func=lambda a: AUDIT_ACTIONS.label(a, lang()) if a
-                            else t("Tất cả", "All"))
+    # Keyed per language (labels are part of a widget), the choice carried across a switch.
+    f_action = remember("al_action", c2.selectbox(
+        t("Thao tác", "Action"), acts, index=index_of(acts, "al_action", ""),
+        key=wkey("al_action"), format_func=bound(
+            lambda a, lg: AUDIT_ACTIONS.label(a, lg) if a else ("Tất cả" if lg == "vi"
+                                                                 else "All"))))
     f_batch = c3.number_input(t("Lần nhập số", "Batch"), min_value=0, step=1, value=0,
                               key="al_batch", help=t("0: tất cả", "0: all"))
     f_text = c4.text_input(t("Tìm trong chi tiết", "Search details"), key="al_text")
@@ -194,22 +207,27 @@ with tab_audit:
         text=f_text.strip() or None, limit=int(f_limit)), me, url)
     log = audit.entries
     st.caption(t(f"{len(log)} dòng; giờ UTC.", f"{len(log)} entries; times in UTC."))
-    shown = log.assign(action=log.action.map(lambda a: AUDIT_ACTIONS.label(a, lang())))
-    st.dataframe(_blank_missing(shown, ["entity_id", "batch_id", "detail"]).rename(columns={
+    shown = log.assign(action=log.action.map(lambda a: AUDIT_ACTIONS.label(a, lang())),
+                       entity=log.entity.map(lambda e: AUDIT_ENTITIES.label(e, lang())),
+                       detail=log.detail.map(lambda d: describe_detail(d, lang())),
+                       batch_id=log.batch_id.astype("Int64"))
+    shown = _blank_missing(shown, ["entity_id", "batch_id", "detail"], times=("at",))
+    show_table(shown.drop(columns="id").rename(columns={
         "at": t("Thời gian", "Time"), "username": t("Người", "User"),
-        "action": t("Thao tác", "Action"), "entity": t("Đối tượng", "Entity"),
-        "entity_id": t("Mã đối tượng", "Entity id"),
-        "batch_id": t("Lần nhập", "Batch"), "detail": t("Chi tiết", "Detail")}),
-        hide_index=True, width="stretch")
+        "action": t("Thao tác", "Action"), "entity": t("Đối tượng", "Object"),
+        "entity_id": t("Mã đối tượng", "Object no."),
+        "batch_id": t("Lần nhập", "Batch"), "detail": t("Chi tiết", "Details")}),
+        wrap=[t("Chi tiết", "Details")], max_rows=12)
     st.download_button(t("Tải CSV", "Download CSV"), audit.csv_bytes(), "nhat_ky_thay_doi.csv",
                        "text/csv", key="al_csv")
 
 with tab_roles:
-    st.caption(t("Vai trò nào được làm gì (geo/auth/policy.py).",
-                 "What each role may do (geo/auth/policy.py)."))
+    st.caption(t("Vai trò nào được làm gì.", "What each role may do."))
     tbl = pd.DataFrame(svc.roles_table(lang())).drop(columns="role")
-    st.dataframe(tbl.rename(columns={"label": t("Vai trò", "Role"), **{
-        a: ACTIONS.label(a, lang()) for a in ACTIONS}}), hide_index=True, width="stretch")
+    marks = {a: tbl[a].map({True: "✓", False: "–"}) for a in ACTIONS if a in tbl}
+    show_table(tbl.assign(**marks).rename(columns={"label": t("Vai trò", "Role"), **{
+        a: ACTIONS.label(a, lang()) for a in ACTIONS}}))
+    st.caption(t("✓ được phép, – không được phép.", "✓ allowed, – not allowed."))
 
 with tab_backup:
     if not can("backup"):

@@ -17,6 +17,7 @@ from geo.periods import parse_period  # noqa: E402
 from geo.vocab import FACILITY_KINDS, HOTSPOT_STATUSES, MEASURES  # noqa: E402
 from pages import _common as data  # noqa: E402
 from pages._state import bound, lang, t  # noqa: E402
+from pages._widgets import chart_locale, number_text, show_table  # noqa: E402
 
 st.title(t("Hồ sơ địa bàn", "Commune profile"))
 
@@ -89,7 +90,8 @@ if chosen:
         rule = alt.Chart(reform).mark_rule(strokeDash=[6, 4], color="#b30000").encode(x="date:T")
         txt = alt.Chart(reform).mark_text(align="right", dx=-4, dy=-6, color="#b30000").encode(
             x="date:T", y=alt.value(8), text="txt:N")
-        st.altair_chart((lines + rule + txt).properties(height=320), width="stretch")
+        st.altair_chart((lines + rule + txt).properties(height=320).configure(
+            locale=chart_locale()), width="stretch")
         if (ser.converted != "").any():
             st.caption(t("Các điểm sau/trước 01/7/2025 có thể là giá trị quy đổi qua bảng chuyển "
                          "đổi đơn vị hành chính (xem cột Nguồn khi rê chuột).",
@@ -106,12 +108,12 @@ with col1:
                    "This commune is not a designated hotspot."))
     else:
         show = pd.DataFrame({
-            t("Ngày", "Date"): mine.event_date,
+            t("Ngày", "Date"): pd.to_datetime(mine.event_date).dt.strftime("%d/%m/%Y"),
             t("Trạng thái", "Status"): [HOTSPOT_STATUSES.label(s, lang()) for s in mine.status],
             t("Văn bản", "Decision"): mine.decision_no.fillna(""),
             t("Ghi chú", "Note"): mine.note.fillna(""),
         })
-        st.dataframe(show, hide_index=True, width="stretch")
+        show_table(show, wrap=[t("Ghi chú", "Note")])
 
 # --- lineage ------------------------------------------------------------------
 with col2:
@@ -139,14 +141,18 @@ near = prof.nearest
 if near.empty:
     st.write(t("Chưa có cơ sở nào được nhập.", "No facilities recorded."))
 else:
-    st.dataframe(pd.DataFrame({
+    dist = t("Khoảng cách (km, đường chim bay)", "Distance (km, straight line)")
+    show_table(pd.DataFrame({
         t("Cơ sở", "Facility"): near["name"],
         t("Loại", "Type"): [FACILITY_KINDS.label(k, lang()) for k in near.kind],
-        t("Khoảng cách (km, đường chim bay)", "Distance (km, straight line)"):
-            [fmt_number(d, lang(), 1) for d in near.distance_km],
-    }), hide_index=True, width="stretch")
-    st.caption(t("Tính từ tâm xã trong danh mục. Vùng núi: đường đi thực tế dài hơn nhiều; xem "
-                 "trang Chọn địa bàn để tính theo địa hình.",
-                 "From the registry centroid. In mountains real travel is much longer; see the "
-                 "Targeting page for terrain-based cost."))
+        dist: number_text(near.distance_km, 1),
+    }), right=[dist])
+    st.caption(t("Tính theo đường chim bay từ tâm xã trong danh mục. Ở vùng núi đường đi thực tế "
+                 "dài hơn nhiều. Ứng dụng chưa tính được quãng đường theo địa hình: việc này cần "
+                 "tệp độ cao (DEM) và hiện chỉ làm được bằng lệnh diaban analyze access --dem "
+                 "(cán bộ kỹ thuật chạy).",
+                 "Straight-line distance from the registry centroid. In mountains real travel "
+                 "is much longer. The app cannot yet measure travel over the terrain: that needs "
+                 "an elevation file (DEM) and is only done by the command diaban analyze access "
+                 "--dem (run by technical staff)."))
 _ = lang

@@ -12,11 +12,13 @@ import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
 from geo.errors import DiabanError  # noqa: E402
+from geo.i18n import fmt_number  # noqa: E402
 from geo.progress import RULE_EN, RULE_VI  # noqa: E402
 from geo.services import progress as svc  # noqa: E402
 from geo.vocab import HOTSPOT_STATUSES, TARGET_STATUSES  # noqa: E402
 from pages import _common as data  # noqa: E402
 from pages._state import bound, lang, t  # noqa: E402
+from pages._widgets import chart_locale, show_table  # noqa: E402
 
 st.title(t("Tiến độ chuyển hóa", "Plan progress"))
 prov = st.session_state.get("province", "14")
@@ -39,6 +41,12 @@ try:
 except DiabanError as e:
     st.error(e.message(lang()))
     st.stop()
+
+def _pct(x: float, signed: bool = False) -> str:
+    """A share as a whole percentage, the sign written out when ``signed`` (``+5%``)."""
+    sign = ("+" if x >= 0 else "−") if signed else ("" if x >= 0 else "−")
+    return f"{sign}{fmt_number(abs(x) * 100, lang())}%"
+
 
 # --- hotspot timeline ------------------------------------------------------------
 st.subheader(t("Các địa bàn trọng điểm của kế hoạch", "The plan's hotspot communes"))
@@ -69,8 +77,8 @@ else:
     )
     reform = alt.Chart(pd.DataFrame({"d": [pd.Timestamp("2025-07-01")]})).mark_rule(
         strokeDash=[6, 4], color="#555").encode(x="d:T")
-    st.altair_chart((chart + reform).properties(height=40 * ev.xa.nunique() + 60),
-                    width="stretch")
+    st.altair_chart((chart + reform).properties(height=40 * ev.xa.nunique() + 60).configure(
+        locale=chart_locale()), width="stretch")
     st.caption(t("Đường đứt nét: sắp xếp đơn vị hành chính 01/7/2025; các xã còn đang chuyển hóa "
                  "được theo dõi tiếp trên xã mới.",
                  "Dashed line: 1 July 2025 reform; communes still in transformation continue "
@@ -90,15 +98,18 @@ else:
     hp = pp.communes
     rows = []
     for r in hp.itertuples():
-        d = {t("Xã", "Commune"): r.name, t("Trạng thái", "Status"): r.status}
+        d = {t("Xã", "Commune"): r.name,
+             t("Trạng thái", "Status"): HOTSPOT_STATUSES.label(r.status, lang())
+             if isinstance(r.status, str) else ""}
         for ind in key_inds:
             b, la, ch = (getattr(r, f"{ind}_baseline"), getattr(r, f"{ind}_latest"),
                          getattr(r, f"{ind}_change"))
             d[data.indicator_label(ind)] = (
-                f"{b:.0f} → {la:.0f}" + (f" ({ch:+.0%})" if pd.notna(ch) else ""))
+                f"{fmt_number(b, lang())} → {fmt_number(la, lang())}"
+                + (f" ({_pct(ch, signed=True)})" if pd.notna(ch) else ""))
         rows.append(d)
     st.markdown("##### " + t("Kỳ gốc so với kỳ mới nhất", "Baseline vs latest"))
-    st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch")
+    show_table(pd.DataFrame(rows))
 
 # --- targets ----------------------------------------------------------------------
 st.subheader(t("Chỉ tiêu của tỉnh", "Province targets"))
@@ -106,7 +117,7 @@ res = pp.targets
 def _fmt(v: float | None, kind_ratio: bool) -> str:
     if v is None or pd.isna(v):
         return "—"
-    return f"{v:.0%}" if kind_ratio else f"{v:.0f}"
+    return _pct(v) if kind_ratio else fmt_number(v, lang())
 
 
 table = []
@@ -122,5 +133,5 @@ for r in res:
             f"{TARGET_STATUSES[r.status].mark} {TARGET_STATUSES.label(r.status, lang())}",
         t("Nguồn", "Source"): r.source or "",
     })
-st.dataframe(pd.DataFrame(table), hide_index=True, width="stretch")
+show_table(pd.DataFrame(table), wrap=[t("Chỉ tiêu", "Target"), t("Nguồn", "Source")])
 st.caption(t("Quy tắc đánh giá: ", "Rule: ") + (RULE_VI if lang() == "vi" else RULE_EN))

@@ -6,8 +6,6 @@ from pages._state import boot
 
 boot()
 
-import io  # noqa: E402
-
 import pandas as pd  # noqa: E402
 import streamlit as st  # noqa: E402
 
@@ -24,11 +22,13 @@ from geo.vocab import (  # noqa: E402
     MEASURES,
     MORAN_CATEGORIES,
     QD28_CLASSES,
+    RANK_CRITERIA,
     Vocabulary,
 )
 from pages import _common as data  # noqa: E402
 from pages._auth import require_action  # noqa: E402
 from pages._state import bound, lang, t  # noqa: E402
+from pages._widgets import number_text, show_table  # noqa: E402
 
 st.title(t("Chọn địa bàn", "Choosing target communes"))
 prov = st.session_state.get("province", "14")
@@ -69,63 +69,85 @@ tab1, tab2, tab3, tab4 = st.tabs([
     t("Xếp hạng", "Ranking"), t("Điểm nóng một kỳ", "Hot spots"),
     t("Điểm nóng theo thời gian", "Emerging hot spots"),
     t("Phân loại QĐ 28/2025", "QĐ 28/2025 classification")])
-with data.tab(tab1):
-    st.caption(t("Mỗi xã được chấm theo các tiêu chí dưới đây (0–100), nhân trọng số. Mỗi dòng "
-                 "giải thích điểm của mình.",
-                 "Each commune is scored on the criteria below (0–100), weighted. Each row "
-                 "explains its score."))
-    d = RankWeights()
-    cols = st.columns(6)
-    names = [("rate", t("Tỷ lệ", "Rate")), ("trend", t("Xu hướng", "Trend")),
-             ("hotspot", t("Điểm nóng", "Hot spot")),
-             ("classification", t("Phân loại QĐ 28", "QĐ 28 class")),
-             ("distance", t("Xa cơ sở", "Distance")),
-             ("designation", t("Đang là trọng điểm", "Designated"))]
-    weights = tuple(col.number_input(lab, 0.0, 1.0, float(getattr(d, k)), 0.05,
-                                     key=f"tg_w_{k}") for col, (k, lab) in zip(cols, names))
-    try:
-        with st.spinner(t("Đang tính (Gi* 999 hoán vị mỗi kỳ)…",
-                          "Computing (Gi* 999 permutations per period)…")):
-            res = data.cached(svc.rank, svc.RankRequest(
-                data.province_ref(prov), indicator, period, edition, "rate",
-                weights=tuple(zip([k for k, _ in names], weights))), lang=lang())
-    except DiabanError as e:
-        st.error(e.message(lang()))
-        data.stop_tab()
-    for n in res.notes:
-        st.info(n)
-    tbl = pd.DataFrame({
-        t("Hạng", "Rank"): res.table["rank"], t("Xã", "Commune"): res.table["name"],
-        t("Huyện", "District"): res.table["district_name"],
-        t("Điểm", "Score"): res.table["score"].round(1),
-        t("Đề xuất", "Flag"): res.table["flag_label"],
-        t("Giải thích", "Explanation"): res.table["explanation"]})
-    st.dataframe(tbl, hide_index=True, width="stretch", height=420)
-    n_add = int((res.table.flag == "add").sum())
-    n_rm = int((res.table.flag == "remove").sum())
-    st.write(t(f"**{n_add}** xã đề xuất đưa vào danh sách (điểm nóng mới/liên tiếp/gia tăng/dai "
-               f"dẳng chưa được xác định); **{n_rm}** xã đang là trọng điểm nhưng không còn là "
-               "điểm nóng và dưới trung vị — xem xét đưa ra.",
-               f"**{n_add}** candidates to add (undesignated new/consecutive/intensifying/"
-               f"persistent hot spots); **{n_rm}** designated communes no longer hot and below "
-               "the median — candidates to remove."))
-    csv = pd.DataFrame(res.table.drop(columns="geometry")).to_csv(index=False).encode("utf-8-sig")
-    b1, b2 = st.columns(2)
-    b1.download_button(t("Tải CSV", "Download CSV"), csv, "xep_hang_dia_ban.csv", "text/csv")
-    buf = io.BytesIO()
-    with pd.ExcelWriter(buf) as xw:
-        tbl.to_excel(xw, index=False, sheet_name="xep_hang")
-        pd.DataFrame({"tieu_chi": list(res.weights), "trong_so": list(res.weights.values())}
-                     ).to_excel(xw, index=False, sheet_name="trong_so")
-    b2.download_button(t("Tải Excel", "Download Excel"), buf.getvalue(), "xep_hang_dia_ban.xlsx",
-                       "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+def _district(df: pd.DataFrame) -> dict:
+    """The district column, for communes before 1 July 2025 only (none exist after)."""
+    return {t("Huyện", "District"): df["district_name"].fillna("")} if edition == "legacy" \
+        else {}
 
-with data.tab(tab2):
+
+with tab1:
+    st.caption(t("Mỗi xã được chấm theo các tiêu chí dưới đây, nhân trọng số (%). Trọng số "
+                 "dùng đúng như nhập: tiêu chí để 0 không tính. Điểm 0–100; mỗi dòng giải "
+                 "thích điểm của mình.",
+                 "Each commune is scored on the criteria below, times their weights (%). The "
+                 "weights are used as entered: a criterion at 0 does not count. Scores 0–100; "
+                 "each row explains its score."))
+    d = RankWeights()
+    with st.form("tg_weights", border=False):  # one ranking per change of weights, not per key
+        cols = st.columns(len(RANK_CRITERIA))
+        weights = {k: col.number_input(RANK_CRITERIA.short(k, lang()), 0, 100,
+                                       int(round(getattr(d, k) * 100)), 5, key=f"tg_w_{k}",
+                                       help=RANK_CRITERIA.label(k, lang()))
+                   for col, k in zip(cols, RANK_CRITERIA)}
+        st.form_submit_button(t("Xếp hạng theo các trọng số này", "Rank with these weights"))
+    total = sum(weights.values())
+    if total == 0:
+        st.warning(t("Mọi trọng số đều bằng 0 nên không có gì để xếp hạng: hãy cho ít nhất một "
+                     "tiêu chí trọng số lớn hơn 0.",
+                     "Every weight is 0, so there is nothing to rank by: give at least one "
+                     "criterion a weight above 0."))
+    else:
+        if total != 100:
+            st.caption(t(f"Tổng trọng số là {total}%, không phải 100%: điểm được chia cho tổng "
+                         "này để nằm trong 0–100; thứ hạng không đổi.",
+                         f"The weights sum to {total}%, not 100%: scores are divided by this "
+                         "sum to stay within 0–100; the order is the same."))
+        try:
+            with st.spinner(t("Đang tính (Gi* 999 hoán vị mỗi kỳ)…",
+                              "Computing (Gi* 999 permutations per period)…")):
+                res = data.cached(svc.rank, svc.RankRequest(
+                    data.province_ref(prov), indicator, period, edition, "rate",
+                    weights=tuple((k, v / 100) for k, v in weights.items())), lang=lang())
+        except DiabanError as e:
+            st.error(e.message(lang()))
+        else:
+            st.markdown(t("**Xếp hạng:** ", "**Ranking:** ") + res.about(lang()))
+            for n in res.notes:
+                st.info(n)
+            show_table(pd.DataFrame({
+                t("Hạng", "Rank"): res.table["rank"], t("Xã", "Commune"): res.table["name"],
+                **_district(res.table),
+                t("Điểm", "Score"): number_text(res.table["score"], 1),
+                t("Đề xuất", "Suggestion"): res.table["flag_label"],
+                t("Giải thích", "Explanation"): res.table["explanation"]}),
+                max_rows=8, right=[t("Điểm", "Score")], wrap=[t("Giải thích", "Explanation")],
+                key="tg_rank_tbl")
+            n_add = int((res.table.flag == "add").sum())
+            n_rm = int((res.table.flag == "remove").sum())
+            st.write(t(f"**{n_add}** xã đề xuất đưa vào danh sách (điểm nóng mới/liên tiếp/gia "
+                       f"tăng/dai dẳng chưa được xác định); **{n_rm}** xã đang là trọng điểm nhưng "
+                       "không còn là điểm nóng và dưới trung vị — xem xét đưa ra.",
+                       f"**{n_add}** candidates to add (undesignated new/consecutive/"
+                       f"intensifying/persistent hot spots); **{n_rm}** designated communes no "
+                       "longer hot and below the median — candidates to remove."))
+            csv = pd.DataFrame(res.table.drop(columns="geometry")).to_csv(
+                index=False).encode("utf-8-sig")
+            name = f"xep_hang_{res.province_code}_{res.period}"
+            b1, b2 = st.columns(2)
+            b1.download_button(t("Tải Excel", "Download Excel"),
+                               svc.ranking_workbook(res, lang()), f"{name}.xlsx",
+                               "application/vnd.openxmlformats-officedocument.spreadsheetml."
+                               "sheet", key="tg_xlsx", icon=":material/download:")
+            b2.download_button(t("Tải CSV (mã, cho phần mềm khác)",
+                                 "Download CSV (codes, for other software)"), csv,
+                               f"{name}.csv", "text/csv", key="tg_csv")
+
+def _hotspots_tab() -> None:
     try:
         hr = data.cached(svc.hotspots, areq, lang=lang())
     except DiabanError as e:
         st.error(e.message(lang()))
-        data.stop_tab()
+        return
     if hr.islands:
         st.info(t(f"Xã không giáp ranh xã nào (đã nối với xã gần nhất): {', '.join(hr.islands)}",
                   f"Communes with no contiguous neighbour (linked to nearest): "
@@ -135,38 +157,42 @@ with data.tab(tab2):
                      f"{len(hr.missing)} communes have no figure this period; left out."))
     left, right = st.columns(2)
     with left:
-        st.markdown("**Getis-Ord Gi\\***")
+        st.markdown("**" + t("Điểm nóng Getis-Ord Gi\\*", "Getis-Ord Gi\\* hot spots") + "**")
         _category_map(hr.gdf, "category", GISTAR_CATEGORIES,
                       f"Gi* — {data.period_label(period)}", "tg_gi")
     with right:
-        st.markdown("**Moran cục bộ / Local Moran's I**")
+        st.markdown("**" + t("Cụm Moran cục bộ", "Local Moran's I clusters") + "**")
         _category_map(hr.gdf, "moran_label", MORAN_CATEGORIES,
-                      f"LISA — {data.period_label(period)}", "tg_lisa")
+                      t("Cụm Moran cục bộ", "Local Moran clusters")
+                      + f" — {data.period_label(period)}", "tg_lisa")
     st.caption(t(f"{hr.permutations} hoán vị, hạt giống {hr.seed}; điều chỉnh FDR "
                  "(Benjamini–Hochberg). Trọng số kề cận kiểu Queen.",
                  f"{hr.permutations} permutations, seed {hr.seed}; FDR (Benjamini–Hochberg) "
                  "correction. Queen contiguity weights."))
 
-with data.tab(tab3):
+
+def _emerging_tab() -> None:
     try:
         er = data.cached(svc.emerging, areq, lang=lang())
         em, used = er.communes, er.periods
     except DiabanError as e:
         st.error(e.message(lang()))
-        data.stop_tab()
-    st.caption(t(f"Gi* từng kỳ ({len(used)} kỳ: {used[0]} – {used[-1]}) và kiểm định "
+        return
+    first, last = data.period_label(used[0]), data.period_label(used[-1])
+    st.caption(t(f"Gi* từng kỳ ({len(used)} kỳ: {first} – {last}) và kiểm định "
                  "Mann-Kendall trên điểm z; điểm nóng dai dẳng/gia tăng/suy giảm/trước đây cần "
                  "≥ 90% số kỳ là điểm nóng.",
-                 f"Gi* per period ({len(used)} periods: {used[0]} – {used[-1]}) and a "
+                 f"Gi* per period ({len(used)} periods: {first} – {last}) and a "
                  "Mann-Kendall test on the z-scores; persistent/intensifying/diminishing/"
                  "historical need ≥ 90% of periods hot."))
     _category_map(em, "category", EMERGING_CATEGORIES, t("Điểm nóng theo thời gian",
                                                          "Emerging hot spots"), "tg_em")
     counts = em.category_label.value_counts().rename_axis(t("Loại", "Category")).reset_index(
         name=t("Số xã", "Communes"))
-    st.dataframe(counts, hide_index=True)
+    show_table(counts)
 
-with data.tab(tab4):
+
+def _classification_tab() -> None:
     st.caption(t("Phân loại theo kỳ để chọn địa bàn. Danh sách phân loại hằng năm (năm đánh giá "
                  "15/12 – 14/12), phê duyệt và so sánh với năm trước: trang «Phân loại QĐ 28».",
                  "Classes per period, for targeting. The annual list (assessment year 15/12 – "
@@ -178,23 +204,40 @@ with data.tab(tab4):
         st.warning(t("Một số tiêu chí chưa xác nhận được ngưỡng từ văn bản và đang tắt: ",
                      "Some criteria could not be confirmed from the decision and are off: ")
                    + ", ".join(disabled))
-
     creq = cls_svc.ClassifyRequest(data.province_ref(prov), period, edition)
-    cl = data.cached(cls_svc.classify, creq, lang=lang())
+    try:
+        cl = data.cached(cls_svc.classify, creq, lang=lang())
+        tr_ = data.cached(cls_svc.transitions, creq)
+    except DiabanError as e:
+        st.error(e.message(lang()))
+        return
     expl = "explain_vi" if lang() == "vi" else "explain_en"
-    st.dataframe(pd.DataFrame({
-        t("Xã", "Commune"): cl["name"], t("Huyện", "District"): cl["district_name"],
+    show_table(pd.DataFrame({
+        t("Xã", "Commune"): cl["name"], **_district(cl),
         t("Phân loại", "Class"): [QD28_CLASSES.label(k, lang()) for k in
                                   cl["klass"].fillna("none")],
-        t("Giải thích", "Explanation"): cl.get(expl, "")}), hide_index=True,
-        width="stretch", height=360)
-    tr_ = data.cached(cls_svc.transitions, creq)
+        t("Giải thích", "Explanation"): cl.get(expl, "")}), max_rows=6,
+        wrap=[t("Giải thích", "Explanation")])
     st.markdown("##### " + t("Ma trận chuyển lớp giữa các kỳ (số lượt)",
                              "Class transitions between periods (counts)"))
-    names = {k: QD28_CLASSES.label(k, lang()) for k in tr_["counts"].index}
-    st.dataframe(tr_["counts"].rename(index=names, columns=names).astype(int))
+    st.caption(t("Mỗi dòng: lớp ở một kỳ; mỗi cột: lớp ở kỳ liền sau.",
+                 "Each row: the class in one period; each column: the class in the next."))
+    counts = tr_["counts"].astype(int)
+    labels = [QD28_CLASSES.label(k, lang()) for k in counts.index]
+    matrix = pd.DataFrame({t("Từ lớp ↓ / sang lớp →", "From class ↓ / to class →"): labels})
+    for k, col in zip(counts.columns, labels):
+        matrix[col] = number_text(counts[k])
+    show_table(matrix, right=labels)
     moves = tr_["changes"].assign(
         change=tr_["changes"].change.map({"better": "down", "worse": "up", "same": "same"}))
     _category_map(moves, "change", CLASS_CHANGES,
                   t("Thay đổi phân loại (kỳ đầu → kỳ cuối)",
                     "Class change (first → last period)"), "tg_cls")
+
+
+with tab2:
+    _hotspots_tab()
+with tab3:
+    _emerging_tab()
+with tab4:
+    _classification_tab()

@@ -46,8 +46,13 @@ def _write(df: pd.DataFrame, out: Path | None) -> None:
                 raise ValidationError("Kết quả này không có hình học; dùng .csv.",
                                       "This result has no geometry; use .csv.", file=out.name)
             df.to_file(out, driver="GeoJSON")
-        elif suffix == ".xlsx":
-            pd.DataFrame(df.drop(columns="geometry", errors="ignore")).to_excel(out, index=False)
+        elif suffix == ".xlsx":  # for people: headers in the command's language
+            from geo.analysis import write_sheets
+            from geo.vocab import COLUMNS
+
+            sheet = pd.DataFrame(df.drop(columns="geometry", errors="ignore"))
+            sheet.columns = [COLUMNS.label(c, o["lang"]) for c in sheet.columns]
+            write_sheets({t("ket_qua", "result"): sheet}, out)
         elif suffix == ".csv":
             pd.DataFrame(df.drop(columns="geometry", errors="ignore")).to_csv(
                 out, index=False, encoding="utf-8-sig")
@@ -239,7 +244,9 @@ def assess_cmd(province: str, indicator: str, period: str | None, edition: str,
 @analyze.command("rank")
 @_common
 @click.option("--weights", default=None,
-              help="rate=0.3,trend=0.2,hotspot=0.2,classification=0.1,distance=0.1,"
+              help="Trọng số, dùng đúng như cho; tiêu chí không nêu = 0 / weights, used as "
+                   "given; a criterion not named weighs 0. Mặc định / default: "
+                   "rate=0.3,trend=0.2,hotspot=0.2,classification=0.1,distance=0.1,"
                    "designation=0.1")
 @click.option("--permutations", type=int, default=999, show_default=True)
 @options
@@ -252,29 +259,42 @@ def rank_cmd(province: str, indicator: str, period: str | None, edition: str,
     o = ctx_obj()
     pairs: list[tuple[str, float]] = []
     for part in (weights.split(",") if weights else []):
-        k, _, v = part.partition("=")
+        if not part.strip():
+            continue
+        k, eq, v = part.partition("=")
+        if not eq:
+            raise ValidationError(
+                f"'{part.strip()}' thiếu dấu '=': ghi dạng tiêu_chí=trọng_số, vd. rate=0.4.",
+                f"'{part.strip()}' has no '=': write criterion=weight, e.g. rate=0.4.",
+                column="weights")
         try:
             pairs.append((k.strip(), float(v)))
         except ValueError:
             raise ValidationError(f"Trọng số '{v}' của {k} không phải là số.",
-                                  f"Weight '{v}' of {k} is not a number.") from None
+                                  f"Weight '{v}' of {k} is not a number.",
+                                  column="weights") from None
     req = RankRequest(province, indicator, period, edition, "rate", permutations,
                       weights=tuple(pairs))
     with progress_bar(t("Xếp hạng", "Ranking")) as cb:
         res = rank(req, principal(), db(), lang=o["lang"], progress=cb)
+    if not o["json"]:  # what was ranked, first (with --json it is in the output)
+        click.echo(t("Xếp hạng: ", "Ranking: ") + res.about(o["lang"]), err=True)
     for n in res.notes:
         click.echo(n, err=True)
     if out is not None and out.suffix.lower() in (".csv", ".xlsx", ".geojson"):
         write_ranking(res, out, o["lang"])
         if o["json"]:
-            emit_json({"ok": True, "file": str(out), "rows": len(res.table)})
+            emit_json({"ok": True, "file": str(out), "rows": len(res.table),
+                       **{k: v for k, v in res.to_dict().items() if k != "communes"}})
         else:
             click.echo(t(f"Đã ghi {len(res.table)} xã vào {out}.",
                          f"Wrote {len(res.table)} communes to {out}."))
         return
+    if o["json"]:
+        emit_json(res.to_dict())
+        return
     cols = ["rank", "code", "name", "score", "flag_label", "explanation"]
-    _write(res.table[cols].assign(score=res.table.score.round(1)).head(
-        len(res.table) if o["json"] else 25), out)
+    _write(res.table[cols].assign(score=res.table.score.round(1)).head(25), out)
 
 
 @analyze.command("access")

@@ -26,7 +26,7 @@ def init() -> None:
     o = ctx_obj()
     who = principal()
     with progress_bar(t("Khởi tạo", "Initialising")) as cb:
-        res = init_database(InitRequest(), who, o["db"], progress=cb)
+        res = init_database(InitRequest(lang=o["lang"]), who, o["db"], progress=cb)
     if o["json"]:
         emit_json({"ok": True, **res.to_dict()})
     else:
@@ -35,16 +35,26 @@ def init() -> None:
 
 
 @click.command()
+@click.option("--reset", is_flag=True,
+              help="Dựng lại dữ liệu minh họa (nói rõ các lần nhập bị hoàn tác và hỏi trước). "
+                   "/ Rebuild the demo (names the imports it undoes and asks first).")
+@click.option("--yes", is_flag=True, help="Không hỏi lại / do not ask for confirmation.")
 @options
-def demo() -> None:
+def demo(reset: bool, yes: bool) -> None:
     """Nạp tỉnh minh họa Sơn La 2021–2025. / Load the Sơn La 2021–2025 demo province."""
+    from geo.cli.common import ask_first
     from geo.cli.identity import principal
-    from geo.services.demo import DemoRequest, build_demo
+    from geo.services.demo import DemoRequest, build_demo, reset_plan
 
     o = ctx_obj()
     who = principal()
+    req = DemoRequest(lang=o["lang"])
+    if reset:
+        plan = reset_plan(who, o["db"])
+        ask_first(plan.message(o["lang"]), yes)
+        req = DemoRequest(reset=True, batches=plan.ids, lang=o["lang"])
     with progress_bar(t("Dữ liệu minh họa", "Demo data")) as cb:
-        res = build_demo(DemoRequest(), who, o["db"], progress=cb)
+        res = build_demo(req, who, o["db"], progress=cb)
     if o["json"]:
         emit_json({"ok": True, **res.to_dict()})
     elif res.created:
@@ -57,6 +67,9 @@ def demo() -> None:
             f"{res.values} synthetic values, {res.hotspots} hotspots, "
             f"{res.facilities} facilities.",
         ))
+        if res.undone:
+            click.echo(t(f"Đã hoàn tác các lần nhập cũ: {', '.join(map(str, res.undone))}.",
+                         f"Undid the earlier batches: {', '.join(map(str, res.undone))}."))
     else:
         click.echo(t("Dữ liệu minh họa đã có sẵn; không thay đổi gì.",
                      "The demo is already loaded; nothing changed."))

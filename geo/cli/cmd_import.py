@@ -8,6 +8,7 @@ import click
 
 from geo.cli.cmd_import_geo import superseded_note
 from geo.cli.common import (
+    ask_first,
     ctx_obj,
     db,
     echo_table,
@@ -133,22 +134,30 @@ def history_cmd(province: str | None) -> None:
     if o["json"]:
         emit_json(res.records())
     else:
-        echo_table(res.batches.to_dict("records"),
+        echo_table(res.labelled(o["lang"]).to_dict("records"),
                    [("id", t("Số", "No.")), ("kind", t("Loại", "Kind")),
                     ("file", t("Tệp", "File")), ("user", t("Người nhập", "User")),
-                    ("created_at", t("Thời gian", "Time")), ("rows", t("Dòng", "Rows")),
-                    ("status", t("Trạng thái", "Status"))])
+                    ("created_at", t("Thời gian (UTC)", "Time (UTC)")),
+                    ("rows", t("Dòng", "Rows")), ("status", t("Tình trạng", "Status"))])
+        if res.base:
+            click.echo(t("Dữ liệu minh họa nạp ban đầu không hoàn tác như một lần nhập; dựng "
+                         "lại bằng: diaban demo --reset",
+                         "The demo's base load is not undone like an import; rebuild it "
+                         "with: diaban demo --reset"))
 
 
 @click.command("undo")
 @click.argument("batch", type=int)
+@click.option("--yes", is_flag=True, help="Không hỏi lại / do not ask for confirmation.")
 @options
-def undo_cmd(batch: int) -> None:
-    """Hoàn tác một lần nhập. / Undo an import batch."""
-    from geo.services.history import UndoRequest, undo
+def undo_cmd(batch: int, yes: bool) -> None:
+    """Hoàn tác một lần nhập, hỏi trước. / Undo an import batch, asking first."""
+    from geo.services.history import UndoRequest, undo, undo_preview
 
     o = ctx_obj()
-    res = undo(UndoRequest(batch), principal(), db())
+    who = principal()
+    ask_first(undo_preview(UndoRequest(batch), who, db()).message(o["lang"]), yes)
+    res = undo(UndoRequest(batch), who, db())
     if o["json"]:
         emit_json({"ok": True, **res.to_dict()})
     else:

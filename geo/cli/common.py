@@ -101,6 +101,22 @@ def progress_bar(desc: str) -> Iterator[Callable[[float, str], None]]:
         bar.close()
 
 
+def ask_first(message: str, yes: bool) -> None:
+    """Say what a command that replaces data is about to do, and ask before doing it.
+
+    ``message`` goes to stderr (``--json`` output stays clean). With ``yes`` the
+    command goes on; otherwise it asks on the terminal, and an answer other than
+    yes — or no answer, as in a script without ``--yes`` — stops it with "Aborted"
+    (exit 1) and nothing changed.
+    """
+    click.echo(message, err=True)
+    if yes:
+        return
+    if not click.confirm(t("Tiếp tục? (thêm --yes để không hỏi)", "Go on? (--yes skips this "
+                           "question)"), default=False, err=True):
+        raise click.exceptions.Abort
+
+
 def run(cli: click.Group) -> None:
     """Run the CLI: user errors print a clear message, never a stack trace."""
     try:

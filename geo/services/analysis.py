@@ -40,6 +40,8 @@ __all__ = [
     "emerging",
     "hotspots",
     "rank",
+    "ranking_workbook",
+    "write_ranking",
 ]
 
 MAX_PERMUTATIONS = 99_999
@@ -138,37 +140,61 @@ def emerging(req: AnalysisRequest, who: Principal, db: str | None = None, lang: 
 
 @dataclass(frozen=True)
 class RankRequest(AnalysisRequest):
-    """A ranking: the analysis fields plus the weight of each criterion."""
+    """A ranking: the analysis fields plus the weight of each criterion.
+
+    Attributes
+    ----------
+    weights : tuple of (str, float)
+        ``(criterion, weight)`` pairs (:data:`geo.vocab.RANK_CRITERIA`), used exactly
+        as given: a criterion not named weighs 0. Empty: diaban's suggested weights
+        (:class:`geo.analysis.RankWeights`).
+    """
 
     weights: tuple[tuple[str, float], ...] = ()
 
     def check(self) -> RankRequest:
-        """Validate the analysis fields and the weights."""
+        """Validate the analysis fields and the weights (known, once each, not all 0)."""
         from geo.analysis import RankWeights
 
         base = AnalysisRequest.check(self)
         names = list(RankWeights().__dict__)
+        seen: set[str] = set()
         for k, v in self.weights:
             if k not in names:
                 raise ValidationError(f"Tiêu chí '{k}' không có; dùng: {', '.join(names)}.",
                                       f"Unknown criterion '{k}'; use: {', '.join(names)}.",
                                       column="weights")
-            if not isinstance(v, (int, float)) or v != v or v < 0:
+            if k in seen:
+                raise ValidationError(f"Tiêu chí '{k}' được cho trọng số hai lần.",
+                                      f"Criterion '{k}' is weighted twice.", column="weights")
+            seen.add(k)
+            if isinstance(v, bool) or not isinstance(v, (int, float)) or v != v or v < 0 \
+                    or v == float("inf"):
                 raise ValidationError(f"Trọng số của {k} phải là số không âm (đã cho {v}).",
                                       f"The weight of {k} must be a non-negative number "
                                       f"(got {v}).", column="weights")
-        return replace(self, **{f: getattr(base, f) for f in (
-            "province", "edition", "indicator", "period", "permutations", "seed")})
+        if self.weights:
+            RankWeights.given(dict(self.weights)).normalised()  # all 0: said before any work
+        return replace(self, weights=tuple((k, float(v)) for k, v in self.weights),
+                       **{f: getattr(base, f) for f in (
+                           "province", "edition", "indicator", "period", "permutations",
+                           "seed")})
 
 
 def rank(req: RankRequest, who: Principal, db: str | None = None, lang: str = "vi",
          progress: Progress = None) -> object:
-    """Ranked target communes, each row explaining its score (:class:`geo.analysis.RankResult`)."""
+    """Ranked target communes, each row explaining its score (:class:`geo.analysis.RankResult`).
+
+    The result states what was ranked (province, indicator, period, units edition)
+    and the weights as given and as shares of the score; ``to_dict()`` is the CLI's
+    ``--json``.
+    """
     from geo import analysis
 
     req = req.check()
     authorize(who, "analyze", req.province)
-    w = analysis.RankWeights(**dict(req.weights)) if req.weights else analysis.RankWeights()
+    w = analysis.RankWeights.given(dict(req.weights)) if req.weights \
+        else analysis.RankWeights()
     with transaction(db) as s:
         return analysis.rank(s, req.province, req.period.id if req.period else None,
                              req.edition, req.indicator, w, req.permutations, req.seed,
@@ -176,10 +202,23 @@ def rank(req: RankRequest, who: Principal, db: str | None = None, lang: str = "v
 
 
 def write_ranking(res: object, out: str | Path, lang: str = "vi") -> Path:
-    """Write a ranking as CSV, XLSX (with its weights) or GeoJSON."""
+    """Write a ranking as CSV (codes), XLSX (headers, categories and what was ranked in
+    ``lang``) or GeoJSON.
+    """
     from geo.analysis import rank_to_file
 
     return rank_to_file(res, out, lang)
+
+
+def ranking_workbook(res: object, lang: str = "vi") -> bytes:
+    """The XLSX a page offers for download: the same sheets as :func:`write_ranking`."""
+    import io
+
+    from geo.analysis import rank_sheets, write_sheets
+
+    buf = io.BytesIO()
+    write_sheets(rank_sheets(res, lang), buf)
+    return buf.getvalue()
 
 
 @dataclass(frozen=True)

@@ -148,12 +148,15 @@ class ImportRequest(Request):
     display_name : str, optional
         File name shown in messages and recorded on the batch (uploads are saved
         under temporary names).
+    lang : {"vi", "en"}
+        Language of the progress messages (errors carry both languages).
     """
 
     kind: ClassVar[str] = ""
     file: Path | str = ""
     province: Any = None
     display_name: str | None = None
+    lang: str = "vi"
 
     @property
     def name(self) -> str:
@@ -424,6 +427,10 @@ class Prepared:
         it, remembered for the next sheet of that layout).
     sheet : ReportSheet or None
         How a report sheet was read (its columns, rows, checks, uncertain names).
+    changes : pandas.DataFrame or None
+        Commune figures: each figure beside the stored one it replaces, flagged when
+        beyond a plausible range (:func:`geo.changes.compare_with_stored`); set by
+        :func:`preview` when the file is not already imported.
     """
 
     request: ImportRequest
@@ -450,6 +457,7 @@ class Prepared:
     units: int | None = None
     record: dict = field(default_factory=dict)
     sheet: Any = field(default=None, repr=False)
+    changes: pd.DataFrame | None = field(default=None, repr=False)
 
     @property
     def rows(self) -> int:
@@ -472,8 +480,12 @@ class Prepared:
 
     def to_dict(self) -> dict:
         """Strict-JSON summary of what will be written (without the frame)."""
+        changes = {} if self.changes is None else {"changes": {
+            "new": int((self.changes.status == "new").sum()),
+            "changed": int((self.changes.status == "changed").sum()),
+            "flagged": int(self.changes.flag.sum())}}
         return plain({"kind": self.kind, "file": self.file, "rows": self.rows,
-                      "editions": self.editions, "already_batch": self.already_batch,
+                      **changes, "editions": self.editions, "already_batch": self.already_batch,
                       "supersedes": self.supersedes,
                       "problems": self.problems,
                       "province": self.province, "edition": self.edition,
@@ -617,6 +629,27 @@ def _scaled(progress: Callable[[float, str], None], lo: float, hi: float
     return lambda f, m: progress(lo + (hi - lo) * max(0.0, min(1.0, f)), m)
 
 
+#: English of the progress messages of imports (the readers of :mod:`geo.io` included).
+_PROGRESS_EN = {
+    "Đọc tệp": "Reading the file", "Kiểm tra số liệu": "Checking the figures",
+    "Đối chiếu với dữ liệu đã lưu": "Comparing with stored data", "Đã kiểm tra": "Checked",
+    "Lưu vào cơ sở dữ liệu": "Writing to the database", "Xong": "Done",
+    "Đối chiếu với danh mục": "Matching with the registry", "Ghép điểm vào xã":
+    "Joining points to communes", "Chuyển mã chữ": "Converting the text encoding",
+    "Hệ tọa độ": "Coordinate system", "Chuyển về WGS84": "Reprojecting to WGS84",
+    "Sửa hình học": "Repairing geometries", "Kiểm tra chồng lấn và khe hở":
+    "Checking overlaps and gaps", "Đã đọc": "Read",
+}
+
+
+def _in_lang(progress: Callable[[float, str], None], lang: str
+             ) -> Callable[[float, str], None]:
+    """``progress`` with the import's messages in ``lang`` (others pass as they are)."""
+    if lang != "en":
+        return progress
+    return lambda f, m: progress(f, _PROGRESS_EN.get(m, m))
+
+
 def _kind(kind: str) -> _Kind:
     try:
         return _KINDS[kind]
@@ -636,7 +669,7 @@ def _read(req: ImportRequest, who: Principal, db: str | None,
     req = req.check()
     steps = _kind(req.kind)
     _authorize(steps, req, who)  # before the file is read
-    prep = steps.read(req, db, progress)
+    prep = steps.read(req, db, _in_lang(progress, req.lang))
     prep.prepared_by = who.username
     prep.problems += steps.area_problems(prep, who)
     if not prep.problems:
@@ -680,6 +713,7 @@ def preview(req: ImportRequest, who: Principal, db: str | None = None,
     """
     step = reporter(progress)
     prep = _read(req, who, db, _scaled(step, 0.0, 0.6))
+    step = _in_lang(step, prep.request.lang)
     if not prep.problems:
         steps = _kind(prep.kind)
         step(0.6, "Đối chiếu với dữ liệu đã lưu")
@@ -687,6 +721,7 @@ def preview(req: ImportRequest, who: Principal, db: str | None = None,
             prep.already_batch, prep.supersedes = _same_file(s, prep)
             if prep.already_batch is None:
                 prep.problems += steps.stored_problems(s, prep)
+                prep.changes = steps.changes(s, prep)
     step(1.0, "Đã kiểm tra")
     return prep
 
@@ -722,7 +757,7 @@ def commit(prepared: Prepared, who: Principal, db: str | None = None,
     PermissionDenied
         When ``who`` may not import this.
     """
-    step = reporter(progress)
+    step = _in_lang(reporter(progress), prepared.request.lang)
     steps = _kind(prepared.kind)
     if prepared.problems:
         raise prepared.error()
@@ -911,6 +946,9 @@ class _Kind:
     def stored_problems(self, s: Any, prep: Prepared) -> list[Problem]:
         return []
 
+    def changes(self, s: Any, prep: Prepared) -> pd.DataFrame | None:
+        return None
+
     def refusal(self, prep: Prepared) -> ValidationError:
         n = len(prep.problems)
         return ValidationError(f"Tệp '{prep.file}' có {n} lỗi; chưa lưu gì.",
@@ -1017,6 +1055,27 @@ class _Indicators(_Kind):
                     edition=ed))
         stored = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
         return consistency_with_stored(vals, stored, prep.table)
+
+    def changes(self, s: Any, prep: Prepared) -> pd.DataFrame | None:
+        """Each figure beside the stored one it replaces (:mod:`geo.changes`)."""
+        from geo.changes import compare_with_stored
+        from geo.registry import load_units
+        from geo.store import recorded_values
+
+        vals = prep.frame
+        if vals.empty:
+            return None
+        stored, names = [], []
+        for ed, grp in vals.groupby("edition"):
+            got = recorded_values(s, str(ed), sorted(grp.unit_code.unique()),
+                                  sorted(grp.indicator.unique()))
+            stored.append(got.assign(edition=str(ed)))
+            units = load_units(str(ed), "commune").set_index("code").name
+            names.append(units.reindex(grp.unit_code.unique()).rename(
+                lambda c, e=str(ed): (e, c)))
+        cols = ["edition", "unit_code", "period", "indicator", "value"]
+        return compare_with_stored(vals[cols], pd.concat(stored, ignore_index=True)[cols],
+                                   pd.concat(names))
 
     def refusal(self, prep: Prepared) -> ValidationError:
         n = len(prep.problems)

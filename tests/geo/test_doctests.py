@@ -7,7 +7,8 @@ import pytest
 
 
 @pytest.mark.parametrize("name", ["geo.qd28", "geo.periods", "geo.aggregate", "geo.indicators",
-                                  "geo.assessment"])
+                                  "geo.assessment", "geo.changes", "geo.analysis",
+                                  "geo.audit"])
 def test_docstring_examples(name):
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0

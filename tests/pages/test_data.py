@@ -132,14 +132,58 @@ def test_history_tab_undoes_a_batch_and_shows_only_the_users_area(
                "district_code": None, "local": False}
     at = _page(empty_url, monkeypatch, officer)
     hist = at.dataframe[-1].value
-    assert hist.id.tolist() == [son_la]  # not Hà Nội's batch
-    assert at.selectbox(key="undo_id").options == [str(son_la)]
+    assert hist["Số"].tolist() == [son_la]  # not Hà Nội's batch
+    (option,) = at.selectbox(key="undo_id_vi").options
+    assert option.startswith(f"Lần nhập số {son_la}: Số liệu xã — sl.csv (quan_tri, ")
     at.button(key="undo_btn").click()
+    at.run()
+    # The undo is asked first, naming what it takes back; nothing changed yet.
+    (ask,) = _texts(at.warning)
+    assert f"Hoàn tác lần nhập số {son_la}: Số liệu xã, tệp «sl.csv», do quan_tri" in ask
+    with session_scope(empty_url) as s:
+        assert not get_values(s, "14", "legacy").empty
+    at.button(key="undo_ok").click()
     at.run()
     assert f"Đã hoàn tác lần nhập số {son_la}." in _texts(at.success)
     with session_scope(empty_url) as s:
         assert get_values(s, "14", "legacy").empty
+    # The list is read again at once: the batch is undone, nothing is left to undo.
+    assert at.dataframe[-1].value.set_index("Số")["Tình trạng"].to_dict() == {
+        son_la: "Đã hoàn tác"}
+    assert not [b for b in at.button if b.key == "undo_btn"]
 
     at = _page(empty_url, monkeypatch)
-    assert at.dataframe[-1].value.set_index("id").status.to_dict() == {
-        ha_noi: "active", son_la: "undone"}
+    assert at.dataframe[-1].value.set_index("Số")["Tình trạng"].to_dict() == {
+        ha_noi: "Đang dùng", son_la: "Đã hoàn tác"}
+
+
+def test_the_preview_shows_old_to_new_and_flags_van_ho(demo_copy_url: str,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _page(demo_copy_url, monkeypatch)
+    before = db_fingerprint(demo_copy_url)
+    body = b"ma_xa,ky,chi_tieu,gia_tri\n04048,2025-H2,registered_addicts,999\n" \
+           b"04045,2026-H1,registered_addicts,63\n"
+    at.file_uploader(key="up_ind").set_value(("van_ho.csv", body, "text/csv"))
+    at.run()
+    assert not at.exception and not at.error
+    assert "2 số liệu: 1 thay số đã lưu, 1 mới, 0 giữ nguyên." in [m.value for m in at.markdown]
+    (flag,) = [w for w in _texts(at.warning) if "vượt ngoài khoảng hợp lý" in w]
+    assert flag.startswith("1 số liệu vượt ngoài khoảng hợp lý")
+    (report,) = [d.value for d in at.dataframe if "Đã lưu → mới" in d.value]
+    rows = report.set_index("Xã")
+    assert rows.loc["Xã Vân Hồ (04048)", "Đã lưu → mới"] == "221 → 999"
+    assert rows.loc["Xã Vân Hồ (04048)", "Ghi chú"].startswith(
+        "⚠ gấp 4,5 lần 221 (6 tháng cuối năm 2025)")
+    assert rows.loc["Xã Lóng Sập (04045)", "Đã lưu → mới"] == "— → 63"
+    assert rows.loc["Xã Lóng Sập (04045)", "Ghi chú"] == "mới; kỳ trước 61 (6 tháng cuối năm 2025)"
+    assert db_fingerprint(demo_copy_url) == before  # shown, not stored
+
+
+def test_an_empty_editor_says_so_and_stores_nothing(empty_url: str,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    at = _page(empty_url, monkeypatch)
+    before = db_fingerprint(empty_url)
+    at.button(key="ok_facilities").click()
+    at.run()
+    assert any("Bảng chưa có dòng nào" in w for w in _texts(at.warning))
+    assert not at.error and db_fingerprint(empty_url) == before

@@ -9,13 +9,29 @@ def test_ranking_explains_every_commune_and_classification_tab_draws(open_page):
     assert classes and len(classes[0]) == 200
 
 
-def test_a_ranking_error_leaves_the_other_tabs_drawn(open_page):
+def test_all_zero_weights_are_said_and_the_other_tabs_still_draw(open_page):
     at = open_page("pages/targeting.py")
-    for key in ("rate", "trend", "hotspot", "classification", "distance", "designation"):
-        at.number_input(key=f"tg_w_{key}").set_value(0.0)
+    for k in ("rate", "trend", "hotspot", "classification", "distance", "designation"):
+        at.number_input(key=f"tg_w_{k}").set_value(0)
+    at.button[0].click()  # the form's submit button
     at.run()
     assert not at.exception
-    assert any("Tổng trọng số phải lớn hơn 0" in e.value for e in at.error)
-    text = "\n".join(str(c.value) for c in at.caption)
-    assert "hoán vị" in text and "Mann-Kendall" in text  # hot spots and emerging tabs
-    assert any("Phân loại" in df.value.columns for df in at.dataframe)  # classification tab
+    assert any("Mọi trọng số đều bằng 0" in w.value for w in at.warning)
+    assert not [df for df in at.dataframe if "Hạng" in df.value.columns]
+    # The classification tab is still drawn (issue 15: all-zero weights blanked the tabs).
+    assert [df for df in at.dataframe if "Phân loại" in df.value.columns]
+
+
+def test_weights_as_entered_are_stated(open_page):
+    at = open_page("pages/targeting.py")
+    for k, v in (("rate", 40), ("trend", 20), ("hotspot", 20), ("classification", 0),
+                 ("distance", 20), ("designation", 0)):
+        at.number_input(key=f"tg_w_{k}").set_value(v)
+    at.button[0].click()
+    at.run()
+    assert not at.exception
+    about = [m.value for m in at.markdown if m.value.startswith("**Xếp hạng:**")]
+    assert about and about[0].endswith("trọng số: Tỷ lệ 40%, Xu hướng 20%, Điểm nóng 20%, "
+                                       "Xa cơ sở 20%")
+    ranking = [df.value for df in at.dataframe if "Hạng" in df.value.columns][0]
+    assert not ranking["Giải thích"].str.contains("Đang chuyển hóa \\(\\+").any()

@@ -70,3 +70,40 @@ def test_demo_then_periods(demo_url):
                    "2026"]  # the QĐ 28 assessment year 2026, reported as annual figures
     again = run("demo", "--json", db=demo_url)
     assert json.loads(again.output)["created"] is False
+
+
+def test_undo_says_what_it_takes_back_and_asks_first(demo_copy_url, tmp_path):
+    from tests.conftest import db_fingerprint, run_cli
+
+    f = tmp_path / "them.csv"
+    f.write_text("ma_xa,ky,chi_tieu,gia_tri\n04024,2024-H1,relapse,7\n", encoding="utf-8")
+    code, out, err = run_cli(["--db", demo_copy_url, "import", "indicators", str(f)])
+    assert code == 0, err
+    before = db_fingerprint(demo_copy_url)
+    for answer in (None, "n\n"):  # a script without --yes, a person who says no
+        code, out, err = run_cli(["--db", demo_copy_url, "import", "undo", "2"], stdin=answer)
+        assert code == 1 and "Đã hủy" in err
+        assert "Hoàn tác lần nhập số 2: Số liệu xã, tệp «them.csv»" in err and "--yes" in err
+        assert db_fingerprint(demo_copy_url) == before
+    code, out, err = run_cli(["--db", demo_copy_url, "import", "undo", "2"], stdin="y\n")
+    assert code == 0 and "Đã hoàn tác lần nhập số 2" in out
+    # The demo's base load is refused as an ordinary undo, pointing at the reset.
+    before = db_fingerprint(demo_copy_url)
+    code, out, err = run_cli(["--db", demo_copy_url, "import", "undo", "1", "--yes"])
+    assert code != 0 and "diaban demo --reset" in err and "Traceback" not in err
+    assert db_fingerprint(demo_copy_url) == before
+    code, out, err = run_cli(["--db", demo_copy_url, "import", "history"])
+    assert "Đang dùng" in out and "Đã hoàn tác" in out and "diaban demo --reset" in out
+
+
+def test_demo_reset_names_what_it_replaces_and_asks(demo_copy_url):
+    from tests.conftest import db_fingerprint, run_cli
+
+    before = db_fingerprint(demo_copy_url)
+    code, out, err = run_cli(["--db", demo_copy_url, "--lang", "en", "demo", "--reset"])
+    assert code == 1 and "Batch 1: Demo data (base load)" in err
+    assert db_fingerprint(demo_copy_url) == before
+    code, out, err = run_cli(["--db", demo_copy_url, "demo", "--reset", "--yes", "--json"])
+    assert code == 0, err
+    res = json.loads(out)
+    assert res["created"] is True and res["undone"] == [1]

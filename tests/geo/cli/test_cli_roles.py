@@ -153,7 +153,7 @@ def test_data_officer_imports_and_undoes_in_own_province(db: str, files: dict) -
     log = audit_entries(db, action="import")
     assert log.iloc[0].username == "nhap_lieu"
     bid = int(log.iloc[0].batch_id)
-    code, out = diaban(db, "import", "undo", str(bid), user="nhap_lieu")
+    code, out = diaban(db, "import", "undo", str(bid), "--yes", user="nhap_lieu")
     assert code == 0, out
     assert audit_entries(db, action="undo").iloc[0].username == "nhap_lieu"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from geo.auth import Principal
-from geo.errors import PermissionDenied
+from geo.errors import PermissionDenied, ValidationError
 from geo.services import demo as svc
 from tests.conftest import db_fingerprint
 
@@ -50,3 +50,54 @@ def test_setup_needs_the_right(role: str, empty_url: str, tmp_path: Path) -> Non
     with pytest.raises(PermissionDenied):
         svc.build_demo(svc.DemoRequest(), who, empty_url)
     assert db_fingerprint(empty_url) == before
+
+
+def test_reset_names_the_batches_it_undoes_and_rebuilds_the_demo(demo_copy_url: str,
+                                                                 tmp_path: Path) -> None:
+    from geo.services import imports as imp
+    from geo.services.history import HistoryRequest, history
+    from geo.store import get_values, session_scope
+
+    f = tmp_path / "them.csv"
+    f.write_text("ma_xa,ky,chi_tieu,gia_tri\n04024,2024-H1,relapse,999\n", encoding="utf-8")
+    mine = imp.import_file(imp.IndicatorsRequest(f), ADMIN, demo_copy_url).batch_id
+    plan = svc.reset_plan(ADMIN, demo_copy_url)
+    assert plan.ids == (1, mine)
+    msg = plan.message("vi")
+    assert "Lần nhập số 1: Dữ liệu minh họa" in msg and "them.csv" in msg
+    assert "Batch 1: Demo data" in plan.message("en")
+    # A plan that is no longer true is refused, nothing changed.
+    before = db_fingerprint(demo_copy_url)
+    with pytest.raises(ValidationError, match="đã thay đổi"):
+        svc.build_demo(svc.DemoRequest(reset=True, batches=(1,)), ADMIN, demo_copy_url)
+    assert db_fingerprint(demo_copy_url) == before
+    messages: list[str] = []
+    res = svc.build_demo(svc.DemoRequest(reset=True, batches=plan.ids, lang="en"), ADMIN,
+                         demo_copy_url, progress=lambda f, m: messages.append(m))
+    assert res.created and res.undone == [1, mine] and res.values == 37_500
+    assert "Writing to the database" in messages and not any(
+        m.startswith("Ghi") for m in messages)
+    h = history(HistoryRequest(), ADMIN, demo_copy_url)
+    assert h.batches.set_index("id").status.to_dict()[mine] == "undone"
+    assert len(h.base) == 1 and h.base[0] > mine
+    with session_scope(demo_copy_url) as s:
+        v = get_values(s, "14", "legacy", ["relapse"], ["2024-H1"]).set_index("unit_code")
+    assert v.value["04024"] != 999 and len(v) == 200
+    assert svc.demo_exists(demo_copy_url)
+
+
+def test_an_undone_demo_asks_for_reset_instead_of_saying_it_is_there(
+        demo_copy_url: str) -> None:
+    from geo.store import session_scope, undo_batch
+
+    with session_scope(demo_copy_url) as s:  # the accident of issue 15, done below the page
+        undo_batch(s, 1)
+    assert not svc.demo_exists(demo_copy_url)
+    before = db_fingerprint(demo_copy_url)
+    with pytest.raises(ValidationError, match="--reset"):
+        svc.build_demo(svc.DemoRequest(), ADMIN, demo_copy_url)
+    assert db_fingerprint(demo_copy_url) == before
+    assert svc.reset_plan(ADMIN, demo_copy_url).ids == ()
+    res = svc.build_demo(svc.DemoRequest(reset=True), ADMIN, demo_copy_url)
+    assert res.created and res.undone == []
+    assert svc.demo_exists(demo_copy_url)

@@ -95,3 +95,58 @@ def test_undo_of_a_batch_that_does_not_exist(empty_url: str) -> None:
         undo(UndoRequest(9999), VIEWER, empty_url)
     with pytest.raises(ValidationError):
         UndoRequest("abc").check()
+
+
+def test_undo_preview_names_what_will_be_undone_and_changes_nothing(
+        batches: dict[str, int], empty_url: str) -> None:
+    from geo.services.history import undo_preview
+
+    before = db_fingerprint(empty_url)
+    pv = undo_preview(UndoRequest(batches["son_la_officer"]), SON_LA_OFFICER, empty_url)
+    assert db_fingerprint(empty_url) == before
+    assert (pv.kind, pv.file, pv.user) == ("indicators", "sl2.csv", "nhap_lieu")
+    assert (pv.values, pv.current, pv.restored) == (1, 1, 1)
+    msg = pv.message("vi")
+    assert f"lần nhập số {batches['son_la_officer']}" in msg.lower()
+    assert "Số liệu xã" in msg and "sl2.csv" in msg and "nhap_lieu" in msg
+    assert "1 số liệu của lần nhập trước được dùng lại" in msg
+    assert pv.created_at.strftime("%d/%m/%Y") in msg
+    en = pv.message("en")
+    assert "Commune figures" in en and "sl2.csv" in en and "cannot be reversed" in en
+    json.dumps(pv.to_dict(), allow_nan=False)
+    # The preview refuses what undo would refuse, with the same errors.
+    with pytest.raises(PermissionDenied):
+        undo_preview(UndoRequest(batches["son_la_officer"]), MOC_CHAU_OFFICER, empty_url)
+    undo(UndoRequest(batches["son_la_officer"]), SON_LA_OFFICER, empty_url)
+    with pytest.raises(ValidationError, match="đã được hoàn tác"):
+        undo_preview(UndoRequest(batches["son_la_officer"]), SON_LA_OFFICER, empty_url)
+    # The first import has nothing left to bring back when undone now.
+    pv = undo_preview(UndoRequest(batches["son_la_admin"]), ADMIN, empty_url)
+    assert (pv.current, pv.restored) == (1, 0)
+    assert "không có số liệu cũ nào" in pv.message("vi")
+
+
+def test_the_demo_base_load_is_never_undone_as_an_import(demo_copy_url: str,
+                                                         tmp_path: Path) -> None:
+    from geo.services.history import undo_preview
+
+    demo = history(HistoryRequest(), ADMIN, demo_copy_url)
+    (base,) = demo.base
+    assert base not in demo.undoable
+    mine = _import(tmp_path, "them.csv", "04024,2024-H1,relapse,3\n", ADMIN, demo_copy_url)
+    demo = history(HistoryRequest(), ADMIN, demo_copy_url)
+    assert demo.undoable == [mine] and demo.base == [base]
+    undo(UndoRequest(mine), ADMIN, demo_copy_url)
+    # The list read again says so at once; the base load is still the only thing in use.
+    after = history(HistoryRequest(), ADMIN, demo_copy_url)
+    assert after.batches.set_index("id").status.to_dict() == {mine: "undone", base: "active"}
+    assert after.undoable == []
+    labels = after.labelled("vi").set_index("id")
+    assert labels.loc[mine, "status"] == "Đã hoàn tác"
+    assert labels.loc[base, "kind"] == "Dữ liệu minh họa (nạp ban đầu)"
+    assert labels.loc[base, "undone_at"] == "" and labels.loc[base, "rows"] == "37.775"
+    before = db_fingerprint(demo_copy_url)
+    for call in (undo, undo_preview):
+        with pytest.raises(ValidationError, match="diaban demo --reset"):
+            call(UndoRequest(base), ADMIN, demo_copy_url)
+    assert db_fingerprint(demo_copy_url) == before

@@ -402,3 +402,37 @@ def test_template_lists_the_communes_of_the_periods_edition(tmp_path: Path) -> N
     with pytest.raises(PermissionDenied):
         imp.write_template(imp.TemplateRequest("Sơn La", "2023-H1", tmp_path / "x.xlsx"),
                            HA_NOI_OFFICER)
+
+
+def test_preview_shows_what_will_change_and_flags_implausible_figures(
+        tmp_path: Path, demo_url: str) -> None:
+    # Vân Hồ (2025 commune 04048) has 221 registered addicts stored for 2025-H2.
+    with session_scope(demo_url) as s:
+        stored = get_values(s, "14", "2025", ["registered_addicts", "population"],
+                            ["2025-H2"]).set_index(["unit_code", "indicator"]).value
+    assert stored["04048", "registered_addicts"] == 221
+    pop = int(stored["04048", "population"])
+    f = _csv(tmp_path, "van_ho.csv", f"04048,2025-H2,registered_addicts,999\n"
+                                     f"04048,2025-H2,population,{pop}\n"
+                                     "04045,2026-H1,registered_addicts,65\n"
+                                     "04045,2026-H1,relapse,40\n")
+    before = db_fingerprint(demo_url)
+    messages: list[str] = []
+    prep = imp.preview(imp.IndicatorsRequest(f, lang="en"), ADMIN, demo_url,
+                       progress=lambda _f, m: messages.append(m))
+    assert db_fingerprint(demo_url) == before
+    ch = prep.changes.set_index(["unit_code", "period", "indicator"])
+    van_ho = ch.loc["04048", "2025-H2", "registered_addicts"]
+    assert (van_ho["name"], van_ho.old, van_ho.new, van_ho.status) == ("Xã Vân Hồ", 221, 999,
+                                                                       "changed")
+    assert van_ho.flag and van_ho.reason_vi == "gấp 4,5 lần 221 (6 tháng cuối năm 2025)"
+    assert ch.loc["04048", "2025-H2", "population"].status == "same"
+    assert not ch.loc["04048", "2025-H2", "population"].flag
+    # A new period is compared with the commune's latest earlier half-year.
+    lang_sap = ch.loc["04045", "2026-H1", "registered_addicts"]
+    assert lang_sap.status == "new" and lang_sap.ref_period == "2025-H2"
+    assert prep.changes.flag.iloc[0]  # flagged rows first
+    assert prep.to_dict()["changes"]["flagged"] == int(prep.changes.flag.sum()) >= 1
+    # Progress in the language of the request.
+    assert "Reading the file" in messages and "Comparing with stored data" in messages
+    assert not [m for m in messages if m in ("Đọc tệp", "Đã kiểm tra")]
