@@ -242,3 +242,30 @@ def run_async(coro: object) -> object:
 
     with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
         return pool.submit(asyncio.run, coro).result()
+
+
+#: Fixtures that hand a test a database of the backend under test.
+_DB_FIXTURES = frozenset({"demo_url", "demo_copy_url", "empty_url", "_pg_templates"})
+
+
+def _uses_backend(item: pytest.Item) -> bool:
+    """Whether a test reads or writes a database of the backend under test."""
+    if _DB_FIXTURES & set(getattr(item, "fixturenames", ())):
+        return True
+    module = getattr(item, "module", None)
+    names = vars(module) if module is not None else {}
+    return any(n in names for n in ("PG_URL", "pg_create", "copy_database"))
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On the PostgreSQL pass, run only the tests that touch a database.
+
+    The rest (statistics, readers, drawing…) do not depend on the backend and have
+    already run on the SQLite pass; running them again would only double CI's time.
+    """
+    if not PG_URL:
+        return
+    keep = [i for i in items if _uses_backend(i)]
+    if len(keep) < len(items):
+        config.hook.pytest_deselected(items=[i for i in items if not _uses_backend(i)])
+        items[:] = keep
