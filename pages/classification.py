@@ -199,13 +199,33 @@ leadership_summary()
 
 
 def class_maps_section() -> None:
-    """Room for the map of classes and the map of class changes (added by the maps task).
+    """The map of the year's classes and the map of class changes against last year.
 
-    They will draw ``view.table.final_class`` (the approved list, else the draft, with
-    ``view.status_label``) and ``trans.comparison.communes.change`` /
-    ``list_change`` on the year's communes, each with its legend and the
-    approved/draft label.
+    The classes are the list's (``final_class``: the approved one, else the draft),
+    labelled as such above the maps; the changes are :func:`svc.transformation`'s.
     """
+    edition = parse_period(str(year)).edition
+    status = view.status_label(LG)
+    cmp = trans.comparison
+    left, right = st.columns(2)
+    with left:
+        st.markdown("**" + t(f"Loại địa bàn năm {year}", f"Classes {year}") + f"** · {status}")
+        classes = view.table.reset_index()[["code", "final_class"]]
+        data.category_map(classes, "final_class", QD28_CLASSES,
+                          t(f"Phân loại QĐ 28 năm {year}", f"QĐ 28 classes {year}")
+                          + f" ({status})", "qd28_map_classes", prov, edition, height=460)
+    with right:
+        st.markdown("**" + t(f"Thay đổi so với năm {cmp.base_year}",
+                             f"Change against {cmp.base_year}") + f"** · {status}")
+        changes = cmp.communes[["code", "change"]]
+        data.category_map(changes, "change", CLASS_CHANGES,
+                          t(f"Thay đổi loại {cmp.base_year} → {year}",
+                            f"Class change {cmp.base_year} → {year}"),
+                          "qd28_map_changes", prov, edition, height=460)
+    st.caption(t(f"Năm {cmp.base_year}: {tr(*cmp.base_status_label, 'vi')}. Nhấn vào bản đồ "
+                 "để cuộn/thu phóng bằng con lăn chuột.",
+                 f"{cmp.base_year}: {tr(*cmp.base_status_label, 'en')}. Click a map to zoom "
+                 "with the mouse wheel."))
 
 
 class_maps_section()

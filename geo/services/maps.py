@@ -282,8 +282,8 @@ class DataVersion:
     ----------
     batches : tuple
         :func:`data_version`: changes with any import or undo.
-    values : tuple of (str, int or None)
-        Each indicator and the newest import batch among its current values.
+    values : tuple of ((str, str), int or None)
+        Each (indicator, period) and the newest import batch among its current values.
     other : int or None
         The newest import that is not only values (boundaries, hotspots,
         facilities, the demo …).
@@ -292,26 +292,41 @@ class DataVersion:
     """
 
     batches: tuple
-    values: tuple[tuple[str, int | None], ...]
+    values: tuple[tuple[tuple[str, str], int | None], ...]
     other: int | None
     undone: object
 
-    def of(self, *indicators: str) -> tuple:
+    def of(self, *indicators: str, period: str | None = None) -> tuple:
         """A cache key for a result read from these indicators' values (and the rest).
 
-        It changes when a value of one of ``indicators`` is imported, when
-        boundaries, hotspots, facilities or any other non-value data are imported,
-        and on every undo; an import of other indicators leaves it as it was.
+        It changes when a value of one of ``indicators`` is imported (of ``period``
+        only, when given), when boundaries, hotspots, facilities or any other
+        non-value data are imported, and on every undo; an import of other figures
+        leaves it as it was. No indicators: only boundaries, hotspots, facilities …
 
         Examples
         --------
-        >>> v = DataVersion((9, None), (("population", 1), ("relapse", 9)), 1, None)
-        >>> v.of("population") == DataVersion((10, None), (("population", 1), ("relapse", 10)),
-        ...                                   1, None).of("population")
+        >>> a = DataVersion((9, None), ((("relapse", "2024-H1"), 9), (("relapse", "2024-H2"), 3)),
+        ...                 1, None)
+        >>> b = DataVersion((10, None), ((("relapse", "2024-H1"), 10), (("relapse", "2024-H2"), 3)),
+        ...                 1, None)
+        >>> a.of("relapse", period="2024-H2") == b.of("relapse", period="2024-H2")
         True
+        >>> a.of("relapse") == b.of("relapse")
+        False
         """
-        known = dict(self.values)
-        return (self.other, str(self.undone), *(known.get(i) for i in indicators))
+        newest: dict[str, int] = {}
+        exact = {}
+        for (ind, per), batch in self.values:
+            if ind in indicators:
+                newest[ind] = max(newest.get(ind, -1), -1 if batch is None else batch)
+                if per == period:
+                    exact[ind] = batch
+        # A period with no values of its own (a year built from its halves) keys on
+        # the newest import of any period.
+        keys = ((exact[i] if i in exact else ("any", newest.get(i))) for i in indicators) \
+            if period is not None else (newest.get(i) for i in indicators)
+        return (self.other, str(self.undone), period, *keys)
 
 
 def data_versions(db: str | None = None) -> DataVersion:

@@ -193,3 +193,31 @@ def test_a_bookmarked_view_opens_as_it_was_saved(app_url, laptop):
     expect(p.page.get_by_text("6 tháng đầu năm 2024").first).to_be_visible()
     assert frame.locator(CHOROPLETH).count() == 75
     _assert_fits(p.map_frames()[0], communes=75)
+
+
+def test_the_classification_page_maps_the_years_classes_and_changes(app_url, laptop):
+    """Issue 13: the list's classes and the changes against last year, each with its legend
+    and the list's status (the demo's 2026 list is a draft), over the 2025 communes."""
+    p = laptop
+    _open_map(p, app_url)
+    p.page.get_by_role("link", name="Phân loại QĐ 28").click()  # through the menu
+    p.page.get_by_role("heading", name="Phân loại QĐ 28").wait_for(timeout=T)
+    p.page.wait_for_function(
+        "() => document.querySelectorAll(\"iframe[title*='diaban_map']\").length === 2",
+        timeout=T)
+    for i in range(2):
+        p.page.frame_locator(MAP_FRAME).nth(i).locator(CHOROPLETH).nth(74).wait_for(timeout=T)
+    p.idle(T)
+    p.page.wait_for_timeout(500)
+    classes, changes = p.map_frames()
+    for f in (classes, changes):
+        _assert_fits(f, communes=75)
+    legend = classes.locator(".diaban-legend").inner_text()
+    assert "Dự thảo" in legend and "Loại I" in legend and "Không ma túy" in legend, legend
+    legend = changes.locator(".diaban-legend").inner_text()
+    assert "2025 → 2026" in legend and "Chuyển loại giảm" in legend, legend
+    assert "Tái phức tạp" in legend, legend  # the demo's relapse
+    body = p.page.locator("[data-testid='stMain']").inner_text()
+    assert "Loại địa bàn năm 2026" in body and "Thay đổi so với năm 2025" in body
+    p.page.screenshot(path="/tmp/e2e_classification_maps.png", full_page=False)
+    assert p.external == []
