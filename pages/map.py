@@ -18,7 +18,6 @@ boot()
 import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 
-from geo.auth import allowed  # noqa: E402
 from geo.errors import DiabanError  # noqa: E402
 from geo.i18n import fmt_number  # noqa: E402
 from geo.indicators import get_indicator  # noqa: E402
@@ -27,7 +26,7 @@ from geo.services import classification as cls_svc  # noqa: E402
 from geo.vocab import HOTSPOT_STATUSES, QD28_CLASSES, TARGET_STATUSES  # noqa: E402
 from pages import _common as data  # noqa: E402
 from pages._auth import can  # noqa: E402
-from pages._state import bound, current_user, lang, t  # noqa: E402
+from pages._state import bound, lang, t  # noqa: E402
 
 MAP_HEIGHT = 500
 COMPARE_HEIGHT = 390
@@ -97,17 +96,22 @@ def headline(ctl: data.MapControls) -> None:
                               for s, n in by.items() if s in TARGET_STATUSES))
 
 def classes_line(ctl: data.MapControls) -> None:
-    """The communes by QĐ 28/2025 class this period (for roles that may analyse)."""
-    if allowed(current_user(), "analyze", ctl.province):
-        try:
-            cl = data.cached(cls_svc.classify, cls_svc.ClassifyRequest(
-                data.province_ref(ctl.province), ctl.period, ctl.edition), lang=lang())
-        except DiabanError:
-            return
-        counts = cl["klass"].fillna("undetermined").value_counts()
-        st.caption(t("Phân loại QĐ 28/2025 kỳ này: ", "QĐ 28/2025 classes this period: ")
-                   + " · ".join(f"{QD28_CLASSES.label(k, lang())} {counts[k]}"
-                                for k in QD28_CLASSES if k in counts))
+    """The communes by class in the QĐ 28/2025 list of the period's assessment year.
+
+    The approved list where the People's Committee has approved one, else the draft,
+    and the line says which.
+    """
+    year = int(str(ctl.period)[:4])
+    try:
+        yv = data.cached(cls_svc.list_classes,
+                         cls_svc.YearRequest(data.province_ref(ctl.province), year))
+    except DiabanError:
+        return
+    counts = yv.table.final_class.fillna("undetermined").value_counts()
+    st.caption(t(f"Danh sách QĐ 28/2025 năm {year} ", f"QĐ 28/2025 list {year} ")
+               + f"({yv.status_label(lang())}): "
+               + " · ".join(f"{QD28_CLASSES.label(k, lang())} {counts[k]}"
+                            for k in QD28_CLASSES if k in counts))
 
 
 def selection(ctl: data.MapControls, gdf: object, out: dict) -> None:

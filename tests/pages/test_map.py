@@ -84,3 +84,18 @@ def test_hiding_small_counts_hides_them_in_the_table_too(open_page):
     assert not at.exception
     shown = _table(at)["Giá trị"]
     assert (shown == "< 5").sum() == small  # rates of small counts, not small rates
+
+
+def test_the_headline_counts_the_years_qd28_list_and_says_approved_or_draft(open_page):
+    """Issue 13: maps use the approved list where one exists and say when it is a draft."""
+    at = open_page("pages/map.py")
+    at.sidebar.radio(key="map_ed__vi").set_value("2025").run()
+
+    def line() -> str:
+        return next(c.value for c in at.caption if "Danh sách QĐ 28/2025" in c.value)
+
+    at.sidebar.select_slider(key="map_period__vi").set_value("2025-H2").run()
+    assert not at.exception
+    assert "năm 2025 (Đã phê duyệt — Quyết định số DEMO-2987/QĐ-UBND" in line(), line()
+    at.sidebar.select_slider(key="map_period__vi").set_value("2026").run()
+    assert "năm 2026 (Dự thảo" in line(), line()
