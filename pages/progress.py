@@ -14,8 +14,9 @@ import streamlit as st  # noqa: E402
 from geo.errors import DiabanError  # noqa: E402
 from geo.i18n import fmt_number  # noqa: E402
 from geo.progress import RULE_EN, RULE_VI  # noqa: E402
+from geo.services import classification as cls_svc  # noqa: E402
 from geo.services import progress as svc  # noqa: E402
-from geo.vocab import HOTSPOT_STATUSES, TARGET_STATUSES  # noqa: E402
+from geo.vocab import HOTSPOT_STATUSES, QD28_CLASSES, TARGET_STATUSES  # noqa: E402
 from pages import _common as data  # noqa: E402
 from pages._state import bound, lang, t  # noqa: E402
 from pages._widgets import chart_locale, show_table  # noqa: E402
@@ -135,3 +136,64 @@ for r in res:
     })
 show_table(pd.DataFrame(table), wrap=[t("Chỉ tiêu", "Target"), t("Nguồn", "Source")])
 st.caption(t("Quy tắc đánh giá: ", "Rule: ") + (RULE_VI if lang() == "vi" else RULE_EN))
+
+
+# --- QĐ 28/2025: the yearly lists -----------------------------------------------
+def qd28_years() -> None:
+    """Transformation as QĐ 28/2025 defines it, year by year, from the stored lists.
+
+    Each year's row reads the approved list where the People's Committee approved one,
+    else the draft, and says which (Điều 2.2: a commune moving down the classes).
+    """
+    st.subheader(t("Chuyển hóa theo QĐ 28/2025 (danh sách hằng năm)",
+                   "Transformation under QĐ 28/2025 (yearly lists)"))
+    pref = data.province_ref(prov)
+    try:
+        yv = data.cached(cls_svc.years, cls_svc.ProvinceOnlyRequest(pref))
+    except DiabanError as e:
+        st.error(e.message(lang()))
+        return
+    listed = [int(y) for y, s in zip(yv.years.year, yv.years.status) if isinstance(s, str)]
+    if not listed:
+        st.info(t("Tỉnh chưa có danh sách phân loại QĐ 28 nào (trang «Phân loại QĐ 28»).",
+                  "No QĐ 28 list for this province yet (page “QĐ 28 classification”)."))
+        return
+    rows = []
+    last = None
+    for y in listed:
+        try:
+            tv = data.cached(cls_svc.transformation, cls_svc.YearRequest(pref, y))
+        except DiabanError:
+            continue
+        last = tv
+        c, sm, d = tv.counts, tv.summary, tv.drug_free
+        row = {t("Năm", "Year"): str(y),
+               t("Danh sách", "List"): tv.comparison.status_label[0 if lang() == "vi" else 1]}
+        for k in ("type_1", "type_2", "type_3", "drug_free"):
+            row[QD28_CLASSES.short(k, lang())] = fmt_number(int(c.loc[k, "after"]), lang())
+        row[t("Chuyển hóa", "Transformed")] = fmt_number(sm["transformed"], lang())
+        row[t("Thành không ma túy", "Became drug-free")] = fmt_number(sm["became_drug_free"],
+                                                                     lang())
+        row[t("Tái phức tạp", "Relapsed")] = fmt_number(sm["relapsed"], lang())
+        row[t("Tỷ lệ xã không ma túy", "Drug-free share")] = (
+            "—" if d["share"] is None else _pct(d["share"]))
+        rows.append(row)
+    show_table(pd.DataFrame(rows), wrap=[t("Danh sách", "List")])
+    if last is not None and last.drug_free["target_share"] is not None:
+        d = last.drug_free
+        st.caption(t(f"Mục tiêu: {_pct(d['target_share'])} xã không ma túy vào năm "
+                     f"{d['target_year']} ({d['target_source'] or ''}); năm "
+                     f"{last.comparison.year}: "
+                     + ("đã đạt." if d["met"] else f"còn thiếu {d['needed']} xã."),
+                     f"Target: {_pct(d['target_share'])} drug-free communes by "
+                     f"{d['target_year']} ({d['target_source'] or ''}); "
+                     f"{last.comparison.year}: "
+                     + ("reached." if d["met"] else f"{d['needed']} more needed.")))
+    st.caption(t("Chuyển hóa: giảm ít nhất một loại hoặc thành không ma túy so với năm trước "
+                 "(Điều 2.2). Mỗi năm dùng danh sách đã phê duyệt nếu có, nếu không là dự thảo.",
+                 "Transformed: moved down at least one class or became drug-free against the "
+                 "year before (Art. 2.2). Each year uses the approved list where there is "
+                 "one, else the draft."))
+
+
+qd28_years()
