@@ -19,7 +19,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from geo.store.schema import AuditEntry
-from geo.vocab import AUDIT_ACTIONS, AUDIT_DETAILS, FACILITY_KINDS, IMPORT_KINDS, ROLES
+from geo.vocab import (
+    AUDIT_ACTIONS,
+    AUDIT_DETAILS,
+    FACILITY_KINDS,
+    IMPORT_KINDS,
+    LIST_STATUSES,
+    ROLES,
+    ROUTE_SCOPES,
+)
 
 __all__ = [
     "AUDIT_COLUMNS",
@@ -180,6 +188,8 @@ def describe_detail(detail: str | None, lang: str = "vi") -> str:
     def value(k: str, v: object) -> str:
         if isinstance(v, bool):
             return ("có" if v else "không") if lang == "vi" else ("yes" if v else "no")
+        if isinstance(v, (int, float)) and k in ("year", "target_year"):
+            return str(v)  # a year, not a quantity: no thousands separator
         if isinstance(v, (int, float)):
             return fmt_number(v, lang, 0 if float(v).is_integer() else 2)
         if isinstance(v, list):
@@ -188,7 +198,8 @@ def describe_detail(detail: str | None, lang: str = "vi") -> str:
             return "—"
         text = str(v)
         for vocab in ((ROLES,) if k == "role" else (FACILITY_KINDS, IMPORT_KINDS)
-                      if k == "kind" else ()):
+                      if k == "kind" else (LIST_STATUSES,) if k == "status"
+                      else (ROUTE_SCOPES,) if k == "scope" else ()):
             if text in vocab:
                 return vocab.label(text, lang)
         return text

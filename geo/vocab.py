@@ -373,6 +373,11 @@ IMPORT_KINDS = Vocabulary(
     Term("hotspots", "Địa bàn trọng điểm", "Hotspot communes"),
     Term("population", "Dân số (ảnh raster)", "Population (raster)"),
     Term("demo", "Dữ liệu minh họa (nạp ban đầu)", "Demo data (base load)"),
+    Term("qd28_list", "Danh sách QĐ 28 (dự thảo, loại điều chỉnh)",
+         "QĐ 28 list (draft, manual classes)"),
+    Term("qd28_approval", "Phê duyệt danh sách QĐ 28", "QĐ 28 list approval"),
+    Term("qd28_settings", "Cài đặt QĐ 28 của tỉnh", "Province QĐ 28 settings"),
+    Term("qd28_route", "Tuyến trọng điểm về ma túy", "Key drug route"),
 )
 
 #: Whether an import batch is in use or was undone.
@@ -392,6 +397,7 @@ AUDIT_ENTITIES = Vocabulary(
     Term("hotspot", "Địa bàn trọng điểm", "Hotspot commune"),
     Term("facility", "Cơ sở", "Facility"),
     Term("crosswalk", "Bảng chuyển đổi đơn vị hành chính", "Units crosswalk"),
+    Term("drug_route", "Tuyến trọng điểm về ma túy", "Key drug route"),
 )
 
 #: Keys of an audit entry's details (unknown keys are shown as they are).
@@ -425,6 +431,18 @@ AUDIT_DETAILS = Vocabulary(
     Term("events", "số mốc trạng thái", "status events"),
     Term("text", "nội dung", "text"),
     Term("value", "giá trị", "value"),
+    Term("year", "năm", "year"),
+    Term("decision_no", "số quyết định", "decision no."),
+    Term("decision_date", "ngày quyết định", "decision date"),
+    Term("entries", "số xã", "communes"),
+    Term("communes", "các xã", "communes"),
+    Term("previous", "trước đó", "before"),
+    Term("scope", "phạm vi", "scope"),
+    Term("cutoff", "ngày chốt kỳ", "cut-off day"),
+    Term("target_share", "mục tiêu tỷ lệ xã không ma túy", "drug-free share target"),
+    Term("target_year", "năm đạt mục tiêu", "target year"),
+    Term("target_source", "nguồn mục tiêu", "target source"),
+    Term("overrides", "điều chỉnh tiêu chí", "rule overrides"),
 )
 
 #: Criteria of the targeting ranking (:func:`geo.analysis.rank`), in display order.

@@ -57,9 +57,19 @@ def audit_cmd(username: str | None, action: str | None, entity: str | None,
     if o["json"]:
         emit_json(rows)
         return
-    for r in rows:
-        r["at"] = r["at"].strftime("%Y-%m-%d %H:%M:%S")
-        r["detail"] = (r["detail"] or "")[:60]
+    from geo.audit import describe_detail
+    from geo.cli.common import lang
+    from geo.vocab import AUDIT_ACTIONS, AUDIT_ENTITIES
+
+    lg = lang()
+    for r in rows:  # as people read them; --json and --out keep the codes
+        r["at"] = r["at"].strftime("%d/%m/%Y %H:%M:%S" if lg == "vi" else "%Y-%m-%d %H:%M:%S")
+        r["action"] = AUDIT_ACTIONS.label(r["action"], lg) if r["action"] in AUDIT_ACTIONS \
+            else r["action"]
+        r["entity"] = AUDIT_ENTITIES.label(r["entity"], lg) if r["entity"] in AUDIT_ENTITIES \
+            else r["entity"]
+        detail = describe_detail(r["detail"], lg)
+        r["detail"] = detail if len(detail) <= 70 else detail[:69] + "…"
         r["batch_id"] = None if pd.isna(r["batch_id"]) else int(r["batch_id"])
     echo_table(rows, [("id", "#"), ("at", t("Thời gian (UTC)", "Time (UTC)")),
                       ("username", t("Người", "User")), ("action", t("Thao tác", "Action")),
