@@ -834,6 +834,11 @@ def export_boundaries(req: BoundariesExportRequest, who: Principal, db: str | No
 # ------------------------------------------------------------------ the QĐ 28 list
 
 
+#: Output formats of the QĐ 28 list: the People's Committee's annex (XLSX), or the list
+#: with the map of classes and the map of class changes (PDF).
+LIST_FORMATS = ("xlsx", "pdf")
+
+
 @dataclass(frozen=True)
 class AssessmentListExportRequest(Request):
     """A province's QĐ 28/2025 list for an assessment year, as the People's Committee signs it.
@@ -844,75 +849,94 @@ class AssessmentListExportRequest(Request):
     year : int, str or Period
         The assessment year (``2026`` = 15/12/2025 – 14/12/2026).
     out : str or pathlib.Path
-        An ``.xlsx`` file.
+        An ``.xlsx`` file (the annex) or a ``.pdf`` file (both maps, then the list).
     lang : {"vi", "en"}
-        Language of the workbook.
+        Language of the file.
+    size : {"A4", "A3"}
+        Paper of the PDF.
     """
 
     province: str | Province
     year: int | str | Period = ""
     out: str | Path = ""
     lang: str = "vi"
+    size: str = "A4"
 
     def check(self) -> Self:
-        """Validate the file, the year and the language; resolve the province."""
+        """Validate the file, the year, the paper and the language; resolve the province."""
         from geo.assessment import check_year
 
-        out = _check_out(self.out, ("xlsx",))
+        out = _check_out(self.out, LIST_FORMATS)
         year = check_year(self.year)
+        _check_figure(self.size, "portrait", 300, "quantiles", 5, None)
         return replace(self, out=out, year=year, lang=_check_lang(self.lang),
                        province=check_province(self.province, year.edition))
+
+    @property
+    def format(self) -> str:
+        """Output format (the suffix of ``out``)."""
+        return Path(self.out).suffix.lower().lstrip(".")
 
 
 #: Classes of the list, in the order a decision lists them (Điều 4, then Điều 6).
 LIST_CLASSES = ("type_1", "type_2", "type_3", "drug_free")
 
 
-def export_assessment_list(req: AssessmentListExportRequest, who: Principal,
-                           db: str | None = None, progress: Progress = None) -> ExportResult:
-    """Write the year's list (approved, or the draft saying so) as an XLSX workbook.
+def _day(d: date) -> str:
+    return f"{d:%d/%m/%Y}"
 
-    The first sheet is the list in the shape of a provincial People's Committee's
-    decision annex: a title block naming the province, the year and the decision (or
-    "DỰ THẢO"), then one section per class with each commune's criteria met and their
-    values and the reason where a planner set the class by hand; communes of no class
-    and those without enough figures follow, marked as not on the list. The second
-    sheet has every commune's criteria, the third the readings of the Decision the
-    classes rest on.
 
-    Parameters
-    ----------
-    req : AssessmentListExportRequest
-        Province, year, file, language.
-    who : Principal
-        Who exports (needs ``export``; reading the list needs ``view``).
-    db : str, optional
-        Database URL.
-    progress : callable, optional
-        ``progress(fraction, message)``.
+def _list_stamp(view: Any, lang: str) -> str:
+    """``ĐÃ PHÊ DUYỆT — Quyết định số …, ngày …`` or ``DỰ THẢO — …`` of a year's list."""
+    if view.approved and view.info:
+        no, d = view.info["decision_no"], view.info["decision_date"]
+        return tr(f"ĐÃ PHÊ DUYỆT — Quyết định số {no}, ngày {_day(d)}",
+                  f"APPROVED — Decision No. {no} of {_day(d)}", lang)
+    return tr("DỰ THẢO — chưa được Ủy ban nhân dân tỉnh phê duyệt",
+              "DRAFT — not yet approved by the provincial People's Committee", lang)
 
-    Returns
-    -------
-    ExportResult
-        ``rows`` is the number of communes written.
-    """
-    from geo.services.classification import YearRequest, list_classes
+
+def _stamp_color(*views: Any) -> str:
+    """The list status's colour: a draft's when any list shown is a draft."""
+    from geo.vocab import LIST_STATUSES
+
+    return LIST_STATUSES.color("approved" if all(v.approved for v in views) else "draft")
+
+
+def _known_year(req: AssessmentListExportRequest | _Qd28Request, who: Principal,
+                db: str | None) -> Any:
+    """The province's years; refuse a year with neither figures nor a stored list."""
+    from geo.services.classification import ProvinceOnlyRequest, years
+
+    yv = years(ProvinceOnlyRequest(req.province), who, db).years
+    have = [int(y) for y in yv.year]
+    if req.year.year not in have:
+        name = req.province.name
+        listed = ", ".join(map(str, have))
+        raise NotFoundError(
+            f"Năm {req.year.year} chưa có số liệu hay danh sách QĐ 28 nào của {name}"
+            + (f"; các năm có: {listed}." if have else "; hãy nhập số liệu trước.")
+            + " Chưa ghi tệp nào.",
+            f"{name} has no figures and no QĐ 28 list for {req.year.year}"
+            + (f"; years with some: {listed}." if have else "; import figures first.")
+            + " No file was written.", column="year")
+    return yv
+
+
+def _list_content(view: Any, year: Period, province: Province, lang: str
+                  ) -> tuple[list[str], list[Any], list[str]]:
+    """Title lines, sections (one per class) and notes of the list, for XLSX and PDF alike."""
+    from geo.assessment import figure_names
     from geo.vocab import QD28_CLASSES
-    from layers.sheets import ListSection, assessment_workbook
+    from layers.sheets import ListSection
 
-    req = req.check()
-    authorize(who, "export", req.province.code)
-    report = reporter(progress)
-    lang = req.lang
-    report(0.1, tr("Đọc danh sách", "Reading the list", lang))
-    view = list_classes(YearRequest(req.province, req.year), who, db)
     t = view.table
-    issuer = tr(f"ỦY BAN NHÂN DÂN {req.province.name.upper()}",
-                f"PEOPLE'S COMMITTEE OF {req.province.name.upper()}", lang)
+    issuer = tr(f"ỦY BAN NHÂN DÂN {province.name.upper()}",
+                f"PEOPLE'S COMMITTEE OF {province.name.upper()}", lang)
     heading = tr(f"DANH SÁCH ĐỊA BÀN TRỌNG ĐIỂM PHỨC TẠP VỀ MA TÚY VÀ ĐỊA BÀN KHÔNG MA TÚY "
-                 f"NĂM {req.year.year}",
-                 f"KEY COMPLEX DRUG AREAS AND DRUG-FREE AREAS, {req.year.year}", lang)
-    span = req.year.dates_label(lang)
+                 f"NĂM {year.year}",
+                 f"KEY COMPLEX DRUG AREAS AND DRUG-FREE AREAS, {year.year}", lang)
+    span = year.dates_label(lang)
     title = [issuer, heading]
     if view.approved and view.info:
         d = view.info["decision_date"]
@@ -931,7 +955,7 @@ def export_assessment_list(req: AssessmentListExportRequest, who: Principal,
                 if c.get("class") == klass and (c.get("counted") or c["result"]) == "met"]
         return "; ".join(f"{c['article']}: {c['value_text']}" for c in crit)
 
-    sections, n = [], 0
+    sections = []
     roman = ["I", "II", "III", "IV", "V", "VI"]
     groups = [(k, True) for k in LIST_CLASSES] + [("none", False), ("undetermined", False)]
     for i, (klass, listed) in enumerate(groups):
@@ -952,18 +976,254 @@ def export_assessment_list(req: AssessmentListExportRequest, who: Principal,
                             f"{r.reason}", f"Set by hand (computed "
                             f"{QD28_CLASSES.label(r.computed_class, 'en')}): {r.reason}", lang)
             elif klass == "undetermined":
-                reason = tr("Thiếu số liệu: ", "Missing: ", lang) + ", ".join(
-                    map(str, r.missing_data))
+                reason = tr("Thiếu số liệu: ", "Missing: ", lang) + figure_names(
+                    list(r.missing_data), lang)
             sec.rows.append({"stt": j, "name": r["name"], "code": code,
                              "class_label": QD28_CLASSES.short(klass, lang),
                              "criteria": criteria_text(code, klass) if listed else "",
                              "reason": reason})
-            n += 1
         sections.append(sec)
     notes = [view.status_label(lang)]
     notes += [str(x) for x in (view.rules.readings_text(lang) or [])]
     notes += [tr(vi, en, lang) for vi, en in view.notes]
-    report(0.6, tr("Ghi tệp", "Writing", lang))
-    assessment_workbook(req.out, title, sections, view.frame(lang), notes, lang)
+    return title, sections, notes
+
+
+def export_assessment_list(req: AssessmentListExportRequest, who: Principal,
+                           db: str | None = None, progress: Progress = None) -> ExportResult:
+    """Write the year's list (approved, or the draft saying so) as XLSX, or as PDF with maps.
+
+    The XLSX workbook's first sheet is the list in the shape of a provincial People's
+    Committee's decision annex: a title block naming the province, the year and the
+    decision (or "DỰ THẢO"), then one section per class with each commune's criteria
+    met and their values and the reason where a planner set the class by hand;
+    communes of no class and those without enough figures follow, marked as not on
+    the list. The second sheet has every commune's criteria, the third the readings of
+    the Decision the classes rest on.
+
+    The PDF opens on the map of the year's classes and the map of class changes
+    against the year before (each with its legend and the approved/draft label of
+    the lists it shows), then the same list as table pages.
+
+    Parameters
+    ----------
+    req : AssessmentListExportRequest
+        Province, year, file (``.xlsx`` or ``.pdf``), language, paper.
+    who : Principal
+        Who exports (needs ``export``; reading the list needs ``view``).
+    db : str, optional
+        Database URL.
+    progress : callable, optional
+        ``progress(fraction, message)``.
+
+    Returns
+    -------
+    ExportResult
+        ``rows`` is the number of communes written.
+
+    Raises
+    ------
+    ValidationError
+        Another file type, a year that is not an assessment year, a paper size, or
+        (PDF) no commune boundaries to draw. Nothing is written.
+    NotFoundError
+        A year with neither figures nor a stored list. Nothing is written.
+    PermissionDenied
+        ``who`` may not export this province. Nothing is written.
+    """
+    from geo.services.classification import YearRequest, list_classes
+    from layers.sheets import assessment_workbook
+
+    req = req.check()
+    authorize(who, "export", req.province.code)
+    report = reporter(progress)
+    lang = req.lang
+    report(0.05, tr("Đọc danh sách", "Reading the list", lang))
+    _known_year(req, who, db)
+    view = list_classes(YearRequest(req.province, req.year), who, db)
+    title, sections, notes = _list_content(view, req.year, req.province, lang)
+    n = sum(len(s.rows) for s in sections)
+    if req.format == "pdf":
+        _list_pdf(req, who, db, view, title, sections, notes, report)
+    else:
+        report(0.6, tr("Ghi tệp", "Writing", lang))
+        assessment_workbook(req.out, title, sections, view.frame(lang), notes, lang)
     report(1.0, tr("Xong", "Done", lang))
-    return _result(req.out, req.province, rows=n)
+    return _result(Path(req.out), req.province, rows=n)
+
+
+# ------------------------------------------------------------------ QĐ 28 maps
+
+
+@dataclass(frozen=True)
+class _Qd28Request:
+    """What the QĐ 28 pages need (the list export's and the brief's)."""
+
+    province: Province
+    year: Period
+    lang: str
+    size: str
+
+
+@dataclass
+class _Qd28Maps:
+    """The two QĐ 28 figures of a year and what the brief's summary needs."""
+
+    view: Any
+    base: Any
+    trans: Any
+    class_spec: Any
+    change_spec: Any
+
+
+def _source_text(gdf: pd.DataFrame, lang: str) -> str:
+    """The source line of a printed figure (demo data said as such)."""
+    if "source" in gdf and len(gdf) and gdf.source.eq("approximate").all():
+        return tr("Số liệu minh họa (tổng hợp) của diaban — không phải số liệu thật",
+                  "diaban demo data (synthetic) — not real figures", lang)
+    return tr("Số liệu: cơ sở dữ liệu diaban", "Data: diaban database", lang)
+
+
+def _qd28_maps(req: _Qd28Request, who: Principal, db: str | None, view: Any = None
+               ) -> _Qd28Maps:
+    """The map of the year's classes and the map of class changes against the year before.
+
+    Raises
+    ------
+    ValidationError
+        No commune boundaries of the year's edition to draw.
+    """
+    from geo.services.classification import YearRequest, list_classes, transformation
+    from geo.store import current_boundaries
+    from geo.vocab import CLASS_CHANGES, QD28_CLASSES
+    from layers.print import MapFigureSpec
+
+    lang, name = req.lang, req.province.name
+    view = view or list_classes(YearRequest(req.province, req.year), who, db)
+    trans = transformation(YearRequest(req.province, req.year), who, db)
+    cmp = trans.comparison
+    base = list_classes(YearRequest(req.province, int(cmp.base_year)), who, db)
+    with transaction(db) as s:
+        gdf = current_boundaries(s, view.province, view.edition)
+    if gdf.empty:
+        raise ValidationError(
+            f"Chưa lưu ranh giới xã nào của {name} để vẽ bản đồ năm {req.year.year}; hãy "
+            "nhập ranh giới (diaban import boundaries) hoặc xuất danh sách dạng .xlsx. Chưa "
+            "ghi tệp nào.",
+            f"No commune boundaries of {name} are stored to draw the {req.year.year} maps; "
+            "import boundaries (diaban import boundaries) or export the list as .xlsx. No "
+            "file was written.")
+    gdf = gdf[["code", "name", "source", "geometry"]]
+    edition_txt = (tr("xã trước 01/7/2025", "communes before 1 Jul 2025", lang)
+                   if view.edition == "legacy" else
+                   tr("xã, phường từ 01/7/2025", "communes from 1 Jul 2025", lang))
+    span = req.year.dates_label(lang)
+    common = dict(projected_crs=_province_crs(view.province, view.edition),
+                  source=_source_text(gdf, lang), export_date=date.today(),
+                  approximate=bool(gdf.source.eq("approximate").any()), lang=lang,
+                  size=req.size, orientation="portrait", dpi=300, province=name)
+    missing = len(set(view.table.index) - set(gdf.code))
+    gap = ([tr(f"{missing} xã chưa có ranh giới nên không vẽ trên bản đồ (vẫn có trong danh "
+               "sách).", f"{missing} communes have no stored boundary and are not drawn (they "
+               "are in the list).", lang)] if missing else [])
+    readings = [r.title(lang) for r in view.rules.readings.values()]
+    reading_note = (tr("Cách đọc Quyết định ở những điểm văn bản để ngỏ (chi tiết kèm danh "
+                       "sách): ", "Readings where the Decision is open (in full with the "
+                       "list): ", lang) + "; ".join(readings) + ".") if readings else ""
+
+    units = gdf.assign(value=gdf.code.map(view.table.final_class))
+    class_spec = MapFigureSpec(
+        units=units,
+        title=tr(f"Phân loại địa bàn về ma túy năm {req.year.year} — {name}",
+                 f"Drug area classes {req.year.year} — {name}", lang),
+        subtitle=tr(f"Quyết định 28/2025/QĐ-TTg · kỳ đánh giá {span} · {edition_txt}",
+                    f"Decision 28/2025/QĐ-TTg · assessment period {span} · {edition_txt}",
+                    lang),
+        legend_title=tr("Loại địa bàn (QĐ 28/2025)", "Class (QĐ 28/2025)", lang),
+        categories=QD28_CLASSES, marks=True, stamp=_list_stamp(view, lang),
+        stamp_color=_stamp_color(view),
+        extra_notes=[*gap, *([reading_note] if reading_note else []),
+                     *[tr(vi, en, lang) for vi, en in view.notes]],
+        **common)
+
+    c = cmp.communes.set_index("code")
+    s = trans.summary
+    changes = [k for k in CLASS_CHANGES.ids if k != "unknown" or s["changes"].get(k)]
+    summary = tr(f"Chuyển hóa (Điều 2.2: giảm ít nhất một loại hoặc thành không ma túy): "
+                 f"{s['transformed']} xã; trở thành không ma túy: {s['became_drug_free']}; "
+                 f"tái phức tạp: {s['relapsed']}; mới đưa vào danh sách: {s['added']}; đưa ra "
+                 f"khỏi danh sách: {s['removed']}.",
+                 f"Transformed (Art. 2.2: moved down at least one class or became drug-free): "
+                 f"{s['transformed']} communes; became drug-free: {s['became_drug_free']}; "
+                 f"relapsed: {s['relapsed']}; added to the list: {s['added']}; removed from "
+                 f"the list: {s['removed']}.", lang)
+    notes = [summary]
+    if cmp.predecessor_rule:
+        notes.append(tr(*cmp.predecessor_rule, lang))
+    if base.info is None and not base.table.final_class.isin(LIST_CLASSES).any():
+        notes.append(tr(f"Năm {cmp.base_year} chưa có danh sách hay số liệu để so sánh.",
+                        f"{cmp.base_year} has no list or figures to compare with.", lang))
+    change_spec = MapFigureSpec(
+        units=gdf.assign(value=gdf.code.map(c.change)),
+        title=tr(f"Thay đổi loại địa bàn năm {cmp.year} so với năm {cmp.base_year} — {name}",
+                 f"Class changes {cmp.base_year} → {cmp.year} — {name}", lang),
+        subtitle=tr(f"Quyết định 28/2025/QĐ-TTg, Điều 2.2 · {edition_txt}",
+                    f"Decision 28/2025/QĐ-TTg, art. 2.2 · {edition_txt}", lang),
+        legend_title=tr(f"Thay đổi so với năm {cmp.base_year}",
+                        f"Change since {cmp.base_year}", lang),
+        categories=CLASS_CHANGES, category_ids=tuple(changes),
+        marks=tuple(k for k in CLASS_CHANGES.ids if k != "same"),
+        stamp=tr(f"Năm {cmp.year}: ", f"{cmp.year}: ", lang) + _list_stamp(view, lang)
+        + tr(f"\nNăm {cmp.base_year}: ", f"\n{cmp.base_year}: ", lang)
+        + _list_stamp(base, lang),
+        stamp_color=_stamp_color(view, base), extra_notes=[*gap, *notes], **common)
+    return _Qd28Maps(view, base, trans, class_spec, change_spec)
+
+
+def _list_tables(sections: list[Any], lang: str) -> list[tuple[str, list[str], list[list[str]]]]:
+    """The list's sections as table-page tables (class, commune, criteria met)."""
+    head = [tr("STT", "No.", lang), tr("Xã, phường", "Commune", lang),
+            tr("Mã xã", "Code", lang), tr("Tiêu chí đạt (giá trị)", "Criteria met (values)",
+                                          lang), tr("Ghi chú", "Notes", lang)]
+    out = []
+    for sec in sections:
+        caption = sec.heading + (f" — {sec.note}" if sec.note else "")
+        rows = [[str(r["stt"]), r["name"], r["code"], r["criteria"] or "—", r["reason"]]
+                for r in sec.rows]
+        out.append((caption, head, rows))
+    return out
+
+
+def _merge_pdfs(parts: list[Path], out: Path, title: str) -> None:
+    """Concatenate PDFs into ``out`` (written only once every part exists)."""
+    from pypdf import PdfWriter
+
+    w = PdfWriter()
+    for p in parts:
+        w.append(str(p))
+    w.add_metadata({"/Title": title, "/Creator": "diaban"})
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "wb") as fh:
+        w.write(fh)
+
+
+def _list_pdf(req: AssessmentListExportRequest, who: Principal, db: str | None, view: Any,
+              title: list[str], sections: list[Any], notes: list[str],
+              report: Any) -> None:
+    """The list PDF: the class map, the change map, then the list as table pages."""
+    from layers.print import render_map, render_table_page
+
+    lang = req.lang
+    q = _Qd28Request(req.province, req.year, lang, req.size)
+    report(0.2, tr("Đọc ranh giới và so sánh với năm trước",
+                   "Reading boundaries and last year's list", lang))
+    maps = _qd28_maps(q, who, db, view)
+    with tempfile.TemporaryDirectory() as tmp:
+        report(0.35, tr("Vẽ bản đồ phân loại", "Drawing the map of classes", lang))
+        p1 = render_map(maps.class_spec, Path(tmp) / "classes.pdf")
+        report(0.6, tr("Vẽ bản đồ thay đổi", "Drawing the map of changes", lang))
+        p2 = render_map(maps.change_spec, Path(tmp) / "changes.pdf")
+        report(0.85, tr("Lập bảng danh sách", "Writing the list", lang))
+        p3 = render_table_page(Path(tmp) / "list.pdf", title[1], " · ".join(
+            [title[0], *title[2:]]), _list_tables(sections, lang), notes, req.size, lang)
+        _merge_pdfs([p1, p2, p3], Path(req.out), title[1])
