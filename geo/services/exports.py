@@ -648,10 +648,17 @@ def _brief_tables(req: BriefRequest, hs: pd.DataFrame, vals: pd.DataFrame,
 
 def export_brief(req: BriefRequest, who: Principal, db: str | None = None,
                  progress: Progress = None) -> ExportResult:
-    """The briefing pack PDF: page 1 the map, page 2 the hotspots' progress and the targets.
+    """The briefing pack PDF: the map, the hotspots' progress and targets, the QĐ 28 section.
 
-    The targets are judged on track / at risk / off track with the rule printed
-    under them (:mod:`geo.progress`).
+    Page 1 is the map of the indicator; page 2 the hotspots' progress and the
+    targets, judged on track / at risk / off track with the rule printed under them
+    (:mod:`geo.progress`). The classification section follows: the map of the QĐ
+    28/2025 classes, the map of class changes against the year before, and a
+    summary page (communes per class, transformed, became drug-free, relapsed, the
+    drug-free share against the province's target, approved or draft) for the
+    assessment year of the period, or the latest year with a stored list when the
+    period's year has neither figures nor a list. When the province has no figures
+    to classify, that section is one page saying so.
 
     Parameters
     ----------
@@ -668,8 +675,6 @@ def export_brief(req: BriefRequest, who: Principal, db: str | None = None,
     -------
     ExportResult
     """
-    from pypdf import PdfWriter
-
     from geo.store import get_values, hotspot_table, plan_targets, plans
     from layers.print import render_map, render_table_page
 
@@ -688,21 +693,181 @@ def export_brief(req: BriefRequest, who: Principal, db: str | None = None,
             vals = get_values(s, area, "legacy")
             pl = plans(s, area)
             targets = plan_targets(s, int(pl.id.iloc[0])) if len(pl) else pd.DataFrame()
-        report(0.4, tr("Vẽ bản đồ", "Drawing the map", lang))
+        report(0.25, tr("Vẽ bản đồ", "Drawing the map", lang))
         map_pdf = render_map(_figure_spec(map_req, data), map_req.out)
-        report(0.8, tr("Lập bảng tiến độ", "Writing the progress tables", lang))
+        report(0.45, tr("Lập bảng tiến độ", "Writing the progress tables", lang))
         page = _brief_tables(req, hs, vals, targets)
         tables_pdf = render_table_page(Path(tmp) / "tables.pdf", size=req.size, lang=lang,
-                                       **page)
-        w = PdfWriter()
-        for p in (map_pdf, tables_pdf):
-            w.append(str(p))
-        w.add_metadata({"/Title": page["title"]})
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with open(out, "wb") as fh:
-            w.write(fh)
+                                       first_page=2, **page)
+        report(0.55, tr("Phân loại QĐ 28/2025", "QĐ 28/2025 classification", lang))
+        qd28 = _brief_qd28(req, who, db, Path(tmp), 2 + _page_count(tables_pdf))
+        _merge_pdfs([map_pdf, tables_pdf, *qd28], out, page["title"])
     report(1.0, tr("Xong", "Done", lang))
     return _result(out, req.province)
+
+
+def _brief_year(req: BriefRequest, yv: pd.DataFrame) -> tuple[int | None, str]:
+    """The pack's assessment year and why (the period's, else the latest with a list)."""
+    lang = req.lang
+    y = req.period.year
+    row = yv[yv.year == y]
+    if len(row) and (bool(row.has_figures.iloc[0]) or pd.notna(row.status.iloc[0])):
+        return y, tr(f"Năm đánh giá {y}: năm của kỳ báo cáo ({req.period.label('vi')}).",
+                     f"Assessment year {y}: the year of the period ({req.period.label('en')}).",
+                     lang)
+    listed = yv[yv.status.notna()]
+    if len(listed):
+        last = int(listed.year.iloc[-1])
+        return last, tr(f"Năm {y} chưa có số liệu hay danh sách; dùng năm {last}, năm gần nhất "
+                        "có danh sách.", f"{y} has no figures or list; showing {last}, the "
+                        "latest year with a list.", lang)
+    return None, ""
+
+
+def _no_qd28_page(req: BriefRequest, tmp: Path, why: str, first_page: int) -> Path:
+    """The section's one page when there is nothing to classify (or it cannot be read)."""
+    from layers.print import render_table_page
+
+    lang, name = req.lang, req.province.name
+    return render_table_page(
+        tmp / "qd28_none.pdf",
+        tr(f"Phân loại địa bàn theo Quyết định 28/2025/QĐ-TTg — {name}",
+           f"Classification under Decision 28/2025/QĐ-TTg — {name}", lang), "", [],
+        [why, tr("Phần phân loại QĐ 28 sẽ có khi tỉnh nhập số liệu các tiêu chí (trang Dữ "
+                 "liệu hoặc diaban import) hoặc lập danh sách (trang Phân loại QĐ 28).",
+                 "The QĐ 28 section appears once the province imports the criteria's figures "
+                 "(Data page or diaban import) or draws up a list (QĐ 28 page).", lang)],
+        req.size, lang, first_page)
+
+
+def _page_count(pdf: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(str(pdf)).pages)
+
+
+def _brief_qd28(req: BriefRequest, who: Principal, db: str | None, tmp: Path,
+                first_page: int) -> list[Path]:
+    """The pack's QĐ 28 section: class map, change map, summary; or a page saying why not.
+
+    ``first_page`` is the number of the section's first page in the pack.
+    """
+    from geo.assessment import check_year
+    from geo.services.classification import ProvinceOnlyRequest, YearRequest, list_classes, years
+    from layers.print import render_map, render_table_page
+
+    lang, name = req.lang, req.province.name
+    try:
+        yv = years(ProvinceOnlyRequest(req.province), who, db).years
+        year, why = _brief_year(req, yv)
+        if year is None:
+            return [_no_qd28_page(req, tmp, tr(
+                f"{name} chưa có số liệu hay danh sách nào để phân loại theo QĐ 28/2025.",
+                f"{name} has no figures and no list to classify under QĐ 28/2025.", lang),
+                first_page)]
+        q = _Qd28Request(req.province, check_year(year), lang, req.size)
+        view = list_classes(YearRequest(req.province, q.year), who, db)
+        if view.info is None and view.counts()["undetermined"] == len(view.table):
+            return [_no_qd28_page(req, tmp, tr(
+                f"{name} chưa có số liệu các tiêu chí QĐ 28/2025 cho năm {year}: chưa xã nào "
+                "phân loại được.", f"{name} has no figures for the QĐ 28/2025 criteria in "
+                f"{year}: no commune can be classified.", lang), first_page)]
+        maps = _qd28_maps(q, who, db, view)
+    except DiabanError as e:  # the rest of the pack stands; the section says what is wrong
+        return [_no_qd28_page(req, tmp, e.message(lang), first_page)]
+    p1 = render_map(maps.class_spec, tmp / "qd28_classes.pdf")
+    p2 = render_map(maps.change_spec, tmp / "qd28_changes.pdf")
+    page = _qd28_summary(maps, q, why)
+    p3 = render_table_page(tmp / "qd28_summary.pdf", size=req.size, lang=lang,
+                           first_page=first_page + 2, **page)
+    return [p1, p2, p3]
+
+
+def _qd28_summary(maps: _Qd28Maps, q: _Qd28Request, why: str) -> dict[str, Any]:
+    """Title, subtitle, tables and notes of the pack's QĐ 28 summary page."""
+    from geo.vocab import QD28_CLASSES, QD28_PROVINCE_CLASSES
+
+    lang, name = q.lang, q.province.name
+    trans, cmp = maps.trans, maps.trans.comparison
+    year, base = cmp.year, cmp.base_year
+    counts = trans.counts
+    rows1 = []
+    for k, r in counts.iterrows():
+        d = int(r.after - r.before)
+        rows1.append([QD28_CLASSES.label(k, lang), fmt_number(int(r.before), lang),
+                      fmt_number(int(r.after), lang), f"{d:+d}" if d else "0"])
+    rows1.append([tr("Tổng số xã", "All communes", lang), fmt_number(int(counts.before.sum()),
+                                                                      lang),
+                  fmt_number(int(counts.after.sum()), lang), ""])
+    head1 = [tr("Loại", "Class", lang), tr(f"Năm {base}", base, lang),
+             tr(f"Năm {year}", year, lang), tr("Thay đổi", "Change", lang)]
+
+    c = cmp.communes
+    s = trans.summary
+
+    def names(mask: pd.Series) -> str:
+        return ", ".join(c.loc[mask, "name"].astype(str)) or "—"
+
+    rows2 = [
+        [tr("Chuyển hóa: giảm ít nhất một loại hoặc thành không ma túy (Điều 2.2)",
+            "Transformed: moved down at least one class or became drug-free (art. 2.2)",
+            lang), fmt_number(s["transformed"], lang), names(c.transformed.astype(bool))],
+        [tr("Trở thành không ma túy", "Became drug-free", lang),
+         fmt_number(s["became_drug_free"], lang), names(c.change == "drug_free")],
+        [tr("Tái phức tạp (tăng loại)", "Relapsed (moved up)", lang),
+         fmt_number(s["relapsed"], lang), names(c.relapsed.astype(bool))],
+        [tr("Mới đưa vào danh sách trọng điểm", "Added to the key-area list", lang),
+         fmt_number(s["added"], lang), names(c.list_change == "added")],
+        [tr("Đưa ra khỏi danh sách trọng điểm", "Removed from the key-area list", lang),
+         fmt_number(s["removed"], lang), names(c.list_change == "removed")],
+    ]
+    head2 = [tr("Nội dung", "What", lang), tr("Số xã", "Communes", lang),
+             tr("Xã, phường", "Communes", lang)]
+
+    d = trans.drug_free
+    share = "—" if d["share"] is None else fmt_number(100 * d["share"], lang, 1) + "%"
+    rows3 = [[tr("Xã không ma túy", "Drug-free communes", lang),
+              tr(f"{d['n']}/{d['total']} xã ({share})", f"{d['n']}/{d['total']} communes "
+                 f"({share})", lang)]]
+    if d["target_share"] is not None:
+        tgt = fmt_number(100 * d["target_share"], lang, 0) + "%"
+        rows3.append([tr("Mục tiêu của tỉnh", "The province's target", lang),
+                      tr(f"{tgt} vào năm {d['target_year']}", f"{tgt} by {d['target_year']}",
+                         lang) + (f" ({d['target_source']})" if d["target_source"] else "")])
+        rows3.append([tr("Đánh giá", "Assessment", lang),
+                      tr("Đã đạt mục tiêu", "Target reached", lang) if d["met"] else
+                      tr(f"Chưa đạt: còn thiếu {d['needed']} xã",
+                         f"Not reached: {d['needed']} more communes needed", lang)])
+    else:
+        rows3.append([tr("Mục tiêu của tỉnh", "The province's target", lang),
+                      tr("Tỉnh chưa đặt mục tiêu (trang Phân loại QĐ 28, thẻ cài đặt).",
+                         "No target set (QĐ 28 page, settings).", lang)])
+    pc = trans.province_class
+    rows3.append([tr("Cấp tỉnh (Điều 5)", "The province (art. 5)", lang),
+                  QD28_PROVINCE_CLASSES.label(pc, lang) if pc else "—"])
+    head3 = [tr("Chỉ tiêu", "Measure", lang), tr("Giá trị", "Value", lang)]
+
+    notes = [why] if why else []
+    if cmp.predecessor_rule:
+        notes.append(tr(f"Cột năm {base}: loại năm {base} của các xã hiện nay. ",
+                        f"Column {base}: the {base} class of today's communes. ", lang)
+                     + tr(*cmp.predecessor_rule, lang))
+    notes.append(tr("Danh sách đã phê duyệt được dùng khi có; nếu chưa, số liệu là dự thảo "
+                    "(loại tính theo tiêu chí và loại điều chỉnh).",
+                    "Approved lists are used where they exist; otherwise the figures are a "
+                    "draft (computed and manual classes).", lang))
+    return {
+        "title": tr(f"Phân loại địa bàn theo QĐ 28/2025 năm {year} — {name}",
+                    f"QĐ 28/2025 classification {year} — {name}", lang),
+        "subtitle": tr(f"Năm {year}: ", f"{year}: ", lang) + _list_stamp(maps.view, lang)
+        + tr(f" · năm {base}: ", f" · {base}: ", lang) + _list_stamp(maps.base, lang),
+        "tables": [(tr("Số xã theo loại", "Communes per class", lang), head1, rows1),
+                   (tr(f"Chuyển hóa so với năm {base}", f"Transformation since {base}", lang),
+                    head2, rows2),
+                   (tr("Xã không ma túy so với mục tiêu", "Drug-free communes against the "
+                       "target", lang), head3, rows3)],
+        "notes": notes,
+    }
 
 
 # ------------------------------------------------------------------ data
@@ -1225,5 +1390,6 @@ def _list_pdf(req: AssessmentListExportRequest, who: Principal, db: str | None, 
         p2 = render_map(maps.change_spec, Path(tmp) / "changes.pdf")
         report(0.85, tr("Lập bảng danh sách", "Writing the list", lang))
         p3 = render_table_page(Path(tmp) / "list.pdf", title[1], " · ".join(
-            [title[0], *title[2:]]), _list_tables(sections, lang), notes, req.size, lang)
+            [title[0], *title[2:]]), _list_tables(sections, lang), notes, req.size, lang,
+            first_page=3)
         _merge_pdfs([p1, p2, p3], Path(req.out), title[1])

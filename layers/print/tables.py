@@ -136,9 +136,10 @@ class _Pages:
     """
 
     def __init__(self, pdf: PdfPages, size: str, title: str, subtitle: str, lang: str,
-                 m: _Measure) -> None:
+                 m: _Measure, first_page: int | None = None) -> None:
         self.pdf, self.title, self.subtitle, self.lang, self.m = pdf, title, subtitle, lang, m
         self.w, self.h = PAGE_SIZES[size]
+        self.first = first_page
         self.n = 0
         self.fig: Figure | None = None
         self.y = self.top = 0.0
@@ -177,10 +178,12 @@ class _Pages:
             self.text(y, cont, 10, color="#444")
             y += _line_h(10) * _lines(cont) + 4.0
         self.y = self.top = y
-        fig.text(_MARGIN / self.w, 6 / self.h,
-                 tr(f"diaban · Ngày xuất: {date.today():%d/%m/%Y} · trang {self.n}",
-                    f"diaban · Exported: {date.today():%d/%m/%Y} · page {self.n}", self.lang),
-                 fontsize=7, color="#666")
+        foot = tr(f"diaban · Ngày xuất: {date.today():%d/%m/%Y}",
+                  f"diaban · Exported: {date.today():%d/%m/%Y}", self.lang)
+        if self.first is not None:
+            n = self.first + self.n - 1
+            foot += tr(f" · trang {n}", f" · page {n}", self.lang)
+        fig.text(_MARGIN / self.w, 6 / self.h, foot, fontsize=7, color="#666")
 
     @property
     def fresh(self) -> bool:
@@ -251,12 +254,12 @@ class _Pages:
 def render_table_page(out: str | Path, title: str, subtitle: str,
                       tables: list[tuple[str, list[str], list[list[str]]]],
                       notes: list[str] | None = None, size: str = "A4",
-                      lang: str = "vi") -> Path:
+                      lang: str = "vi", first_page: int | None = None) -> Path:
     """Write portrait PDF pages of titled tables (text stays text, font embedded).
 
     One page when everything fits; a table longer than the room left goes on to
     the next page with its caption marked as continued and its header repeated.
-    Every page's footer carries the export date and the page number.
+    Every page's footer carries the export date (and the page number, when given).
 
     Parameters
     ----------
@@ -272,6 +275,9 @@ def render_table_page(out: str | Path, title: str, subtitle: str,
         Paper size.
     lang : {"vi", "en"}
         Language of the fixed text (footer, "continued").
+    first_page : int, optional
+        Number printed on the first page (the next ones count on from it), for
+        pages that go into a longer document; no numbers by default.
 
     Returns
     -------
@@ -281,7 +287,7 @@ def render_table_page(out: str | Path, title: str, subtitle: str,
     m = _Measure()
     with matplotlib.rc_context(RC), PdfPages(out, metadata={"Title": title,
                                                            "Creator": "diaban"}) as pdf:
-        pages = _Pages(pdf, size, title, subtitle, lang, m)
+        pages = _Pages(pdf, size, title, subtitle, lang, m, first_page)
         for caption, header, rows in tables:
             pages.table(_Table.of(m, caption, header, rows, pages.width))
         for n in notes or []:
