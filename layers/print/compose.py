@@ -279,13 +279,15 @@ def _draw_marks(page: Page, ax: Axes, units: gpd.GeoDataFrame, spec: MapFigureSp
         return
     wanted = set(vocab.ids if spec.marks is True else spec.marks)
     font = page.font(6.5 * fs, "bold")
-    halo = [patheffects.withStroke(linewidth=1.8 * fs, foreground="white")]
+    # a white outline drawn alone under the mark, so the mark itself stays text in PDF/SVG
+    halo = [patheffects.Stroke(linewidth=1.8 * fs, foreground="white")]
     for cat, geom in zip(units["category"], units.geometry.values):
         if cat is None or cat != cat or cat not in wanted or not vocab[cat].mark:
             continue
         p = geom.representative_point()
-        ax.text(p.x, p.y, vocab[cat].mark, fontproperties=font, color="#1a1a1a",
-                ha="center", va="center", zorder=7, path_effects=halo)
+        for effects, z in ((halo, 7), (None, 7.1)):
+            ax.text(p.x, p.y, vocab[cat].mark, fontproperties=font, color="#1a1a1a",
+                    ha="center", va="center", zorder=z, path_effects=effects)
 
 
 def _prepare_hotspots(spec: MapFigureSpec, units: gpd.GeoDataFrame, crs: CRS
