@@ -280,7 +280,7 @@ def _draw_marks(page: Page, ax: Axes, units: gpd.GeoDataFrame, spec: MapFigureSp
     wanted = set(vocab.ids if spec.marks is True else spec.marks)
     font = page.font(6.5 * fs, "bold")
     # a white outline drawn alone under the mark, so the mark itself stays text in PDF/SVG
-    halo = [patheffects.Stroke(linewidth=1.8 * fs, foreground="white")]
+    halo = [patheffects.Stroke(linewidth=1.2 * fs, foreground="white")]
     for cat, geom in zip(units["category"], units.geometry.values):
         if cat is None or cat != cat or cat not in wanted or not vocab[cat].mark:
             continue

@@ -300,9 +300,8 @@ def _draw_stamp(page: Page, x: float, y: float, width: float, text: str, color: 
     """A boxed bold line (the list's approval status) at (x, y); returns the y below it."""
     fs = page.fs
     pad = 1.6 * fs
-    # measured at the layout's resolution; vector output sets text a little wider
-    lines = page.wrap(text, 10, (width - 2 * pad) / 1.04, "bold")
-    w = min(width, max(page.width(s, 10, "bold") for s in lines) * 1.04 + 2 * pad)
+    lines = page.wrap(text, 10, width - 2 * pad, "bold")
+    w = min(width, max(page.width(s, 10, "bold") for s in lines) + 2 * pad)
     h = len(lines) * page.line_h(10) + 2 * pad * 0.6
     ink = to_hex(tuple(0.62 * c for c in to_rgb(color)))  # the colour, dark enough to read
     page.ax.add_patch(Rectangle((x, y), w, h, facecolor="white", edgecolor=color,
