@@ -49,12 +49,13 @@ import numpy as np
 
 from geo.errors import ValidationError
 from geo.i18n import fmt_number, tr
-from geo.vocab import NO_DATA_COLOR, PALETTE, SCHEMES, palette
+from geo.vocab import NO_DATA_COLOR, PALETTE, SCHEMES, Vocabulary, palette
 
 __all__ = [
     "K_RANGE",
     "SCHEMES",
     "Classes",
+    "categorical",
     "check_classing",
     "classify",
     "format_value",
@@ -100,6 +101,8 @@ class Classes:
         Whether the classed values are whole numbers (labels name whole bounds).
     digits : int
         Decimals of printed values.
+    ids : list of str, optional
+        The category of each class, for a map of categories (:func:`categorical`).
     """
 
     bins: list[float]
@@ -113,6 +116,7 @@ class Classes:
     suppressed_color: str = ""
     integral: bool = False
     digits: int = 0
+    ids: list[str] | None = None
 
     def hidden_of(self, values: Sequence[float] | np.ndarray,
                   hidden: Sequence[bool] | np.ndarray | None = None) -> np.ndarray:
@@ -178,7 +182,7 @@ class Classes:
                                                   minlength=len(self.bins))]
         return Classes(self.bins, self.colors, self.labels, counts, int((~fin).sum()),
                        self.scheme, self.suppress_below, int(sup.sum()), self.suppressed_color,
-                       self.integral, self.digits)
+                       self.integral, self.digits, self.ids)
 
 
 def check_classing(scheme: str, k: int, suppress_below: int | None = None) -> None:
@@ -350,3 +354,63 @@ def format_value(value: float | None, suppress_below: int | None = None, lang: s
 def no_data_label(lang: str = "vi") -> str:
     """Legend label of the no-data class."""
     return tr("Không có số liệu", "No data", lang)
+
+
+def categorical(values: Sequence[object], vocab: Vocabulary, ids: Sequence[str] | None = None,
+                lang: str = "vi") -> tuple[Classes, np.ndarray]:
+    """Classes of a map of categories (QĐ 28 classes, class changes …): one per term.
+
+    Each category becomes a class whose colour and label are its term's in
+    ``vocab``; the codes returned place every value in its class through
+    :meth:`Classes.colors_of`, so a categorical map is drawn by the same code as a
+    choropleth.
+
+    Parameters
+    ----------
+    values : sequence
+        A term id of ``vocab`` per unit, or None/NaN for no data.
+    vocab : Vocabulary
+        The categories' labels and colours.
+    ids : sequence of str, optional
+        The categories listed, in order (every term by default); a category present
+        in ``values`` but not listed is appended.
+    lang : {"vi", "en"}
+        Language of the labels.
+
+    Returns
+    -------
+    classes : Classes
+        ``scheme == "categories"``; ``counts`` per listed category (zeros kept).
+    codes : numpy.ndarray of float
+        The class index of each value (NaN for no data).
+
+    Raises
+    ------
+    ValidationError
+        A value that is not a term of ``vocab``.
+
+    Examples
+    --------
+    >>> from geo.vocab import QD28_CLASSES
+    >>> c, codes = categorical(["type_1", None, "drug_free", "type_1"], QD28_CLASSES,
+    ...                        ["type_1", "drug_free"])
+    >>> c.labels, c.counts, c.no_data, codes.tolist()
+    (['Trọng điểm loại I', 'Không ma túy'], [2, 1], 1, [0.0, nan, 1.0, 0.0])
+    """
+    vals = [None if v is None or (isinstance(v, float) and v != v) else str(v) for v in values]
+    bad = sorted({v for v in [*vals, *(ids or ())] if v is not None and v not in vocab})
+    if bad:
+        vi_name, en_name = vocab.name
+        raise ValidationError(
+            f"Giá trị {', '.join(bad)} không phải một {vi_name} (dùng: {vocab.choices('vi')}).",
+            f"{', '.join(bad)} is not a {en_name} (use: {vocab.choices('en')}).")
+    order = list(dict.fromkeys(ids if ids is not None else vocab.ids))
+    order += [k for k in vocab.ids if k not in order and k in set(vals)]
+    index = {k: float(i) for i, k in enumerate(order)}
+    codes = np.array([np.nan if v is None else index[v] for v in vals], dtype=float)
+    classes = Classes(bins=[float(i) for i in range(len(order))],
+                      colors=[vocab.color(k, NO_DATA_COLOR) for k in order],
+                      labels=[vocab.label(k, lang) for k in order],
+                      counts=[vals.count(k) for k in order],
+                      no_data=int(np.isnan(codes).sum()), scheme="categories", ids=order)
+    return classes, codes

@@ -15,6 +15,7 @@ from pages._state import boot
 
 boot()
 
+from collections.abc import Callable  # noqa: E402
 from datetime import date  # noqa: E402
 
 import pandas as pd  # noqa: E402
@@ -150,6 +151,28 @@ def _submission_xlsx(y: int) -> object:
     return data.cached(export_assessment_list, AssessmentListExportRequest(pref, y, out, LG))
 
 
+def _submission_pdf(y: int) -> Callable[[], bytes]:
+    """The year's list with both maps as PDF, drawn only when the button is clicked.
+
+    The download runs in another thread (no Streamlit there): the principal, the
+    database and the language are read now.
+    """
+    import tempfile
+    from pathlib import Path
+
+    from geo.services.exports import AssessmentListExportRequest, export_assessment_list
+
+    who, url, lg = principal(), data.db_url(), LG
+
+    def make() -> bytes:
+        with tempfile.TemporaryDirectory() as tmp:
+            out = Path(tmp) / "ds.pdf"
+            export_assessment_list(AssessmentListExportRequest(pref, y, out, lg), who, url)
+            return out.read_bytes()
+
+    return make
+
+
 def leadership_summary() -> None:
     """Communes per class, transformation, drug-free share against the target, province."""
     cmp = trans.comparison
@@ -266,7 +289,7 @@ with tab_list:
                  "(loại tính theo tiêu chí vẫn giữ bên cạnh).",
                  f"{len(shown)} communes · {view.status_label('en')} · ✎ = class set by hand "
                  "(the computed class is kept beside it)."))
-    b1, b2 = st.columns(2)
+    b1, b2, b3 = st.columns(3)
     frame = view.frame(LG)
     b1.download_button(t("Tải CSV", "Download CSV"),
                        frame.to_csv(index=False).encode("utf-8-sig"),
@@ -283,6 +306,14 @@ with tab_list:
                    "(hoặc DỰ THẢO).",
                    "One section per class, criteria met with their values, reasons for "
                    "manual classes, the decision (or DRAFT)."))
+        b3.download_button(
+            t("Tải PDF (danh sách và bản đồ)", "Download PDF (list and maps)"),
+            _submission_pdf(year), f"danh_sach_qd28_{pref.code}_{year}.pdf", "application/pdf",
+            key="qd28_pdf",
+            help=t("Bản đồ phân loại, bản đồ thay đổi so với năm trước (có nhãn đã phê duyệt "
+                   "hoặc dự thảo), rồi danh sách các xã với tiêu chí đạt.",
+                   "The map of classes, the map of changes since last year (labelled approved "
+                   "or draft), then the list of communes with the criteria met."))
 
     st.markdown("#### " + t("Chi tiết một xã", "One commune in detail"))
     codes = list(tbl.index)

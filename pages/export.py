@@ -92,7 +92,11 @@ try:
         d1.download_button(t("Tải bản đồ nhiều kỳ", "Download small multiples"),
                            st.session_state["ex_sm"], f"{ctl.indicator}_cac_ky.pdf",
                            "application/pdf", key="dl_sm")
-    if d2.button(t("Tạo báo cáo tóm tắt (PDF)", "Make the briefing pack (PDF)"), key="mk_br"):
+    if d2.button(t("Tạo báo cáo tóm tắt (PDF)", "Make the briefing pack (PDF)"), key="mk_br",
+                 help=t("Bản đồ, tiến độ các địa bàn và chỉ tiêu, rồi phần phân loại QĐ 28/2025: "
+                        "bản đồ loại, bản đồ thay đổi và tóm tắt của năm đánh giá.",
+                        "The map, the hotspots' progress and targets, then the QĐ 28/2025 "
+                        "section: the class map, the change map and the year's summary.")):
         st.session_state["ex_brief"] = _render("brief", "pdf", who, db_url(), version, **opts)
     if "ex_brief" in st.session_state:
         d2.download_button(t("Tải báo cáo tóm tắt", "Download briefing pack"),

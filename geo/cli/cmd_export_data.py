@@ -65,13 +65,16 @@ def export_boundaries_cmd(province: str, edition: str, out: Path) -> None:
 @click.option("--province", "-p", required=True)
 @click.option("--year", required=True, help="Năm đánh giá / assessment year (vd. 2026).")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Tệp .xlsx / .xlsx file.")
+              help="Tệp .xlsx (mẫu trình UBND tỉnh) hoặc .pdf (hai bản đồ và danh sách) / "
+                   ".xlsx (the annex) or .pdf (both maps and the list).")
+@click.option("--size", type=click.Choice(["A4", "A3"]), default="A4", show_default=True,
+              help="Khổ giấy của PDF / paper of the PDF.")
 @options
-def export_assessment_cmd(province: str, year: str, out: Path) -> None:
-    """Danh sách QĐ 28/2025 của năm (mẫu trình UBND tỉnh). / The year's QĐ 28 list (XLSX)."""
+def export_assessment_cmd(province: str, year: str, out: Path, size: str) -> None:
+    """Danh sách QĐ 28/2025 của năm (XLSX, hoặc PDF kèm bản đồ). / The QĐ 28 list (XLSX/PDF)."""
     from geo.services.exports import AssessmentListExportRequest, export_assessment_list
 
-    req = AssessmentListExportRequest(province, year, out, lang())
+    req = AssessmentListExportRequest(province, year, out, lang(), size)
     who = principal()
     with progress_bar(t("Xuất danh sách", "Exporting the list")) as cb:
         res = export_assessment_list(req, who, db(), progress=cb)

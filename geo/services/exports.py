@@ -648,10 +648,17 @@ def _brief_tables(req: BriefRequest, hs: pd.DataFrame, vals: pd.DataFrame,
 
 def export_brief(req: BriefRequest, who: Principal, db: str | None = None,
                  progress: Progress = None) -> ExportResult:
-    """The briefing pack PDF: page 1 the map, page 2 the hotspots' progress and the targets.
+    """The briefing pack PDF: the map, the hotspots' progress and targets, the QĐ 28 section.
 
-    The targets are judged on track / at risk / off track with the rule printed
-    under them (:mod:`geo.progress`).
+    Page 1 is the map of the indicator; page 2 the hotspots' progress and the
+    targets, judged on track / at risk / off track with the rule printed under them
+    (:mod:`geo.progress`). The classification section follows: the map of the QĐ
+    28/2025 classes, the map of class changes against the year before, and a
+    summary page (communes per class, transformed, became drug-free, relapsed, the
+    drug-free share against the province's target, approved or draft) for the
+    assessment year of the period, or the latest year with a stored list when the
+    period's year has neither figures nor a list. When the province has no figures
+    to classify, that section is one page saying so.
 
     Parameters
     ----------
@@ -668,8 +675,6 @@ def export_brief(req: BriefRequest, who: Principal, db: str | None = None,
     -------
     ExportResult
     """
-    from pypdf import PdfWriter
-
     from geo.store import get_values, hotspot_table, plan_targets, plans
     from layers.print import render_map, render_table_page
 
@@ -688,21 +693,181 @@ def export_brief(req: BriefRequest, who: Principal, db: str | None = None,
             vals = get_values(s, area, "legacy")
             pl = plans(s, area)
             targets = plan_targets(s, int(pl.id.iloc[0])) if len(pl) else pd.DataFrame()
-        report(0.4, tr("Vẽ bản đồ", "Drawing the map", lang))
+        report(0.25, tr("Vẽ bản đồ", "Drawing the map", lang))
         map_pdf = render_map(_figure_spec(map_req, data), map_req.out)
-        report(0.8, tr("Lập bảng tiến độ", "Writing the progress tables", lang))
+        report(0.45, tr("Lập bảng tiến độ", "Writing the progress tables", lang))
         page = _brief_tables(req, hs, vals, targets)
         tables_pdf = render_table_page(Path(tmp) / "tables.pdf", size=req.size, lang=lang,
-                                       **page)
-        w = PdfWriter()
-        for p in (map_pdf, tables_pdf):
-            w.append(str(p))
-        w.add_metadata({"/Title": page["title"]})
-        out.parent.mkdir(parents=True, exist_ok=True)
-        with open(out, "wb") as fh:
-            w.write(fh)
+                                       first_page=2, **page)
+        report(0.55, tr("Phân loại QĐ 28/2025", "QĐ 28/2025 classification", lang))
+        qd28 = _brief_qd28(req, who, db, Path(tmp), 2 + _page_count(tables_pdf))
+        _merge_pdfs([map_pdf, tables_pdf, *qd28], out, page["title"])
     report(1.0, tr("Xong", "Done", lang))
     return _result(out, req.province)
+
+
+def _brief_year(req: BriefRequest, yv: pd.DataFrame) -> tuple[int | None, str]:
+    """The pack's assessment year and why (the period's, else the latest with a list)."""
+    lang = req.lang
+    y = req.period.year
+    row = yv[yv.year == y]
+    if len(row) and (bool(row.has_figures.iloc[0]) or pd.notna(row.status.iloc[0])):
+        return y, tr(f"Năm đánh giá {y}: năm của kỳ báo cáo ({req.period.label('vi')}).",
+                     f"Assessment year {y}: the year of the period ({req.period.label('en')}).",
+                     lang)
+    listed = yv[yv.status.notna()]
+    if len(listed):
+        last = int(listed.year.iloc[-1])
+        return last, tr(f"Năm {y} chưa có số liệu hay danh sách; dùng năm {last}, năm gần nhất "
+                        "có danh sách.", f"{y} has no figures or list; showing {last}, the "
+                        "latest year with a list.", lang)
+    return None, ""
+
+
+def _no_qd28_page(req: BriefRequest, tmp: Path, why: str, first_page: int) -> Path:
+    """The section's one page when there is nothing to classify (or it cannot be read)."""
+    from layers.print import render_table_page
+
+    lang, name = req.lang, req.province.name
+    return render_table_page(
+        tmp / "qd28_none.pdf",
+        tr(f"Phân loại địa bàn theo Quyết định 28/2025/QĐ-TTg — {name}",
+           f"Classification under Decision 28/2025/QĐ-TTg — {name}", lang), "", [],
+        [why, tr("Phần phân loại QĐ 28 sẽ có khi tỉnh nhập số liệu các tiêu chí (trang Dữ "
+                 "liệu hoặc diaban import) hoặc lập danh sách (trang Phân loại QĐ 28).",
+                 "The QĐ 28 section appears once the province imports the criteria's figures "
+                 "(Data page or diaban import) or draws up a list (QĐ 28 page).", lang)],
+        req.size, lang, first_page)
+
+
+def _page_count(pdf: Path) -> int:
+    from pypdf import PdfReader
+
+    return len(PdfReader(str(pdf)).pages)
+
+
+def _brief_qd28(req: BriefRequest, who: Principal, db: str | None, tmp: Path,
+                first_page: int) -> list[Path]:
+    """The pack's QĐ 28 section: class map, change map, summary; or a page saying why not.
+
+    ``first_page`` is the number of the section's first page in the pack.
+    """
+    from geo.assessment import check_year
+    from geo.services.classification import ProvinceOnlyRequest, YearRequest, list_classes, years
+    from layers.print import render_map, render_table_page
+
+    lang, name = req.lang, req.province.name
+    try:
+        yv = years(ProvinceOnlyRequest(req.province), who, db).years
+        year, why = _brief_year(req, yv)
+        if year is None:
+            return [_no_qd28_page(req, tmp, tr(
+                f"{name} chưa có số liệu hay danh sách nào để phân loại theo QĐ 28/2025.",
+                f"{name} has no figures and no list to classify under QĐ 28/2025.", lang),
+                first_page)]
+        q = _Qd28Request(req.province, check_year(year), lang, req.size)
+        view = list_classes(YearRequest(req.province, q.year), who, db)
+        if view.info is None and view.counts()["undetermined"] == len(view.table):
+            return [_no_qd28_page(req, tmp, tr(
+                f"{name} chưa có số liệu các tiêu chí QĐ 28/2025 cho năm {year}: chưa xã nào "
+                "phân loại được.", f"{name} has no figures for the QĐ 28/2025 criteria in "
+                f"{year}: no commune can be classified.", lang), first_page)]
+        maps = _qd28_maps(q, who, db, view)
+    except DiabanError as e:  # the rest of the pack stands; the section says what is wrong
+        return [_no_qd28_page(req, tmp, e.message(lang), first_page)]
+    p1 = render_map(maps.class_spec, tmp / "qd28_classes.pdf")
+    p2 = render_map(maps.change_spec, tmp / "qd28_changes.pdf")
+    page = _qd28_summary(maps, q, why)
+    p3 = render_table_page(tmp / "qd28_summary.pdf", size=req.size, lang=lang,
+                           first_page=first_page + 2, **page)
+    return [p1, p2, p3]
+
+
+def _qd28_summary(maps: _Qd28Maps, q: _Qd28Request, why: str) -> dict[str, Any]:
+    """Title, subtitle, tables and notes of the pack's QĐ 28 summary page."""
+    from geo.vocab import QD28_CLASSES, QD28_PROVINCE_CLASSES
+
+    lang, name = q.lang, q.province.name
+    trans, cmp = maps.trans, maps.trans.comparison
+    year, base = cmp.year, cmp.base_year
+    counts = trans.counts
+    rows1 = []
+    for k, r in counts.iterrows():
+        d = int(r.after - r.before)
+        rows1.append([QD28_CLASSES.label(k, lang), fmt_number(int(r.before), lang),
+                      fmt_number(int(r.after), lang), f"{d:+d}" if d else "0"])
+    rows1.append([tr("Tổng số xã", "All communes", lang), fmt_number(int(counts.before.sum()),
+                                                                      lang),
+                  fmt_number(int(counts.after.sum()), lang), ""])
+    head1 = [tr("Loại", "Class", lang), tr(f"Năm {base}", base, lang),
+             tr(f"Năm {year}", year, lang), tr("Thay đổi", "Change", lang)]
+
+    c = cmp.communes
+    s = trans.summary
+
+    def names(mask: pd.Series) -> str:
+        return ", ".join(c.loc[mask, "name"].astype(str)) or "—"
+
+    rows2 = [
+        [tr("Chuyển hóa: giảm ít nhất một loại hoặc thành không ma túy (Điều 2.2)",
+            "Transformed: moved down at least one class or became drug-free (art. 2.2)",
+            lang), fmt_number(s["transformed"], lang), names(c.transformed.astype(bool))],
+        [tr("Trở thành không ma túy", "Became drug-free", lang),
+         fmt_number(s["became_drug_free"], lang), names(c.change == "drug_free")],
+        [tr("Tái phức tạp (tăng loại)", "Relapsed (moved up)", lang),
+         fmt_number(s["relapsed"], lang), names(c.relapsed.astype(bool))],
+        [tr("Mới đưa vào danh sách trọng điểm", "Added to the key-area list", lang),
+         fmt_number(s["added"], lang), names(c.list_change == "added")],
+        [tr("Đưa ra khỏi danh sách trọng điểm", "Removed from the key-area list", lang),
+         fmt_number(s["removed"], lang), names(c.list_change == "removed")],
+    ]
+    head2 = [tr("Nội dung", "What", lang), tr("Số xã", "Communes", lang),
+             tr("Xã, phường", "Communes", lang)]
+
+    d = trans.drug_free
+    share = "—" if d["share"] is None else fmt_number(100 * d["share"], lang, 1) + "%"
+    rows3 = [[tr("Xã không ma túy", "Drug-free communes", lang),
+              tr(f"{d['n']}/{d['total']} xã ({share})", f"{d['n']}/{d['total']} communes "
+                 f"({share})", lang)]]
+    if d["target_share"] is not None:
+        tgt = fmt_number(100 * d["target_share"], lang, 0) + "%"
+        rows3.append([tr("Mục tiêu của tỉnh", "The province's target", lang),
+                      tr(f"{tgt} vào năm {d['target_year']}", f"{tgt} by {d['target_year']}",
+                         lang) + (f" ({d['target_source']})" if d["target_source"] else "")])
+        rows3.append([tr("Đánh giá", "Assessment", lang),
+                      tr("Đã đạt mục tiêu", "Target reached", lang) if d["met"] else
+                      tr(f"Chưa đạt: còn thiếu {d['needed']} xã",
+                         f"Not reached: {d['needed']} more communes needed", lang)])
+    else:
+        rows3.append([tr("Mục tiêu của tỉnh", "The province's target", lang),
+                      tr("Tỉnh chưa đặt mục tiêu (trang Phân loại QĐ 28, thẻ cài đặt).",
+                         "No target set (QĐ 28 page, settings).", lang)])
+    pc = trans.province_class
+    rows3.append([tr("Cấp tỉnh (Điều 5)", "The province (art. 5)", lang),
+                  QD28_PROVINCE_CLASSES.label(pc, lang) if pc else "—"])
+    head3 = [tr("Chỉ tiêu", "Measure", lang), tr("Giá trị", "Value", lang)]
+
+    notes = [why] if why else []
+    if cmp.predecessor_rule:
+        notes.append(tr(f"Cột năm {base}: loại năm {base} của các xã hiện nay. ",
+                        f"Column {base}: the {base} class of today's communes. ", lang)
+                     + tr(*cmp.predecessor_rule, lang))
+    notes.append(tr("Danh sách đã phê duyệt được dùng khi có; nếu chưa, số liệu là dự thảo "
+                    "(loại tính theo tiêu chí và loại điều chỉnh).",
+                    "Approved lists are used where they exist; otherwise the figures are a "
+                    "draft (computed and manual classes).", lang))
+    return {
+        "title": tr(f"Phân loại địa bàn theo QĐ 28/2025 năm {year} — {name}",
+                    f"QĐ 28/2025 classification {year} — {name}", lang),
+        "subtitle": tr(f"Năm {year}: ", f"{year}: ", lang) + _list_stamp(maps.view, lang)
+        + tr(f" · năm {base}: ", f" · {base}: ", lang) + _list_stamp(maps.base, lang),
+        "tables": [(tr("Số xã theo loại", "Communes per class", lang), head1, rows1),
+                   (tr(f"Chuyển hóa so với năm {base}", f"Transformation since {base}", lang),
+                    head2, rows2),
+                   (tr("Xã không ma túy so với mục tiêu", "Drug-free communes against the "
+                       "target", lang), head3, rows3)],
+        "notes": notes,
+    }
 
 
 # ------------------------------------------------------------------ data
@@ -834,6 +999,11 @@ def export_boundaries(req: BoundariesExportRequest, who: Principal, db: str | No
 # ------------------------------------------------------------------ the QĐ 28 list
 
 
+#: Output formats of the QĐ 28 list: the People's Committee's annex (XLSX), or the list
+#: with the map of classes and the map of class changes (PDF).
+LIST_FORMATS = ("xlsx", "pdf")
+
+
 @dataclass(frozen=True)
 class AssessmentListExportRequest(Request):
     """A province's QĐ 28/2025 list for an assessment year, as the People's Committee signs it.
@@ -844,75 +1014,94 @@ class AssessmentListExportRequest(Request):
     year : int, str or Period
         The assessment year (``2026`` = 15/12/2025 – 14/12/2026).
     out : str or pathlib.Path
-        An ``.xlsx`` file.
+        An ``.xlsx`` file (the annex) or a ``.pdf`` file (both maps, then the list).
     lang : {"vi", "en"}
-        Language of the workbook.
+        Language of the file.
+    size : {"A4", "A3"}
+        Paper of the PDF.
     """
 
     province: str | Province
     year: int | str | Period = ""
     out: str | Path = ""
     lang: str = "vi"
+    size: str = "A4"
 
     def check(self) -> Self:
-        """Validate the file, the year and the language; resolve the province."""
+        """Validate the file, the year, the paper and the language; resolve the province."""
         from geo.assessment import check_year
 
-        out = _check_out(self.out, ("xlsx",))
+        out = _check_out(self.out, LIST_FORMATS)
         year = check_year(self.year)
+        _check_figure(self.size, "portrait", 300, "quantiles", 5, None)
         return replace(self, out=out, year=year, lang=_check_lang(self.lang),
                        province=check_province(self.province, year.edition))
+
+    @property
+    def format(self) -> str:
+        """Output format (the suffix of ``out``)."""
+        return Path(self.out).suffix.lower().lstrip(".")
 
 
 #: Classes of the list, in the order a decision lists them (Điều 4, then Điều 6).
 LIST_CLASSES = ("type_1", "type_2", "type_3", "drug_free")
 
 
-def export_assessment_list(req: AssessmentListExportRequest, who: Principal,
-                           db: str | None = None, progress: Progress = None) -> ExportResult:
-    """Write the year's list (approved, or the draft saying so) as an XLSX workbook.
+def _day(d: date) -> str:
+    return f"{d:%d/%m/%Y}"
 
-    The first sheet is the list in the shape of a provincial People's Committee's
-    decision annex: a title block naming the province, the year and the decision (or
-    "DỰ THẢO"), then one section per class with each commune's criteria met and their
-    values and the reason where a planner set the class by hand; communes of no class
-    and those without enough figures follow, marked as not on the list. The second
-    sheet has every commune's criteria, the third the readings of the Decision the
-    classes rest on.
 
-    Parameters
-    ----------
-    req : AssessmentListExportRequest
-        Province, year, file, language.
-    who : Principal
-        Who exports (needs ``export``; reading the list needs ``view``).
-    db : str, optional
-        Database URL.
-    progress : callable, optional
-        ``progress(fraction, message)``.
+def _list_stamp(view: Any, lang: str) -> str:
+    """``ĐÃ PHÊ DUYỆT — Quyết định số …, ngày …`` or ``DỰ THẢO — …`` of a year's list."""
+    if view.approved and view.info:
+        no, d = view.info["decision_no"], view.info["decision_date"]
+        return tr(f"ĐÃ PHÊ DUYỆT — Quyết định số {no}, ngày {_day(d)}",
+                  f"APPROVED — Decision No. {no} of {_day(d)}", lang)
+    return tr("DỰ THẢO — chưa được Ủy ban nhân dân tỉnh phê duyệt",
+              "DRAFT — not yet approved by the provincial People's Committee", lang)
 
-    Returns
-    -------
-    ExportResult
-        ``rows`` is the number of communes written.
-    """
-    from geo.services.classification import YearRequest, list_classes
+
+def _stamp_color(*views: Any) -> str:
+    """The list status's colour: a draft's when any list shown is a draft."""
+    from geo.vocab import LIST_STATUSES
+
+    return LIST_STATUSES.color("approved" if all(v.approved for v in views) else "draft")
+
+
+def _known_year(req: AssessmentListExportRequest | _Qd28Request, who: Principal,
+                db: str | None) -> Any:
+    """The province's years; refuse a year with neither figures nor a stored list."""
+    from geo.services.classification import ProvinceOnlyRequest, years
+
+    yv = years(ProvinceOnlyRequest(req.province), who, db).years
+    have = [int(y) for y in yv.year]
+    if req.year.year not in have:
+        name = req.province.name
+        listed = ", ".join(map(str, have))
+        raise NotFoundError(
+            f"Năm {req.year.year} chưa có số liệu hay danh sách QĐ 28 nào của {name}"
+            + (f"; các năm có: {listed}." if have else "; hãy nhập số liệu trước.")
+            + " Chưa ghi tệp nào.",
+            f"{name} has no figures and no QĐ 28 list for {req.year.year}"
+            + (f"; years with some: {listed}." if have else "; import figures first.")
+            + " No file was written.", column="year")
+    return yv
+
+
+def _list_content(view: Any, year: Period, province: Province, lang: str
+                  ) -> tuple[list[str], list[Any], list[str]]:
+    """Title lines, sections (one per class) and notes of the list, for XLSX and PDF alike."""
+    from geo.assessment import figure_names
     from geo.vocab import QD28_CLASSES
-    from layers.sheets import ListSection, assessment_workbook
+    from layers.sheets import ListSection
 
-    req = req.check()
-    authorize(who, "export", req.province.code)
-    report = reporter(progress)
-    lang = req.lang
-    report(0.1, tr("Đọc danh sách", "Reading the list", lang))
-    view = list_classes(YearRequest(req.province, req.year), who, db)
     t = view.table
-    issuer = tr(f"ỦY BAN NHÂN DÂN {req.province.name.upper()}",
-                f"PEOPLE'S COMMITTEE OF {req.province.name.upper()}", lang)
+    issuer = tr(f"ỦY BAN NHÂN DÂN {province.name.upper()}",
+                f"PEOPLE'S COMMITTEE OF {province.name.upper()}", lang)
     heading = tr(f"DANH SÁCH ĐỊA BÀN TRỌNG ĐIỂM PHỨC TẠP VỀ MA TÚY VÀ ĐỊA BÀN KHÔNG MA TÚY "
-                 f"NĂM {req.year.year}",
-                 f"KEY COMPLEX DRUG AREAS AND DRUG-FREE AREAS, {req.year.year}", lang)
-    span = req.year.dates_label(lang)
+                 f"NĂM {year.year}",
+                 f"KEY COMPLEX DRUG AREAS AND DRUG-FREE AREAS, {year.year}", lang)
+    span = year.dates_label(lang)
     title = [issuer, heading]
     if view.approved and view.info:
         d = view.info["decision_date"]
@@ -931,7 +1120,7 @@ def export_assessment_list(req: AssessmentListExportRequest, who: Principal,
                 if c.get("class") == klass and (c.get("counted") or c["result"]) == "met"]
         return "; ".join(f"{c['article']}: {c['value_text']}" for c in crit)
 
-    sections, n = [], 0
+    sections = []
     roman = ["I", "II", "III", "IV", "V", "VI"]
     groups = [(k, True) for k in LIST_CLASSES] + [("none", False), ("undetermined", False)]
     for i, (klass, listed) in enumerate(groups):
@@ -952,18 +1141,255 @@ def export_assessment_list(req: AssessmentListExportRequest, who: Principal,
                             f"{r.reason}", f"Set by hand (computed "
                             f"{QD28_CLASSES.label(r.computed_class, 'en')}): {r.reason}", lang)
             elif klass == "undetermined":
-                reason = tr("Thiếu số liệu: ", "Missing: ", lang) + ", ".join(
-                    map(str, r.missing_data))
+                reason = tr("Thiếu số liệu: ", "Missing: ", lang) + figure_names(
+                    list(r.missing_data), lang)
             sec.rows.append({"stt": j, "name": r["name"], "code": code,
                              "class_label": QD28_CLASSES.short(klass, lang),
                              "criteria": criteria_text(code, klass) if listed else "",
                              "reason": reason})
-            n += 1
         sections.append(sec)
     notes = [view.status_label(lang)]
     notes += [str(x) for x in (view.rules.readings_text(lang) or [])]
     notes += [tr(vi, en, lang) for vi, en in view.notes]
-    report(0.6, tr("Ghi tệp", "Writing", lang))
-    assessment_workbook(req.out, title, sections, view.frame(lang), notes, lang)
+    return title, sections, notes
+
+
+def export_assessment_list(req: AssessmentListExportRequest, who: Principal,
+                           db: str | None = None, progress: Progress = None) -> ExportResult:
+    """Write the year's list (approved, or the draft saying so) as XLSX, or as PDF with maps.
+
+    The XLSX workbook's first sheet is the list in the shape of a provincial People's
+    Committee's decision annex: a title block naming the province, the year and the
+    decision (or "DỰ THẢO"), then one section per class with each commune's criteria
+    met and their values and the reason where a planner set the class by hand;
+    communes of no class and those without enough figures follow, marked as not on
+    the list. The second sheet has every commune's criteria, the third the readings of
+    the Decision the classes rest on.
+
+    The PDF opens on the map of the year's classes and the map of class changes
+    against the year before (each with its legend and the approved/draft label of
+    the lists it shows), then the same list as table pages.
+
+    Parameters
+    ----------
+    req : AssessmentListExportRequest
+        Province, year, file (``.xlsx`` or ``.pdf``), language, paper.
+    who : Principal
+        Who exports (needs ``export``; reading the list needs ``view``).
+    db : str, optional
+        Database URL.
+    progress : callable, optional
+        ``progress(fraction, message)``.
+
+    Returns
+    -------
+    ExportResult
+        ``rows`` is the number of communes written.
+
+    Raises
+    ------
+    ValidationError
+        Another file type, a year that is not an assessment year, a paper size, or
+        (PDF) no commune boundaries to draw. Nothing is written.
+    NotFoundError
+        A year with neither figures nor a stored list. Nothing is written.
+    PermissionDenied
+        ``who`` may not export this province. Nothing is written.
+    """
+    from geo.services.classification import YearRequest, list_classes
+    from layers.sheets import assessment_workbook
+
+    req = req.check()
+    authorize(who, "export", req.province.code)
+    report = reporter(progress)
+    lang = req.lang
+    report(0.05, tr("Đọc danh sách", "Reading the list", lang))
+    _known_year(req, who, db)
+    view = list_classes(YearRequest(req.province, req.year), who, db)
+    title, sections, notes = _list_content(view, req.year, req.province, lang)
+    n = sum(len(s.rows) for s in sections)
+    if req.format == "pdf":
+        _list_pdf(req, who, db, view, title, sections, notes, report)
+    else:
+        report(0.6, tr("Ghi tệp", "Writing", lang))
+        assessment_workbook(req.out, title, sections, view.frame(lang), notes, lang)
     report(1.0, tr("Xong", "Done", lang))
-    return _result(req.out, req.province, rows=n)
+    return _result(Path(req.out), req.province, rows=n)
+
+
+# ------------------------------------------------------------------ QĐ 28 maps
+
+
+@dataclass(frozen=True)
+class _Qd28Request:
+    """What the QĐ 28 pages need (the list export's and the brief's)."""
+
+    province: Province
+    year: Period
+    lang: str
+    size: str
+
+
+@dataclass
+class _Qd28Maps:
+    """The two QĐ 28 figures of a year and what the brief's summary needs."""
+
+    view: Any
+    base: Any
+    trans: Any
+    class_spec: Any
+    change_spec: Any
+
+
+def _source_text(gdf: pd.DataFrame, lang: str) -> str:
+    """The source line of a printed figure (demo data said as such)."""
+    if "source" in gdf and len(gdf) and gdf.source.eq("approximate").all():
+        return tr("Số liệu minh họa (tổng hợp) của diaban — không phải số liệu thật",
+                  "diaban demo data (synthetic) — not real figures", lang)
+    return tr("Số liệu: cơ sở dữ liệu diaban", "Data: diaban database", lang)
+
+
+def _qd28_maps(req: _Qd28Request, who: Principal, db: str | None, view: Any = None
+               ) -> _Qd28Maps:
+    """The map of the year's classes and the map of class changes against the year before.
+
+    Raises
+    ------
+    ValidationError
+        No commune boundaries of the year's edition to draw.
+    """
+    from geo.services.classification import YearRequest, list_classes, transformation
+    from geo.store import current_boundaries
+    from geo.vocab import CLASS_CHANGES, QD28_CLASSES
+    from layers.print import MapFigureSpec
+
+    lang, name = req.lang, req.province.name
+    view = view or list_classes(YearRequest(req.province, req.year), who, db)
+    trans = transformation(YearRequest(req.province, req.year), who, db)
+    cmp = trans.comparison
+    base = list_classes(YearRequest(req.province, int(cmp.base_year)), who, db)
+    with transaction(db) as s:
+        gdf = current_boundaries(s, view.province, view.edition)
+    if gdf.empty:
+        raise ValidationError(
+            f"Chưa lưu ranh giới xã nào của {name} để vẽ bản đồ năm {req.year.year}; hãy "
+            "nhập ranh giới (diaban import boundaries) hoặc xuất danh sách dạng .xlsx. Chưa "
+            "ghi tệp nào.",
+            f"No commune boundaries of {name} are stored to draw the {req.year.year} maps; "
+            "import boundaries (diaban import boundaries) or export the list as .xlsx. No "
+            "file was written.")
+    gdf = gdf[["code", "name", "source", "geometry"]]
+    edition_txt = (tr("xã trước 01/7/2025", "communes before 1 Jul 2025", lang)
+                   if view.edition == "legacy" else
+                   tr("xã, phường từ 01/7/2025", "communes from 1 Jul 2025", lang))
+    span = req.year.dates_label(lang)
+    common = dict(projected_crs=_province_crs(view.province, view.edition),
+                  source=_source_text(gdf, lang), export_date=date.today(),
+                  approximate=bool(gdf.source.eq("approximate").any()), lang=lang,
+                  size=req.size, orientation="portrait", dpi=300, province=name)
+    missing = len(set(view.table.index) - set(gdf.code))
+    gap = ([tr(f"{missing} xã chưa có ranh giới nên không vẽ trên bản đồ (vẫn có trong danh "
+               "sách).", f"{missing} communes have no stored boundary and are not drawn (they "
+               "are in the list).", lang)] if missing else [])
+    readings = [r.title(lang) for r in view.rules.readings.values()]
+    reading_note = (tr("Cách đọc Quyết định ở những điểm văn bản để ngỏ (chi tiết kèm danh "
+                       "sách): ", "Readings where the Decision is open (in full with the "
+                       "list): ", lang) + "; ".join(readings) + ".") if readings else ""
+
+    units = gdf.assign(value=gdf.code.map(view.table.final_class))
+    class_spec = MapFigureSpec(
+        units=units,
+        title=tr(f"Phân loại địa bàn về ma túy năm {req.year.year} — {name}",
+                 f"Drug area classes {req.year.year} — {name}", lang),
+        subtitle=tr(f"Quyết định 28/2025/QĐ-TTg · kỳ đánh giá {span} · {edition_txt}",
+                    f"Decision 28/2025/QĐ-TTg · assessment period {span} · {edition_txt}",
+                    lang),
+        legend_title=tr("Loại địa bàn (QĐ 28/2025)", "Class (QĐ 28/2025)", lang),
+        categories=QD28_CLASSES, marks=True, stamp=_list_stamp(view, lang),
+        stamp_color=_stamp_color(view),
+        extra_notes=[*gap, *([reading_note] if reading_note else []),
+                     *[tr(vi, en, lang) for vi, en in view.notes]],
+        **common)
+
+    c = cmp.communes.set_index("code")
+    s = trans.summary
+    changes = [k for k in CLASS_CHANGES.ids if k != "unknown" or s["changes"].get(k)]
+    summary = tr(f"Chuyển hóa (Điều 2.2: giảm ít nhất một loại hoặc thành không ma túy): "
+                 f"{s['transformed']} xã; trở thành không ma túy: {s['became_drug_free']}; "
+                 f"tái phức tạp: {s['relapsed']}; mới đưa vào danh sách: {s['added']}; đưa ra "
+                 f"khỏi danh sách: {s['removed']}.",
+                 f"Transformed (Art. 2.2: moved down at least one class or became drug-free): "
+                 f"{s['transformed']} communes; became drug-free: {s['became_drug_free']}; "
+                 f"relapsed: {s['relapsed']}; added to the list: {s['added']}; removed from "
+                 f"the list: {s['removed']}.", lang)
+    notes = [summary]
+    if cmp.predecessor_rule:
+        notes.append(tr(*cmp.predecessor_rule, lang))
+    if base.info is None and not base.table.final_class.isin(LIST_CLASSES).any():
+        notes.append(tr(f"Năm {cmp.base_year} chưa có danh sách hay số liệu để so sánh.",
+                        f"{cmp.base_year} has no list or figures to compare with.", lang))
+    change_spec = MapFigureSpec(
+        units=gdf.assign(value=gdf.code.map(c.change)),
+        title=tr(f"Thay đổi loại địa bàn năm {cmp.year} so với năm {cmp.base_year} — {name}",
+                 f"Class changes {cmp.base_year} → {cmp.year} — {name}", lang),
+        subtitle=tr(f"Quyết định 28/2025/QĐ-TTg, Điều 2.2 · {edition_txt}",
+                    f"Decision 28/2025/QĐ-TTg, art. 2.2 · {edition_txt}", lang),
+        legend_title=tr(f"Thay đổi so với năm {cmp.base_year}",
+                        f"Change since {cmp.base_year}", lang),
+        categories=CLASS_CHANGES, category_ids=tuple(changes),
+        marks=tuple(k for k in CLASS_CHANGES.ids if k != "same"),
+        stamp=tr(f"Năm {cmp.year}: ", f"{cmp.year}: ", lang) + _list_stamp(view, lang)
+        + tr(f"\nNăm {cmp.base_year}: ", f"\n{cmp.base_year}: ", lang)
+        + _list_stamp(base, lang),
+        stamp_color=_stamp_color(view, base), extra_notes=[*gap, *notes], **common)
+    return _Qd28Maps(view, base, trans, class_spec, change_spec)
+
+
+def _list_tables(sections: list[Any], lang: str) -> list[tuple[str, list[str], list[list[str]]]]:
+    """The list's sections as table-page tables (class, commune, criteria met)."""
+    head = [tr("STT", "No.", lang), tr("Xã, phường", "Commune", lang),
+            tr("Mã xã", "Code", lang), tr("Tiêu chí đạt (giá trị)", "Criteria met (values)",
+                                          lang), tr("Ghi chú", "Notes", lang)]
+    out = []
+    for sec in sections:
+        caption = sec.heading + (f" — {sec.note}" if sec.note else "")
+        rows = [[str(r["stt"]), r["name"], r["code"], r["criteria"] or "—", r["reason"]]
+                for r in sec.rows]
+        out.append((caption, head, rows))
+    return out
+
+
+def _merge_pdfs(parts: list[Path], out: Path, title: str) -> None:
+    """Concatenate PDFs into ``out`` (written only once every part exists)."""
+    from pypdf import PdfWriter
+
+    w = PdfWriter()
+    for p in parts:
+        w.append(str(p))
+    w.add_metadata({"/Title": title, "/Creator": "diaban"})
+    out.parent.mkdir(parents=True, exist_ok=True)
+    with open(out, "wb") as fh:
+        w.write(fh)
+
+
+def _list_pdf(req: AssessmentListExportRequest, who: Principal, db: str | None, view: Any,
+              title: list[str], sections: list[Any], notes: list[str],
+              report: Any) -> None:
+    """The list PDF: the class map, the change map, then the list as table pages."""
+    from layers.print import render_map, render_table_page
+
+    lang = req.lang
+    q = _Qd28Request(req.province, req.year, lang, req.size)
+    report(0.2, tr("Đọc ranh giới và so sánh với năm trước",
+                   "Reading boundaries and last year's list", lang))
+    maps = _qd28_maps(q, who, db, view)
+    with tempfile.TemporaryDirectory() as tmp:
+        report(0.35, tr("Vẽ bản đồ phân loại", "Drawing the map of classes", lang))
+        p1 = render_map(maps.class_spec, Path(tmp) / "classes.pdf")
+        report(0.6, tr("Vẽ bản đồ thay đổi", "Drawing the map of changes", lang))
+        p2 = render_map(maps.change_spec, Path(tmp) / "changes.pdf")
+        report(0.85, tr("Lập bảng danh sách", "Writing the list", lang))
+        p3 = render_table_page(Path(tmp) / "list.pdf", title[1], " · ".join(
+            [title[0], *title[2:]]), _list_tables(sections, lang), notes, req.size, lang,
+            first_page=3)
+        _merge_pdfs([p1, p2, p3], Path(req.out), title[1])

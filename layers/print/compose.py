@@ -1,7 +1,9 @@
 """Composing a printed page: the map frame, its panel of legends and inset, and the render.
 
-:func:`render_map` draws one indicator for one period; :func:`render_small_multiples`
-one indicator across periods with one shared classification. The panel (legends,
+:func:`render_map` draws one indicator for one period, or one map of categories
+(QĐ 28 classes, class changes: :attr:`MapFigureSpec.categories`), on the same page
+layout; :func:`render_small_multiples` one indicator across periods with one shared
+classification. The panel (legends,
 locator inset) goes to the right of the map or below it, in as many columns as
 gives the largest map scale.
 """
@@ -18,6 +20,7 @@ import matplotlib
 import numpy as np
 import pandas as pd
 import shapely
+from matplotlib import patheffects
 from matplotlib.axes import Axes
 from matplotlib.patches import Rectangle
 from pyproj import CRS
@@ -27,7 +30,7 @@ from geo.errors import ValidationError
 from geo.i18n import tr
 from geo.vocab import NO_DATA_COLOR
 from layers.basemap import vietnam_layers
-from layers.classes import Classes
+from layers.classes import Classes, categorical
 from layers.print.furniture import (
     archipelago_labels,
     draw_header_footer,
@@ -67,7 +70,7 @@ __all__ = ["render_map", "render_small_multiples"]
 
 
 def render_map(spec: MapFigureSpec, out_path: str | Path, fmt: str | None = None) -> Path:
-    """Render one choropleth map to a PNG, PDF or SVG page.
+    """Render one map (a choropleth, or categories: ``spec.categories``) to a PNG, PDF or SVG page.
 
     Parameters
     ----------
@@ -232,12 +235,59 @@ def _legend_blocks(page: Page, rows: list, sym: list) -> list[_Block]:
 # --------------------------------------------------------------- the map
 
 
-def _prepare_units(units_ll: gpd.GeoDataFrame, crs: CRS) -> gpd.GeoDataFrame:
+def _prepare_units(units_ll: gpd.GeoDataFrame, crs: CRS, categories: bool = False
+                   ) -> gpd.GeoDataFrame:
+    """Units in the map's CRS; a categorical map keeps its term ids in ``category``."""
     u = project(units_ll, crs)
     u = u[~(u.geometry.isna() | u.geometry.is_empty)].copy()
-    u["value"] = pd.to_numeric(u["value"], errors="coerce").astype(float)
+    if categories:  # the class codes are set by _figure_classes
+        u["category"] = u["value"].astype(object)
+        u["value"] = np.nan
+    else:
+        u["value"] = pd.to_numeric(u["value"], errors="coerce").astype(float)
     u["name"] = [nfc(s) for s in u["name"]]
     return u
+
+
+def _figure_classes(spec: MapFigureSpec, frames: list[gpd.GeoDataFrame]) -> Classes:
+    """The classes of a figure, pooled over its maps.
+
+    Numbers are classed by :func:`~layers.print.legend.classify_figure`; categories
+    by :func:`layers.classes.categorical`, whose class codes replace each frame's
+    ``value`` so that both are drawn by the same code.
+    """
+    if spec.categories is not None:
+        cats = [c for f in frames for c in f["category"]]
+        classes, codes = categorical(cats, spec.categories, spec.category_ids, spec.lang)
+        start = 0
+        for f in frames:
+            f["value"] = codes[start:start + len(f)]
+            start += len(f)
+        return classes
+    pooled = np.concatenate([f["value"].to_numpy() for f in frames])
+    hidden = ([_hidden(f) for f in frames] if all("suppressed" in f for f in frames)
+              else None)
+    return classify_figure(pooled, spec.scheme, spec.k, spec.suppress_below, spec.lang,
+                           spec.digits, None if hidden is None else np.concatenate(hidden))
+
+
+def _draw_marks(page: Page, ax: Axes, units: gpd.GeoDataFrame, spec: MapFigureSpec,
+                fs: float) -> None:
+    """Each unit's category mark (``Term.mark``) at its representative point."""
+    vocab = spec.categories
+    if vocab is None or not spec.marks or "category" not in units:
+        return
+    wanted = set(vocab.ids if spec.marks is True else spec.marks)
+    font = page.font(6.5 * fs, "bold")
+    # a white outline drawn alone under the mark, so the mark itself stays text in PDF/SVG
+    halo = [patheffects.Stroke(linewidth=1.2 * fs, foreground="white")]
+    for cat, geom in zip(units["category"], units.geometry.values):
+        if cat is None or cat != cat or cat not in wanted or not vocab[cat].mark:
+            continue
+        p = geom.representative_point()
+        for effects, z in ((halo, 7), (None, 7.1)):
+            ax.text(p.x, p.y, vocab[cat].mark, fontproperties=font, color="#1a1a1a",
+                    ha="center", va="center", zorder=z, path_effects=effects)
 
 
 def _prepare_hotspots(spec: MapFigureSpec, units: gpd.GeoDataFrame, crs: CRS
@@ -284,6 +334,7 @@ def _draw_map_body(page: Page, ax: Axes, units: gpd.GeoDataFrame, classes: Class
         draw_polys(ax, np.array(groups, dtype=object), "none", "#4d4d4d", 0.7 * fs, 3)
     outline = dissolve(geoms, eps)
     draw_polys(ax, np.array([outline], dtype=object), "none", "#262626", 1.0 * fs, 4)
+    _draw_marks(page, ax, units, spec, fs)
     if hot is not None:
         draw_polys(ax, hot.geometry.values, "none", "white", 3.0 * fs, 5)
         draw_polys(ax, hot.geometry.values, "none", HOTSPOT_COLOR, 1.5 * fs, 6)
@@ -300,9 +351,8 @@ def _compose_single(page: Page, spec: MapFigureSpec) -> None:
     lang, fs = spec.lang, page.fs
     units_ll = lonlat(spec.units)
     crs = map_crs(spec.projected_crs, units_ll)
-    units = _prepare_units(units_ll, crs)
-    classes = classify_figure(units["value"].to_numpy(), spec.scheme, spec.k,
-                              spec.suppress_below, lang, spec.digits, _hidden(units))
+    units = _prepare_units(units_ll, crs, spec.categories is not None)
+    classes = _figure_classes(spec, [units])
     whole_country = shows_whole_country(units_ll.total_bounds)
     union_ll = shapely.union_all(units_ll.geometry.values)
     country = vietnam_layers(crs) if whole_country else None
@@ -412,12 +462,8 @@ def _compose_multiples(page: Page, units_by_period: Mapping[str, gpd.GeoDataFram
     all_ll = gpd.GeoDataFrame(pd.concat(list(lls.values()), ignore_index=True),
                               geometry="geometry", crs="EPSG:4326")
     crs = map_crs(spec.projected_crs, all_ll)
-    units = {k: _prepare_units(u, crs) for k, u in lls.items()}
-    pooled = np.concatenate([u["value"].to_numpy() for u in units.values()])
-    hidden = ([_hidden(u) for u in units.values()]
-              if all("suppressed" in u for u in units.values()) else None)
-    classes = classify_figure(pooled, spec.scheme, spec.k, spec.suppress_below, lang,
-                              spec.digits, None if hidden is None else np.concatenate(hidden))
+    units = {k: _prepare_units(u, crs, spec.categories is not None) for k, u in lls.items()}
+    classes = _figure_classes(spec, list(units.values()))
     last = list(units.values())[-1]
     hot = _prepare_hotspots(spec, last, crs)
     statuses = [] if hot is None else list(dict.fromkeys(hot["status"].astype(str)))

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import shapely
 from matplotlib.axes import Axes
+from matplotlib.colors import to_hex, to_rgb
 from matplotlib.lines import Line2D
 from matplotlib.patches import Polygon, Rectangle
 from pyproj import CRS
@@ -295,6 +296,23 @@ def _footer_lines(page: Page, spec: MapFigureSpec, crs: CRS, width: float
     return notes, page.wrap(src, 7.5, width)
 
 
+def _draw_stamp(page: Page, x: float, y: float, width: float, text: str, color: str) -> float:
+    """A boxed bold line (the list's approval status) at (x, y); returns the y below it."""
+    fs = page.fs
+    pad = 1.6 * fs
+    lines = page.wrap(text, 10, width - 2 * pad, "bold")
+    w = min(width, max(page.width(s, 10, "bold") for s in lines) + 2 * pad)
+    h = len(lines) * page.line_h(10) + 2 * pad * 0.6
+    ink = to_hex(tuple(0.62 * c for c in to_rgb(color)))  # the colour, dark enough to read
+    page.ax.add_patch(Rectangle((x, y), w, h, facecolor="white", edgecolor=color,
+                                linewidth=1.6 * fs, zorder=11))
+    ty = y + pad * 0.6
+    for s in lines:
+        page.text(x + pad, ty, s, 10, weight="bold", color=ink)
+        ty += page.line_h(10)
+    return y + h
+
+
 def draw_header_footer(page: Page, spec: MapFigureSpec, crs: CRS
                        ) -> tuple[float, float, float, float]:
     """Draw the title block and the footer (notes, source, date).
@@ -316,6 +334,9 @@ def draw_header_footer(page: Page, spec: MapFigureSpec, crs: CRS
         for s in page.wrap(nfc(spec.subtitle), 10.5, width):
             page.text(x0, y, s, 10.5, color="#333333")
             y += page.line_h(10.5)
+    if spec.stamp:
+        y += 1.5 * fs
+        y = _draw_stamp(page, x0, y, width, nfc(spec.stamp), spec.stamp_color)
     y += 1.5
     page.ax.add_line(Line2D([x0, x0 + width], [y, y], color="#444444", linewidth=0.8 * fs))
     body_top = y + 3.0 * fs

@@ -191,7 +191,7 @@ def hotspot_labels(page: Page, spec: MapFigureSpec, hot: gpd.GeoDataFrame,
         p = r.geometry.representative_point()
         status = str(r["status"])
         second = nfc(HOTSPOT_STATUSES.short(status, lang))
-        if spec.label_values:
+        if spec.label_values and spec.categories is None:  # codes are no values
             v = r["value"] if "value" in hot.columns else values.get(str(r.get("code")), None)
             if v is not None and np.isfinite(v):
                 second += " · " + format_value(v, spec.suppress_below, lang, classes.digits,

@@ -86,7 +86,8 @@ class LegendRow:
     """One row of a printed legend.
 
     ``kind`` is ``title``, ``fill``, ``line``, ``accent``, ``marker``, ``gap``,
-    ``header`` or ``note``.
+    ``header`` or ``note``; ``symbol`` is a text mark printed on a fill's swatch
+    (a category's mark, as on the map).
     """
 
     kind: str
@@ -96,6 +97,7 @@ class LegendRow:
     hatch: str | None = None
     marker: str = ""
     linewidth: float = 0.0
+    symbol: str = ""
 
 
 def legend_rows(classes: Classes, spec: MapFigureSpec, statuses: list[str],
@@ -112,13 +114,23 @@ def legend_rows(classes: Classes, spec: MapFigureSpec, statuses: list[str],
     if classes.suppress_below is not None:
         rows.append(LegendRow("fill", f"< {classes.suppress_below}", f"({classes.suppressed})",
                               classes.suppressed_color))
-    for lab, col, n in zip(classes.labels, classes.colors, classes.counts):
-        rows.append(LegendRow("fill", lab, f"({n})", col))
-    rows.append(LegendRow("fill", no_data_label(lang), f"({classes.no_data})", NO_DATA_COLOR,
-                          hatch="/////"))
-    note = (tr("(số lượt đơn vị × kỳ trong mỗi lớp)", "(unit-periods per class)", lang)
-            if unit_periods else
-            tr("(số đơn vị trong mỗi lớp)", "(number of units per class)", lang))
+    vocab = spec.categories
+    marked = (set() if vocab is None or not spec.marks else
+              set(vocab.ids if spec.marks is True else spec.marks))
+    ids = classes.ids or [None] * len(classes.labels)
+    for lab, col, n, cat in zip(classes.labels, classes.colors, classes.counts, ids):
+        rows.append(LegendRow("fill", lab, f"({n})", col,
+                              hatch="/////" if col == NO_DATA_COLOR else None,
+                              symbol=vocab[cat].mark if cat in marked else ""))
+    if vocab is None or classes.no_data:  # a categorical map lists no data only when there is
+        rows.append(LegendRow("fill", no_data_label(lang), f"({classes.no_data})",
+                              NO_DATA_COLOR, hatch="/////"))
+    if vocab is not None:
+        note = tr("(số đơn vị trong mỗi loại)", "(number of units in each category)", lang)
+    elif unit_periods:
+        note = tr("(số lượt đơn vị × kỳ trong mỗi lớp)", "(unit-periods per class)", lang)
+    else:
+        note = tr("(số đơn vị trong mỗi lớp)", "(number of units per class)", lang)
     rows.append(LegendRow("note", note))
     sym: list[LegendRow] = []
     if statuses:
@@ -199,6 +211,9 @@ def draw_legend(page: Page, x: float, y: float, rows: list[LegendRow], max_w: fl
                 page.ax.add_patch(Rectangle((x, cy - sw_h / 2), sw_w, sw_h, facecolor=r.color,
                                             edgecolor=EDGE, linewidth=0.4 * fs,
                                             hatch=r.hatch, zorder=11))
+                if r.symbol:
+                    page.text(x + sw_w / 2, cy, r.symbol, 5.5, weight="bold", ha="center",
+                              va="center_baseline")
             elif r.kind == "line":
                 if r.color == HOTSPOT_COLOR:
                     page.ax.add_patch(Rectangle((x, cy - sw_h / 2), sw_w, sw_h,

@@ -16,7 +16,8 @@ import geopandas as gpd
 from pyproj import CRS
 
 from geo.errors import ValidationError
-from layers.classes import check_classing
+from geo.vocab import Vocabulary
+from layers.classes import categorical, check_classing
 from layers.print.page import ORIENTATIONS, PAGE_SIZES
 
 __all__ = ["DPI_RANGE", "MapFigureSpec", "check_options", "check_spec", "check_units"]
@@ -83,6 +84,24 @@ class MapFigureSpec:
         default; a map of the whole country shows the archipelagos itself).
     extra_notes : list of str
         Lines printed above the source line.
+    categories : Vocabulary, optional
+        Draw categories instead of numbers: ``units["value"]`` then holds a term id
+        of this vocabulary per unit (None/NaN: no data), each unit takes its term's
+        colour and the legend lists the terms with their counts
+        (:func:`layers.classes.categorical`; a term whose colour is the no-data
+        grey is hatched like no data). ``scheme``, ``k``, ``suppress_below`` and
+        ``digits`` are then unused.
+    category_ids : tuple of str, optional
+        The categories the legend lists, in order (every term by default).
+    marks : bool or tuple of str
+        Print each category's mark (``Term.mark``: I, II, III, ✓ …) on its units,
+        so the map reads in black and white too: all categories (True) or only
+        those named.
+    stamp : str
+        Boxed lines under the subtitle (a line break starts a new line), e.g. whether the list
+        shown is approved (``ĐÃ PHÊ DUYỆT — Quyết định số …``) or a draft (``DỰ THẢO``).
+    stamp_color : str
+        Colour of the stamp's box; its text is a darker shade of it.
     """
 
     units: gpd.GeoDataFrame
@@ -109,6 +128,11 @@ class MapFigureSpec:
     label_values: bool = True
     inset: bool = True
     extra_notes: list[str] = field(default_factory=list)
+    categories: Vocabulary | None = None
+    category_ids: tuple[str, ...] | None = None
+    marks: bool | tuple[str, ...] = False
+    stamp: str = ""
+    stamp_color: str = "#222222"
 
 
 def check_options(*, size: str = "A4", orientation: str = "portrait", dpi: int = 300,
@@ -182,6 +206,8 @@ def check_spec(spec: MapFigureSpec, units_required: bool = True) -> None:
     problems: list[tuple[str, str]] = []
     if units_required:
         check_units(spec.units, problems)
+    if spec.categories is not None and not problems and units_required:
+        categorical(list(spec.units["value"]), spec.categories, spec.category_ids)
     if spec.facilities is not None and len(spec.facilities) and "kind" not in spec.facilities:
         problems.append(("Bảng cơ sở thiếu cột 'kind'.", "Facilities lack a 'kind' column."))
     if spec.hotspots is not None and len(spec.hotspots):

@@ -147,3 +147,13 @@ def test_set_a_class_then_record_the_approval_then_undo(page_on_copy) -> None:
     assert not at.exception
     assert "trở lại dự thảo" in at.success[0].value
     assert "DỰ THẢO" in at.warning[0].value
+
+
+def test_the_list_downloads_as_excel_and_as_pdf_with_the_maps(open_page) -> None:
+    at = open_page(PAGE)
+    buttons = {b.proto.label: b for b in at.get("download_button")}
+    assert "Tải danh sách (Excel, mẫu trình UBND tỉnh)" in buttons
+    pdf = buttons["Tải PDF (danh sách và bản đồ)"]
+    assert "bản đồ thay đổi" in pdf.proto.help
+    en = open_page(PAGE, "en")
+    assert "Download PDF (list and maps)" in {b.proto.label for b in en.get("download_button")}

@@ -48,7 +48,10 @@ def test_brief_has_map_progress_and_targets(demo_url, tmp_path):
     assert "Tiến độ chuyển hóa địa bàn" in text and "Chỉ tiêu của tỉnh" in text
     assert "Xã Tân Xuân" in text and "KH 75/KH-SLĐTBXH" in text
     info = subprocess.run(["pdfinfo", str(out)], capture_output=True, text=True).stdout
-    assert re.search(r"^Pages:\s+2$", info, re.M)
+    # the map, the progress and targets (page 2), then the QĐ 28 section (maps, summary)
+    assert re.search(r"^Pages:\s+5$", info, re.M)
+    second = _page(out, 2)
+    assert "Tiến độ chuyển hóa địa bàn" in second and "Chỉ tiêu của tỉnh" in second
 
 
 def test_suppression_hides_small_counts(demo_url, tmp_path):
