@@ -458,7 +458,7 @@ _FLASH = "_undo_flash"
 with tabs[5]:
     if flash := st.session_state.pop(_FLASH, None):
         st.success(flash)  # said after the rerun that re-reads the list below
-    hist = history(HistoryRequest(), me, db_url())
+    hist = history(HistoryRequest(data_only=True), me, db_url())  # QĐ 28 changes: their page
     names = {"id": t("Số", "No."), "kind": t("Loại dữ liệu", "Kind of data"),
              "file": t("Tệp", "File"), "user": t("Người nhập", "Imported by"),
              "created_at": t("Thời gian (UTC)", "Time (UTC)"), "rows": t("Số dòng", "Rows"),

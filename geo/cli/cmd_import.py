@@ -124,13 +124,16 @@ def template_cmd(province: str, period: str, edition: str | None, out: Path) -> 
 
 @click.command("history")
 @click.option("--province", "-p", default=None)
+@click.option("--all", "everything", is_flag=True,
+              help="Cả các thay đổi danh sách QĐ 28 (danh sách, phê duyệt, cài đặt, tuyến) / "
+                   "the QĐ 28 list's changes too.")
 @options
-def history_cmd(province: str | None) -> None:
+def history_cmd(province: str | None, everything: bool) -> None:
     """Lịch sử các lần nhập. / Import history."""
     from geo.services.history import HistoryRequest, history
 
     o = ctx_obj()
-    res = history(HistoryRequest(province), principal(), db())
+    res = history(HistoryRequest(province, data_only=not everything), principal(), db())
     if o["json"]:
         emit_json(res.records())
     else:

@@ -37,6 +37,8 @@ from geo.vocab import BATCH_STATUSES, IMPORT_KINDS
 __all__ = ["BASE_KINDS", "History", "HistoryRequest", "UndoPreview", "UndoRequest",
            "UndoResult", "history", "undo", "undo_preview"]
 
+#: Kinds of the QĐ 28 list's changes (lists, approvals, settings, routes).
+QD28_PREFIX = "qd28_"
 #: Batch kinds that are a database's base load, never undone as an ordinary import.
 BASE_KINDS = ("demo",)
 
@@ -50,9 +52,15 @@ class HistoryRequest(Request):
     province : str or Province, optional
         Only this province's batches (default: the principal's province, or all
         for a principal limited to none).
+    data_only : bool
+        Only the imports of data (figures, boundaries, incidents, facilities,
+        hotspots, population, the demo's base load): the QĐ 28 lists, approvals,
+        settings and routes are changes of the classification page and
+        ``diaban assess``, listed and undone there.
     """
 
     province: Any = None
+    data_only: bool = False
 
     def check(self) -> Self:
         """Resolve the province when one is given."""
@@ -161,6 +169,8 @@ def history(req: HistoryRequest, who: Principal, db: str | None = None) -> Histo
         wanted = asked if wanted is None else wanted & asked
     with transaction(db) as s:
         df = list_batches(s, areas=wanted)
+        if req.data_only:
+            df = df[~df.kind.astype(str).str.startswith(QD28_PREFIX)].reset_index(drop=True)
         where = batch_areas(s, df.id.tolist())
     active = df[df.status == "active"]
     undoable = [int(b) for b, kind, user in zip(active.id, active.kind, active.user)
@@ -330,7 +340,7 @@ def _batch_to_undo(s: Any, req: UndoRequest, who: Principal) -> Any:
         raise NotFoundError(f"Không có lần nhập dữ liệu số {req.batch}.",
                             f"No import batch {req.batch}.")
     may_undo(who, None, b.username, areas=batch_areas(s, [b.id]).get(b.id, frozenset()))
-    if b.kind.startswith("qd28_"):  # a QĐ 28 list, its approval, settings or a route
+    if b.kind.startswith(QD28_PREFIX):  # a QĐ 28 list, its approval, settings or a route
         authorize(who, "approve", b.province_code)
     if b.kind in BASE_KINDS:
         raise _base_refusal(req.batch)

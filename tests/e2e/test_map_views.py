@@ -213,7 +213,7 @@ def test_the_classification_page_maps_the_years_classes_and_changes(app_url, lap
     for f in (classes, changes):
         _assert_fits(f, communes=75)
     legend = classes.locator(".diaban-legend").inner_text()
-    assert "Dự thảo" in legend and "Loại I" in legend and "Không ma túy" in legend, legend
+    assert "Dự thảo" in legend and "loại I" in legend and "Không ma túy" in legend, legend
     legend = changes.locator(".diaban-legend").inner_text()
     assert "2025 → 2026" in legend and "Chuyển loại giảm" in legend, legend
     assert "Tái phức tạp" in legend, legend  # the demo's relapse

@@ -9,6 +9,7 @@ import pytest
 
 from geo.auth import Principal
 from geo.errors import NotFoundError, PermissionDenied, ValidationError
+from geo.i18n import fmt_number
 from geo.services import imports as imp
 from geo.services.history import HistoryRequest, UndoRequest, history, undo
 from geo.store import get_values, session_scope
@@ -130,23 +131,40 @@ def test_the_demo_base_load_is_never_undone_as_an_import(demo_copy_url: str,
                                                          tmp_path: Path) -> None:
     from geo.services.history import undo_preview
 
-    demo = history(HistoryRequest(), ADMIN, demo_copy_url)
+    demo = history(HistoryRequest(data_only=True), ADMIN, demo_copy_url)
     (base,) = demo.base
     assert base not in demo.undoable
     mine = _import(tmp_path, "them.csv", "04024,2024-H1,relapse,3\n", ADMIN, demo_copy_url)
-    demo = history(HistoryRequest(), ADMIN, demo_copy_url)
+    demo = history(HistoryRequest(data_only=True), ADMIN, demo_copy_url)
     assert demo.undoable == [mine] and demo.base == [base]
     undo(UndoRequest(mine), ADMIN, demo_copy_url)
     # The list read again says so at once; the base load is still the only thing in use.
-    after = history(HistoryRequest(), ADMIN, demo_copy_url)
+    after = history(HistoryRequest(data_only=True), ADMIN, demo_copy_url)
     assert after.batches.set_index("id").status.to_dict() == {mine: "undone", base: "active"}
     assert after.undoable == []
     labels = after.labelled("vi").set_index("id")
     assert labels.loc[mine, "status"] == "Đã hoàn tác"
     assert labels.loc[base, "kind"] == "Dữ liệu minh họa (nạp ban đầu)"
-    assert labels.loc[base, "undone_at"] == "" and labels.loc[base, "rows"] == "37.775"
+    assert labels.loc[base, "undone_at"] == "" and labels.loc[base, "rows"] == fmt_number(
+        int(after.batches.set_index("id").rows[base]), "vi")
+    assert "." in labels.loc[base, "rows"]  # tens of thousands, written the Vietnamese way
     before = db_fingerprint(demo_copy_url)
     for call in (undo, undo_preview):
         with pytest.raises(ValidationError, match="diaban demo --reset"):
             call(UndoRequest(base), ADMIN, demo_copy_url)
     assert db_fingerprint(demo_copy_url) == before
+
+
+def test_data_only_history_leaves_the_qd28_changes_to_their_page(demo_url: str) -> None:
+    """The Data page and ``diaban import history`` list imports of data; the demo's QĐ 28
+    lists, approvals, settings and routes are changes of the classification page."""
+    from geo.auth import local_admin
+    from geo.services.history import HistoryRequest, history
+
+    every = history(HistoryRequest(), local_admin(), demo_url)
+    data = history(HistoryRequest(data_only=True), local_admin(), demo_url)
+    qd28 = every.batches[every.batches.kind.str.startswith("qd28_")]
+    assert len(qd28) >= 4  # the demo's 2024/2025 approvals, the 2026 draft, settings …
+    assert not data.batches.kind.str.startswith("qd28_").any()
+    assert len(data.batches) == len(every.batches) - len(qd28)
+    assert set(data.undoable) == set(every.undoable) - set(qd28.id.astype(int))
