@@ -82,7 +82,7 @@ def _worker(jobs: object, out: object, start: object, gate: object) -> None:
     from geo.registry import load_units
     from geo.store import dispose_engines
 
-    real = geo.services.imports.find_active_batch
+    real = geo.services.imports.file_batches
 
     def held(s: object, k: str, sha: str) -> object:
         prev = real(s, k, sha)
@@ -92,7 +92,7 @@ def _worker(jobs: object, out: object, start: object, gate: object) -> None:
             pass  # the others are waiting for the lock (or were here already)
         return prev
 
-    geo.services.imports.find_active_batch = held  # every import kind checks through it
+    geo.services.imports.file_batches = held  # every import kind checks through it
     # Warm the caches (registry, name indexes) so the importers reach the gate together.
     load_units("legacy", "commune"), load_units("2025", "commune")
     province_units("Sơn La", "legacy")
@@ -128,10 +128,24 @@ class _Importers:
         self.gate.reset()  # broken on purpose by the previous run when the lock worked
         for q, path in zip(self.jobs, paths):
             q.put((kind, url, str(path)))
-        results = [self.out.get(timeout=RESULT_SECONDS) for _ in paths]
+        results = [self._result() for _ in paths]
         failed = [r for r in results if not r["ok"]]
         assert not failed, failed
         return results
+
+    def _result(self) -> dict:
+        """The next outcome; fails at once when an importer process has died."""
+        import queue
+        import time
+
+        end = time.monotonic() + RESULT_SECONDS
+        while time.monotonic() < end:
+            try:
+                return self.out.get(timeout=2)
+            except queue.Empty:
+                dead = [p.exitcode for p in self.procs if not p.is_alive()]
+                assert not dead, f"an importer process died (exit codes {dead})"
+        raise AssertionError(f"no importer answered within {RESULT_SECONDS} s")
 
     def close(self) -> None:
         for q in self.jobs:
