@@ -34,6 +34,7 @@ from geo.registry import Province, load_units
 from geo.services import maps
 from geo.vocab import MEASURES, SCHEMES, Vocabulary
 from layers import webmap
+from layers.classes import categorical
 from layers.maps import Classes, classify_values, legend_html
 from pages._state import (
     bound,
@@ -564,14 +565,12 @@ def category_map(frame: pd.DataFrame, column: str, vocab: Vocabulary, title: str
     view = cached_map_view(maps.MapRequest(province_ref(province), edition, period=period))
     g = view.communes[["code", "name", "district_name", "source", "geometry"]].merge(
         pd.DataFrame(frame)[["code", column]].drop_duplicates("code"), on="code", how="left")
-    present = [c for c in g[column].dropna().unique()]
-    cats = [c for c in vocab if c in present] + sorted(c for c in present if c not in vocab)
-    g["value"] = g[column].map({c: float(i) for i, c in enumerate(cats)}).astype(float)
-    classes = Classes(bins=[float(i) for i in range(len(cats))],
-                      colors=[vocab.color(c, "#cccccc") for c in cats],
-                      labels=[vocab.label(c, lg) for c in cats],
-                      counts=[int((g[column] == c).sum()) for c in cats],
-                      no_data=int(g[column].isna().sum()), scheme="categories")
+    present = set(g[column].dropna())
+    # The printed maps' classes (layers.classes.categorical); the legend lists the
+    # categories present.
+    classes, codes = categorical(g[column].tolist(), vocab, [c for c in vocab if c in present],
+                                 lang=lg)
+    g["value"] = codes
     geometry = _published(db_url(), data_version().of(), province, edition, view.communes)
     has_hot = hotspots is not None and len(hotspots) > 0
     payload = webmap.view_payload(
