@@ -248,8 +248,16 @@ def run_async(coro: object) -> object:
 _DB_FIXTURES = frozenset({"demo_url", "demo_copy_url", "empty_url", "_pg_templates"})
 
 
+#: Browser tests that also run on PostgreSQL: logins, roles and their limits (the rest
+#: of the pages read through services whose PostgreSQL behaviour the service tests cover).
+_PG_E2E = frozenset({"test_roles.py", "test_login_limits.py"})
+
+
 def _uses_backend(item: pytest.Item) -> bool:
     """Whether a test reads or writes a database of the backend under test."""
+    path = Path(str(getattr(item, "fspath", "")))
+    if path.parent.name == "e2e" and path.name not in _PG_E2E:
+        return False
     if _DB_FIXTURES & set(getattr(item, "fixturenames", ())):
         return True
     module = getattr(item, "module", None)
@@ -262,6 +270,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
     The rest (statistics, readers, drawing…) do not depend on the backend and have
     already run on the SQLite pass; running them again would only double CI's time.
+    Of the browser tests, those of logins and roles run on both.
     """
     if not PG_URL:
         return
