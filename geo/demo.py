@@ -416,7 +416,7 @@ def _undo_for_reset(s: Session, batches: Sequence[int], user: str) -> list[int]:
             "The demo province's data changed since you confirmed (batches in use: "
             f"{', '.join(map(str, now)) or 'none'}); nothing was changed. Look again and "
             "confirm once more.")
-    for b in now:
+    for b in reversed(now):  # newest first: a QĐ 28 list's changes undo latest first
         undo_batch(s, b, user=user)
     return now
 

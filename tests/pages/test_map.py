@@ -71,7 +71,7 @@ def test_headline_numbers_sit_above_the_map(open_page):
     assert total == f"{int(table['Giá trị'].sum()):,}".replace(",", ".")
     assert at.metric[2].value == "4"  # designated by the end of the demo's period
     assert "/" in at.metric[3].value
-    assert "Phân loại QĐ 28/2025" in page_text(at)  # the local administrator may analyse
+    assert "Danh sách QĐ 28/2025 năm" in page_text(at)  # the year's list, approved or draft
 
 
 def test_hiding_small_counts_hides_them_in_the_table_too(open_page):

@@ -54,15 +54,23 @@ def test_setup_needs_the_right(role: str, empty_url: str, tmp_path: Path) -> Non
 
 def test_reset_names_the_batches_it_undoes_and_rebuilds_the_demo(demo_copy_url: str,
                                                                  tmp_path: Path) -> None:
+    from sqlalchemy import func, select
+
     from geo.services import imports as imp
     from geo.services.history import HistoryRequest, history
     from geo.store import get_values, session_scope
+    from geo.store.schema import ImportBatch, IndicatorValue
 
+    with session_scope(demo_copy_url) as s:  # the demo's base load and its QĐ 28 lists
+        demo = tuple(s.scalars(select(ImportBatch.id).where(ImportBatch.status == "active")
+                               .order_by(ImportBatch.id)))
+        loaded = s.scalar(select(func.count()).where(IndicatorValue.batch_id == 1))
+    assert demo[0] == 1 and len(demo) > 1
     f = tmp_path / "them.csv"
     f.write_text("ma_xa,ky,chi_tieu,gia_tri\n04024,2024-H1,relapse,999\n", encoding="utf-8")
     mine = imp.import_file(imp.IndicatorsRequest(f), ADMIN, demo_copy_url).batch_id
     plan = svc.reset_plan(ADMIN, demo_copy_url)
-    assert plan.ids == (1, mine)
+    assert plan.ids == (*demo, mine)
     msg = plan.message("vi")
     assert "Lần nhập số 1: Dữ liệu minh họa" in msg and "them.csv" in msg
     assert "Batch 1: Demo data" in plan.message("en")
@@ -74,7 +82,7 @@ def test_reset_names_the_batches_it_undoes_and_rebuilds_the_demo(demo_copy_url: 
     messages: list[str] = []
     res = svc.build_demo(svc.DemoRequest(reset=True, batches=plan.ids, lang="en"), ADMIN,
                          demo_copy_url, progress=lambda f, m: messages.append(m))
-    assert res.created and res.undone == [1, mine] and res.values == 37_500
+    assert res.created and res.undone == [*demo, mine] and res.values == loaded
     assert "Writing to the database" in messages and not any(
         m.startswith("Ghi") for m in messages)
     h = history(HistoryRequest(), ADMIN, demo_copy_url)
@@ -97,7 +105,9 @@ def test_an_undone_demo_asks_for_reset_instead_of_saying_it_is_there(
     with pytest.raises(ValidationError, match="--reset"):
         svc.build_demo(svc.DemoRequest(), ADMIN, demo_copy_url)
     assert db_fingerprint(demo_copy_url) == before
-    assert svc.reset_plan(ADMIN, demo_copy_url).ids == ()
-    res = svc.build_demo(svc.DemoRequest(reset=True), ADMIN, demo_copy_url)
-    assert res.created and res.undone == []
+    # What is left in use (the demo's QĐ 28 lists) is named, undone and rebuilt.
+    plan = svc.reset_plan(ADMIN, demo_copy_url)
+    assert 1 not in plan.ids
+    res = svc.build_demo(svc.DemoRequest(reset=True, batches=plan.ids), ADMIN, demo_copy_url)
+    assert res.created and res.undone == list(plan.ids)
     assert svc.demo_exists(demo_copy_url)

@@ -49,7 +49,10 @@ def test_boundaries_imported_change_every_map(demo_url, tmp_path) -> None:
     path = tmp_path / "ranh_gioi.geojson"
     view.communes[["code", "name", "geometry"]].rename(columns={"code": "ma_xa"}).to_file(
         path, driver="GeoJSON")
-    import_file(BoundariesRequest(path, "14", edition="legacy", accept_guess=True), ADMIN, url)
+    # The demo's polygons are approximate: those whose area or place is far from the
+    # registry's are left out (the placement check of issue 14); the rest are stored.
+    import_file(BoundariesRequest(path, "14", edition="legacy", accept_guess=True,
+                                  skip_unmatched=True), ADMIN, url)
     after = maps.data_versions(url)
     assert after.of("registered_addicts", period="2025-H1") != before.of(
         "registered_addicts", period="2025-H1")
