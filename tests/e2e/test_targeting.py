@@ -35,7 +35,9 @@ def test_ranking_uses_the_weights_as_given(app_url, page, tmp_path):
     p.get_by_text("trọng số: Tỷ lệ 40%, Xu hướng 20%, Điểm nóng 20%, Xa cơ sở 20%").first \
         .wait_for(timeout=T)
     _idle(p)
-    about = p.get_by_text("Xếp hạng:").first.inner_text()
+    # The paragraph that says what was ranked (its bold start is an element of its own).
+    about = p.locator("[data-testid='stMarkdownContainer'] p", has_text="Xếp hạng:").first \
+        .inner_text()
     assert "Tỉnh Sơn La · Người nghiện có hồ sơ quản lý · 6 tháng đầu năm 2025 · xã trước " \
            "01/7/2025" in about
     assert "Phân loại QĐ 28" not in about and "Đang là trọng điểm" not in about
