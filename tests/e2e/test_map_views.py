@@ -220,4 +220,13 @@ def test_the_classification_page_maps_the_years_classes_and_changes(app_url, lap
     body = p.page.locator("[data-testid='stMain']").inner_text()
     assert "Loại địa bàn năm 2026" in body and "Thay đổi so với năm 2025" in body
     p.page.screenshot(path="/tmp/e2e_classification_maps.png", full_page=False)
+    # The list with both maps, as a PDF for the submission (made when clicked).
+    with p.page.expect_download(timeout=T) as dl:
+        p.page.get_by_role("button", name="Tải PDF (danh sách và bản đồ)").click()
+    from pypdf import PdfReader
+
+    pdf = PdfReader(dl.value.path())
+    first = pdf.pages[0].extract_text()
+    assert len(pdf.pages) >= 3 and "2026" in first and "DỰ THẢO" in first, first[:300]
+    assert "Thay đổi loại" in pdf.pages[1].extract_text()
     assert p.external == []
