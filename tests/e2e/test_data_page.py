@@ -33,7 +33,8 @@ def test_upload_whose_content_is_not_its_type_is_refused(app_url, page, tmp_path
     p.goto(app_url + "/data")
     p.get_by_text("Số liệu xã").first.wait_for(timeout=60_000)
     p.locator("input[type=file]").first.set_input_files(str(fake))
-    msg = p.get_by_text("không phải định dạng XLSX").first
+    # The visible message: a page being redrawn keeps a hidden copy of its elements.
+    msg = p.get_by_text("không phải định dạng XLSX").filter(visible=True).first
     msg.wait_for(timeout=60_000)
     assert "so_lieu.xlsx" in msg.inner_text()
     body = p.locator("body").inner_text()
