@@ -251,12 +251,15 @@ _DB_FIXTURES = frozenset({"demo_url", "demo_copy_url", "empty_url", "_pg_templat
 #: Browser tests that also run on PostgreSQL: logins, roles and their limits (the rest
 #: of the pages read through services whose PostgreSQL behaviour the service tests cover).
 _PG_E2E = frozenset({"test_roles.py", "test_login_limits.py"})
+#: Modules about something else than storage that need a database only to start an app:
+#: numba's on-disk cache shared by processes.
+_PG_SKIP = frozenset({"test_numba_cache.py"})
 
 
 def _uses_backend(item: pytest.Item) -> bool:
     """Whether a test reads or writes a database of the backend under test."""
     path = Path(str(getattr(item, "fspath", "")))
-    if path.parent.name == "e2e" and path.name not in _PG_E2E:
+    if (path.parent.name == "e2e" and path.name not in _PG_E2E) or path.name in _PG_SKIP:
         return False
     if _DB_FIXTURES & set(getattr(item, "fixturenames", ())):
         return True
