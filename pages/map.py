@@ -108,6 +108,8 @@ def classes_line(ctl: data.MapControls) -> None:
     except DiabanError:
         return
     counts = yv.table.final_class.fillna("undetermined").value_counts()
+    if set(counts.index) <= {"undetermined"} and not yv.approved:
+        return  # no QĐ 28 figures for that year: nothing to say on the map
     st.caption(t(f"Danh sách QĐ 28/2025 năm {year} ", f"QĐ 28/2025 list {year} ")
                + f"({yv.status_label(lang())}): "
                + " · ".join(f"{QD28_CLASSES.label(k, lang())} {counts[k]}"
