@@ -115,22 +115,12 @@ def plan_progress(req: ProgressRequest, who: Principal, db: str | None = None,
     """
     from geo.periods import parse_period
     from geo.progress import evaluate_targets, hotspot_progress
-    from geo.store import get_values, hotspot_table, plan_targets
-    from geo.store import plans as stored_plans
+    from geo.store import get_values, hotspot_table
 
     req = req.check()
     authorize(who, "view", req.province)
     with transaction(db) as s:
-        pl = stored_plans(s, req.province.code)
-        if pl.empty:
-            raise NotFoundError("Tỉnh này chưa có kế hoạch nào được nhập.",
-                                "No plan recorded for this province.")
-        pid = req.plan_id if req.plan_id is not None else int(pl.id.iloc[0])
-        if pid not in set(pl.id):
-            raise NotFoundError(f"Tỉnh này không có kế hoạch số {pid}.",
-                                f"This province has no plan {pid}.")
-        plan = pl.set_index("id").loc[pid]
-        targets = plan_targets(s, pid)
+        pid, plan, targets = _plan(s, req)
         ht = hotspot_table(s, req.province)
         values = get_values(s, req.province, "legacy")
     legacy_periods = sorted({p for p in values.period if "-H" in p
@@ -185,22 +175,12 @@ def target_status(req: ProgressRequest, who: Principal, db: str | None = None,
         The province has no plan, or not the one asked for.
     """
     from geo.progress import evaluate_targets
-    from geo.store import get_values, hotspot_table, plan_targets
-    from geo.store import plans as stored_plans
+    from geo.store import get_values, hotspot_table
 
     req = req.check()
     authorize(who, "view", req.province.code)
     with transaction(db) as s:
-        pl = stored_plans(s, req.province.code)
-        if pl.empty:
-            raise NotFoundError("Tỉnh này chưa có kế hoạch nào được nhập.",
-                                "No plan recorded for this province.")
-        pid = req.plan_id if req.plan_id is not None else int(pl.id.iloc[0])
-        if pid not in set(pl.id):
-            raise NotFoundError(f"Tỉnh này không có kế hoạch số {pid}.",
-                                f"This province has no plan {pid}.")
-        plan = pl.set_index("id").loc[pid]
-        targets = plan_targets(s, pid)
+        pid, plan, targets = _plan(s, req)
         used = tuple(sorted({str(i) for col in ("indicator", "denominator")
                              for i in targets.get(col, pd.Series(dtype=object)).dropna()}))
         ht = hotspot_table(s, req.province)
@@ -210,6 +190,29 @@ def target_status(req: ProgressRequest, who: Principal, db: str | None = None,
     res = evaluate_targets(targets, values, ht, int(plan.end_year), lang)
     return PlanTargets(pid, res, used)
 
+
+def _plan(s: object, req: ProgressRequest) -> tuple[int, pd.Series, pd.DataFrame]:
+    """The plan asked for (default the province's first), its row and its targets.
+
+    Raises
+    ------
+    NotFoundError
+        The province has no plan, or not the one asked for.
+    """
+    from geo.store import plan_targets
+    from geo.store import plans as stored_plans
+
+    pl = stored_plans(s, req.province.code)
+    if pl.empty:
+        raise NotFoundError("Tỉnh này chưa có kế hoạch nào được nhập.",
+                            "No plan recorded for this province.")
+    pid = req.plan_id if req.plan_id is not None else int(pl.id.iloc[0])
+    if pid not in set(pl.id):
+        raise NotFoundError(f"Tỉnh này không có kế hoạch số {pid}.",
+                            f"This province has no plan {pid}.")
+    plan = pl.set_index("id").loc[pid]
+    targets = plan_targets(s, pid)
+    return pid, plan, targets
 
 def _timeline(ht: pd.DataFrame, end_year: int) -> pd.DataFrame:
     """Status spells of each hotspot commune (see :class:`PlanProgress`)."""
