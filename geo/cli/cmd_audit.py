@@ -64,10 +64,8 @@ def audit_cmd(username: str | None, action: str | None, entity: str | None,
     lg = lang()
     for r in rows:  # as people read them; --json and --out keep the codes
         r["at"] = r["at"].strftime("%d/%m/%Y %H:%M:%S" if lg == "vi" else "%Y-%m-%d %H:%M:%S")
-        r["action"] = AUDIT_ACTIONS.label(r["action"], lg) if r["action"] in AUDIT_ACTIONS \
-            else r["action"]
-        r["entity"] = AUDIT_ENTITIES.label(r["entity"], lg) if r["entity"] in AUDIT_ENTITIES \
-            else r["entity"]
+        r["action"] = AUDIT_ACTIONS.label(r["action"], lg)  # an unknown code stays as it is
+        r["entity"] = AUDIT_ENTITIES.label(r["entity"], lg)
         detail = describe_detail(r["detail"], lg)
         r["detail"] = detail if len(detail) <= 70 else detail[:69] + "…"
         r["batch_id"] = None if pd.isna(r["batch_id"]) else int(r["batch_id"])
