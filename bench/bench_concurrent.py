@@ -325,6 +325,10 @@ async def _scenario(i: int, b: Browser, rng: random.Random, user: dict, request:
 async def probe(target: Target) -> dict:
     """Load the map once per app process (its modules load), then clear the caches.
 
+    The probe logs in as the administrator, the only user whose "clear caches" diaban
+    honours (:mod:`pages._guard`); Streamlit then empties ``st.cache_data`` and
+    ``st.cache_resource`` of every process it reached.
+
     Behind the proxy, one session per process: each new browser goes to the process
     with the fewest open connections, so ``len(pids)`` sessions held open at once
     reach every process.
@@ -339,7 +343,8 @@ async def probe(target: Target) -> dict:
         sessions.append(b)
         first = await b.rerun()
         login = await b.rerun(states=[
-            state(b.widgets["login_user"].id, string_value="viewer00"),
+            # As the administrator: diaban honours "clear caches" from no one else.
+            state(b.widgets["login_user"].id, string_value="bench_admin"),
             state(b.widgets["login_pw"].id, string_value=PASSWORD),
             state(b.widgets["_submit"].id, trigger_value=True)])
         again = await b.rerun()

@@ -38,6 +38,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import date
+from functools import lru_cache
 from typing import Any
 
 import pandas as pd
@@ -581,6 +582,38 @@ def _stored_info(x: Any) -> dict:
             "rules": json.loads(x.rules) if x.rules else {},
             "province_class": x.province_class, "note": x.note, "created_by": x.created_by,
             "created_at": x.created_at, "batch_id": x.batch_id, "is_demo": x.is_demo}
+
+
+def year_inputs(year: Any) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The indicators and stored periods a year's list can read (for cache keys).
+
+    Every indicator of the year's rules, counted or not (a province's settings may
+    turn criteria on), and their denominators' fallbacks; the year and its halves.
+    Everything else :func:`evaluate_year` reads (stored lists, manual classes,
+    settings, routes, boundaries) is written with an import batch of its own.
+
+    Examples
+    --------
+    >>> inds, pers = year_inputs(2026)
+    >>> pers
+    ('2026', '2026-H1', '2026-H2')
+    >>> "population" in inds
+    True
+    """
+    return _year_inputs(check_year(year).id)
+
+
+@lru_cache(maxsize=32)
+def _year_inputs(year_id: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    per = check_year(year_id)
+    rules = load_rules(year=per)
+    inds = [i for c in rules.criteria() for i in c.indicators()]
+    for key, d in (rules.raw.get("denominators") or {}).items():
+        inds += [key, *([d["fallback"]] if d.get("fallback") else [])]
+    if rules.province:
+        inds += [i for c in rules.province.criteria for i in c.indicators()]
+    return (tuple(dict.fromkeys(inds)),
+            (per.id, *(p.id for p in per.parts("H"))))
 
 
 def check_year(year: Any, cutoff: Any = None) -> Period:

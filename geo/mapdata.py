@@ -32,6 +32,7 @@ def map_frame(
     period: str,
     measure: str = "count",
     suppress_below: int | None = None,
+    boundaries: gpd.GeoDataFrame | None = None,
 ) -> gpd.GeoDataFrame:
     """Communes of a province with one indicator's value for one period.
 
@@ -56,6 +57,10 @@ def map_frame(
         measure is shown: a rate computed from a small count hides as much as the
         count. Only for indicators whose small counts are hidden
         (:attr:`geo.indicators.Indicator.suppressible`); others are never marked.
+    boundaries : geopandas.GeoDataFrame, optional
+        The province's current boundaries in ``edition`` as
+        :func:`geo.store.current_boundaries` reads them (e.g. display-simplified and
+        shared); read when not given. Left unchanged.
 
     Returns
     -------
@@ -65,7 +70,7 @@ def map_frame(
         where there is no data.
     """
     ind = get_indicator(indicator)  # validates the id
-    gdf = current_boundaries(s, province, edition)
+    gdf = current_boundaries(s, province, edition) if boundaries is None else boundaries
     wanted = [indicator] + (["population"] if measure == "rate" else [])
     vals = get_values(s, province, edition, wanted, [period])
     wide = vals.pivot_table(index="unit_code", columns="indicator", values="value")
@@ -84,11 +89,15 @@ def map_frame(
 
 
 def series_frame(
-    s: Session, province: str, edition: str, indicators: list[str], measure: str = "count"
+    s: Session, province: str, edition: str, indicators: list[str], measure: str = "count",
+    periods: list[str] | None = None,
 ) -> pd.DataFrame:
-    """Long values (all periods) of some indicators, as counts or rates per 10,000."""
+    """Long values (all periods, or ``periods``) of some indicators.
+
+    As counts, or rates per 10,000 (``measure="rate"``).
+    """
     wanted = list(dict.fromkeys(indicators + (["population"] if measure == "rate" else [])))
-    vals = get_values(s, province, edition, wanted)
+    vals = get_values(s, province, edition, wanted, periods)
     if measure != "rate" or vals.empty:
         return vals[vals.indicator.isin(indicators)].reset_index(drop=True)
     pop = vals[vals.indicator == "population"].set_index(["unit_code", "period"]).value

@@ -16,6 +16,7 @@ map it has instead of drawing it again.
 from __future__ import annotations
 
 import contextlib
+import functools
 import importlib
 import threading
 from collections.abc import Callable, Iterator
@@ -88,9 +89,10 @@ def data_version() -> maps.DataVersion:
     return v
 
 
-def _version_key(depends: tuple[str, ...] | None, period: str | None = None) -> tuple:
+def _version_key(depends: tuple[str, ...] | None, period: str | None = None,
+                 periods: tuple[str, ...] | None = None) -> tuple:
     v = data_version()
-    return v.batches if depends is None else v.of(*depends, period=period)
+    return v.batches if depends is None else v.of(*depends, period=period, periods=periods)
 
 
 class MapControls(NamedTuple):
@@ -127,6 +129,7 @@ class MapControls(NamedTuple):
 
 def cached(service: Callable[..., Any], req: object, *,
            depends: tuple[str, ...] | None = None, period: str | None = None,
+           periods: tuple[str, ...] | None = None, shared: bool = False,
            **options: Any) -> Any:
     """Call a reading service through the shared cache.
 
@@ -147,13 +150,23 @@ def cached(service: Callable[..., Any], req: object, *,
         it (:meth:`geo.services.maps.DataVersion.of`). By default any import or undo
         makes it stale.
     period : str, optional
-        With ``depends``: the one period whose values the result reads.
+        With ``depends``: the one period whose values the result reads (or builds
+        from others, a year from its halves).
+    periods : tuple of str, optional
+        With ``depends``: the stored periods whose values the result reads, when it
+        reads only those (imports of other periods then keep it).
+    shared : bool
+        Hand every caller the one stored result (``st.cache_resource``) instead of a
+        copy unpickled on each hit (``st.cache_data``): for the results the map page
+        and the profile read on every rerun, whose callers only read them or derive
+        new frames from them. Never change a shared result in place.
     **options
         Keyword options of the service (``lang``…), part of the cache key.
     """
     name = f"{service.__module__}:{service.__qualname__}"
-    return _cached_call(db_url(), _version_key(depends, period), name, req,
-                        tuple(sorted(options.items())))
+    call = _shared_call if shared else _cached_call
+    return call(db_url(), _version_key(depends, period, periods), name, req,
+                tuple(sorted(options.items())))
 
 
 @st.cache_data(show_spinner=False, ttl=3600, max_entries=256)
@@ -162,6 +175,12 @@ def _cached_call(url: str | None, version: tuple, name: str, req: object,
     module, _, fn = name.partition(":")
     service = getattr(importlib.import_module(module), fn)
     return service(req, principal(), url, **dict(options))
+
+
+@st.cache_resource(show_spinner=False, ttl=3600, max_entries=256)
+def _shared_call(url: str | None, version: tuple, name: str, req: object,
+                 options: tuple) -> Any:
+    return _cached_call.__wrapped__(url, version, name, req, options)
 
 
 @st.cache_data(show_spinner=False, ttl=3600, max_entries=16)
@@ -179,13 +198,23 @@ def period_label(pid: str, lg: str | None = None) -> str:
     return parse_period(pid).label(lg or lang())
 
 
-@st.cache_data(show_spinner=False)
-def provinces() -> pd.DataFrame:
-    """The provinces users pick from: the 34 of 2025, then the legacy ones whose code
-    the 2025 registry does not reuse (``code, name, edition``)."""
+@functools.cache
+def _province_table() -> pd.DataFrame:
     new = load_units("2025", "province")[["code", "name"]].assign(edition="2025")
     old = load_units("legacy", "province")[["code", "name"]].assign(edition="legacy")
     return pd.concat([new, old[~old.code.isin(new.code)]]).reset_index(drop=True)
+
+
+@functools.cache
+def _province_refs() -> dict[str, Province]:
+    return {str(r.code): Province(str(r.code), str(r.name), str(r.edition))
+            for r in _province_table().itertuples(index=False)}
+
+
+def provinces() -> pd.DataFrame:
+    """The provinces users pick from: the 34 of 2025, then the legacy ones whose code
+    the 2025 registry does not reuse (``code, name, edition``)."""
+    return _province_table().copy()
 
 
 def province_ref(code: str) -> Province:
@@ -193,16 +222,21 @@ def province_ref(code: str) -> Province:
 
     A code of the list is a 2025 province unless only the legacy registry has it:
     "15" picked here is (new) Lào Cai, also when pre-reform communes are drawn —
-    never the legacy province that had code 15 (Yên Bái).
+    never the legacy province that had code 15 (Yên Bái). The registry is read once
+    per process: the sidebar and the access checks ask for every province on each run.
+
+    Raises
+    ------
+    KeyError
+        When ``code`` is not a province of the list.
     """
-    row = provinces().set_index("code").loc[str(code)]
-    return Province(str(code), str(row["name"]), str(row["edition"]))
+    return _province_refs()[str(code)]
 
 
 def cached_units(province: str, edition: str) -> pd.DataFrame:
     """Communes of a province in an edition (kept while no boundaries, … are imported)."""
     return cached(maps.units, maps.ProvinceRequest(province_ref(province), edition),
-                  depends=())
+                  depends=(), shared=True)
 
 
 def cached_map_view(req: maps.MapRequest) -> maps.MapView:
@@ -213,7 +247,7 @@ def cached_map_view(req: maps.MapRequest) -> maps.MapView:
     """
     depends = (req.indicator, "population") if req.measure == "rate" else (req.indicator,)
     period = None if req.period is None else str(req.period)
-    return cached(maps.map_view, req, depends=depends, period=period)
+    return cached(maps.map_view, req, depends=depends, period=period, shared=True)
 
 
 def cached_map_frame(province: str, edition: str, indicator: str, period: str,
@@ -224,11 +258,13 @@ def cached_map_frame(province: str, edition: str, indicator: str, period: str,
 
 
 def cached_series(province: str, edition: str, indicators: tuple[str, ...],
-                  measure: str) -> pd.DataFrame:
-    """All periods of some indicators (kept until their values change)."""
+                  measure: str, periods: tuple[str, ...] = ()) -> pd.DataFrame:
+    """All periods (or only ``periods``) of some indicators, kept until their values
+    (of those periods) change."""
     depends = tuple(indicators) + (("population",) if measure == "rate" else ())
     return cached(maps.series, maps.SeriesRequest(province_ref(province), edition, indicators,
-                                                  measure), depends=depends)
+                                                  measure, tuple(periods)),
+                  depends=depends, periods=tuple(periods) or None, shared=True)
 
 
 def cached_profile(province: str, code: str, edition: str) -> maps.CommuneProfile:
@@ -237,7 +273,22 @@ def cached_profile(province: str, code: str, edition: str) -> maps.CommuneProfil
     It reads no figures: an import of figures keeps it.
     """
     return cached(maps.profile, maps.CommuneRequest(province_ref(province), code, edition),
-                  depends=())
+                  depends=(), shared=True)
+
+
+def cached_year_list(province: str, year: int) -> Any:
+    """A year's QĐ 28/2025 list as maps and reports show it (approved, else the draft).
+
+    Kept until the figures the year's rules read (of that year and its halves) change,
+    or a list, a manual class, the settings or the routes: imports of other figures
+    or other periods keep it (:func:`geo.assessment.year_inputs`).
+    """
+    from geo.assessment import year_inputs
+    from geo.services import classification as cls_svc
+
+    inds, pers = year_inputs(year)
+    return cached(cls_svc.list_classes, cls_svc.YearRequest(province_ref(province), year),
+                  depends=inds, periods=pers, shared=True)
 
 
 _TARGET_INDICATORS: dict[tuple, tuple[str, ...]] = {}
@@ -255,7 +306,7 @@ def cached_targets(province: str) -> Any:
     req = progress.ProgressRequest(province_ref(province))
     where = (db_url(), province)
     used = _TARGET_INDICATORS.get(where)
-    res = cached(progress.target_status, req, depends=used, lang=lang())
+    res = cached(progress.target_status, req, depends=used, shared=True, lang=lang())
     _TARGET_INDICATORS[where] = tuple(res.indicators)
     return res
 
@@ -495,7 +546,8 @@ def map_payload(ctl: MapControls, *, shared_with: str | None = None, height: int
                         legend_open, clickable)
 
 
-@st.cache_data(show_spinner=False, ttl=3600, max_entries=256)
+# Shared, not copied per hit: the payload is only serialised to the component.
+@st.cache_resource(show_spinner=False, ttl=3600, max_entries=256)
 def _map_payload(url: str | None, version: tuple, geo_version: tuple, ctl: MapControls,
                  lg: str, shared_with: str | None, height: int, legend: bool,
                  legend_open: bool, clickable: bool) -> dict:

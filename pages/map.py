@@ -22,7 +22,6 @@ from geo.errors import DiabanError  # noqa: E402
 from geo.i18n import fmt_number  # noqa: E402
 from geo.indicators import get_indicator  # noqa: E402
 from geo.periods import parse_period  # noqa: E402
-from geo.services import classification as cls_svc  # noqa: E402
 from geo.vocab import HOTSPOT_STATUSES, QD28_CLASSES, TARGET_STATUSES  # noqa: E402
 from pages import _common as data  # noqa: E402
 from pages._auth import can  # noqa: E402
@@ -50,9 +49,10 @@ def headline(ctl: data.MapControls) -> None:
     """The headline numbers above the map (every figure from the services, cached)."""
     ind = get_indicator(ctl.indicator)
     prev = _previous(ctl.period, data.period_ids())
-    # Every period of the indicator at once (cached until its figures change): the
-    # totals of this period and the last one, and each commune's change.
-    ser = data.cached_series(ctl.province, ctl.edition, (ctl.indicator,), "count")
+    # This period and the last one of the indicator (cached until their figures
+    # change): the totals and each commune's change.
+    ser = data.cached_series(ctl.province, ctl.edition, (ctl.indicator,), "count",
+                             (ctl.period, prev) if prev else (ctl.period,))
     ser = ser[ser.indicator == ctl.indicator]
     now = ser[ser.period == ctl.period].set_index("unit_code").value
     c1, c2, c3, c4 = st.columns(4)
@@ -103,8 +103,7 @@ def classes_line(ctl: data.MapControls) -> None:
     """
     year = int(str(ctl.period)[:4])
     try:
-        yv = data.cached(cls_svc.list_classes,
-                         cls_svc.YearRequest(data.province_ref(ctl.province), year))
+        yv = data.cached_year_list(ctl.province, year)
     except DiabanError:
         return
     counts = yv.table.final_class.fillna("undetermined").value_counts()

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import os
+
 import click
 
+#: CPU priority (``nice``) imports run at unless ``DIABAN_IMPORT_NICE`` says otherwise.
+IMPORT_NICE = 10
 
-def shared_group(cli: click.Group, name: str, help_text: str) -> click.Group:
+
+def shared_group(cli: click.Group, name: str, help_text: str,
+                 callback: object = None) -> click.Group:
     """Return the group ``name`` of the CLI, creating it on first use."""
     grp = cli.commands.get(name)
     if grp is None:
-        grp = click.Group(name, help=help_text)
+        grp = click.Group(name, help=help_text, callback=callback)
         cli.add_command(grp)
     return grp  # type: ignore[return-value]
 
@@ -20,7 +26,39 @@ def export_group(cli: click.Group) -> click.Group:
                         "Xuất bản đồ, báo cáo, dữ liệu. / Export maps, briefs, data.")
 
 
+def import_nice() -> int:
+    """The CPU priority imports run at: ``DIABAN_IMPORT_NICE`` (0–19), 10 by default.
+
+    Raises
+    ------
+    click.UsageError
+        When the variable is not a whole number from 0 to 19.
+    """
+    raw = os.environ.get("DIABAN_IMPORT_NICE", "").strip()
+    if not raw:
+        return IMPORT_NICE
+    if not raw.isdigit() or int(raw) > 19:
+        raise click.UsageError(
+            f"DIABAN_IMPORT_NICE='{raw}' không hợp lệ: cần một số nguyên từ 0 đến 19 "
+            f"(0 = không nhường CPU). / DIABAN_IMPORT_NICE='{raw}' is invalid: give a whole "
+            "number from 0 to 19 (0 = do not yield the CPU).")
+    return int(raw)
+
+
+def _yield_cpu() -> None:
+    """Run this import below normal CPU priority.
+
+    A province's server runs the app and the data officers' imports side by side;
+    at ``nice`` 10 an import takes only the CPU the people browsing the app leave
+    idle, and on an idle machine it runs as fast as ever.
+    """
+    n = import_nice()
+    if n and hasattr(os, "nice"):
+        os.nice(n)
+
+
 def import_group(cli: click.Group) -> click.Group:
-    """The ``diaban import`` group."""
+    """The ``diaban import`` group (its commands run at :func:`import_nice` priority)."""
     return shared_group(cli, "import", "Nhập dữ liệu (mọi lần nhập đều hoàn tác được). / "
-                                       "Import data (every import can be undone).")
+                                       "Import data (every import can be undone).",
+                        callback=_yield_cpu)

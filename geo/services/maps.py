@@ -3,11 +3,20 @@
 The map page, the commune profile and the CLI's reading commands call these. Each
 function checks its request, authorises ``view`` for the province and reads in one
 transaction; the drawing is ``layers``' job.
+
+What does not depend on figures (the display-simplified boundaries, the hotspot
+statuses, the facilities, the communes) is read once per process and shared
+(:func:`_shared`) until an import that is not only figures, or an undo: a map of
+another indicator or period, or a commune's profile, then reads only figures.
 """
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
+from typing import Any, TypeVar
 
 import geopandas as gpd
 import pandas as pd
@@ -160,6 +169,36 @@ class MapView:
 
 
 
+_T = TypeVar("_T")
+#: Reads shared by every caller in this process (see the module's docstring).
+_SHARED: OrderedDict[tuple, Any] = OrderedDict()
+_SHARED_LOCK = threading.Lock()
+_SHARED_MAX = 64
+
+
+def _shared(s: Any, db: str | None, what: str, key: tuple, make: Callable[[], _T]) -> _T:
+    """``make()``, a read that depends on no figure, shared until the base data change.
+
+    Keyed on the database, ``what``, ``key`` and :func:`geo.store.base_version` (one
+    aggregate read in ``s``): boundaries, hotspots, facilities and communes change only
+    through an import that is not only figures, or an undo. The result is shared: the
+    callers here only read it or derive new frames from it, never change it.
+    """
+    from geo.store import base_version
+
+    k = (db, what, key, base_version(s))
+    with _SHARED_LOCK:
+        if k in _SHARED:
+            _SHARED.move_to_end(k)
+            return _SHARED[k]
+    value = make()
+    with _SHARED_LOCK:
+        _SHARED[k] = value
+        while len(_SHARED) > _SHARED_MAX:
+            _SHARED.popitem(last=False)
+    return value
+
+
 def map_view(req: MapRequest, who: Principal, db: str | None = None) -> MapView:
     """The communes of a province with one indicator's value for one period.
 
@@ -177,19 +216,25 @@ def map_view(req: MapRequest, who: Principal, db: str | None = None) -> MapView:
     MapView
     """
     from geo.mapdata import display_geometries, hotspot_status, map_frame
+    from geo.store import current_boundaries
     from geo.store import facilities as stored_facilities
 
     req = req.check()
     authorize(who, "view", req.province)
+    p, ed = req.province, req.edition
     with transaction(db) as s:
         if req.period is None:
             req = replace(req, period=latest_period(s))
-        gdf = map_frame(s, req.province, req.edition, req.indicator, req.period.id,
-                        req.measure, req.suppress_below)
-        hot = hotspot_status(s, req.province, req.edition, on=req.period.end)
+        shapes = _shared(s, db, "display_boundaries", (p, ed),
+                         lambda: display_geometries(current_boundaries(s, p, ed)))
+        gdf = map_frame(s, p, ed, req.indicator, req.period.id, req.measure,
+                        req.suppress_below, boundaries=shapes)
+        on = req.period.end
+        hot = _shared(s, db, "hotspot_status", (p, ed, on),
+                      lambda: hotspot_status(s, p, ed, on=on))
         hot = hot[hot.status.notna()].reset_index(drop=True)  # not yet designated then
-        fac = stored_facilities(s, req.province)
-    return MapView(req, display_geometries(gdf), hot, fac)
+        fac = _shared(s, db, "facilities", (p,), lambda: stored_facilities(s, p))
+    return MapView(req, gdf, hot, fac.copy())
 
 
 def periods(who: Principal, db: str | None = None) -> list[str]:
@@ -241,26 +286,31 @@ class SeriesRequest(Request):
     edition: str = "legacy"
     indicators: tuple[str, ...] = ()
     measure: str = "count"
+    periods: tuple[str, ...] = ()
 
     def check(self) -> SeriesRequest:
-        """Validate the indicators and the measure; resolve the province."""
+        """Validate the indicators, the measure and the periods; resolve the province."""
         if self.measure not in ("count", "rate"):
             raise ValidationError(f"Cách tính '{self.measure}' không hợp lệ.",
                                   f"Invalid measure '{self.measure}'.", column="measure")
         return replace(self, province=check_province(self.province, check_edition(self.edition)),
                        edition=check_edition(self.edition),
-                       indicators=tuple(check_indicator(i) for i in self.indicators))
+                       indicators=tuple(check_indicator(i) for i in self.indicators),
+                       periods=tuple(check_period(p).id for p in self.periods))
 
 
 def series(req: SeriesRequest, who: Principal, db: str | None = None) -> pd.DataFrame:
-    """Long values ``unit_code, period, indicator, value, converted`` (counts or rates)."""
+    """Long values ``unit_code, period, indicator, value, converted`` (counts or rates).
+
+    Every stored period, or only ``req.periods`` when the request names some.
+    """
     from geo.mapdata import series_frame
 
     req = req.check()
     authorize(who, "view", req.province)
     with transaction(db) as s:
         return series_frame(s, req.province, req.edition, list(req.indicators),
-                            req.measure)
+                            req.measure, list(req.periods) or None)
 
 
 def data_version(db: str | None = None) -> tuple:
@@ -296,13 +346,20 @@ class DataVersion:
     other: int | None
     undone: object
 
-    def of(self, *indicators: str, period: str | None = None) -> tuple:
+    def of(self, *indicators: str, period: str | None = None,
+           periods: tuple[str, ...] | None = None) -> tuple:
         """A cache key for a result read from these indicators' values (and the rest).
 
         It changes when a value of one of ``indicators`` is imported (of ``period``
-        only, when given), when boundaries, hotspots, facilities or any other
-        non-value data are imported, and on every undo; an import of other figures
-        leaves it as it was. No indicators: only boundaries, hotspots, facilities …
+        only, when given; of one of ``periods`` only, when those are given), when
+        boundaries, hotspots, facilities or any other non-value data are imported, and
+        on every undo; an import of other figures or other periods leaves it as it
+        was. No indicators: only boundaries, hotspots, facilities …
+
+        ``period`` is for a result that may build that period from others (a year from
+        its halves): when it has no values of its own, the key follows every period.
+        ``periods`` is for a result that reads exactly those stored periods: a period
+        without values keys as such until values arrive.
 
         Examples
         --------
@@ -314,7 +371,14 @@ class DataVersion:
         True
         >>> a.of("relapse") == b.of("relapse")
         False
+        >>> a.of("relapse", periods=("2024-H2",)) == b.of("relapse", periods=("2024-H2",))
+        True
         """
+        if periods is not None:
+            wanted = set(periods)
+            per_batch = {k: b for k, b in self.values if k[0] in indicators and k[1] in wanted}
+            return (self.other, str(self.undone), tuple(periods),
+                    *(per_batch.get((i, p)) for i in indicators for p in periods))
         newest: dict[str, int] = {}
         exact = {}
         for (ind, per), batch in self.values:
@@ -434,15 +498,17 @@ def profile(req: CommuneRequest, who: Principal, db: str | None = None,
 
     req = req.check()
     authorize(who, "view", req.province)
+    p, ed = req.province, req.edition
     with transaction(db) as s:
-        units_ = province_units(s, req.province, req.edition).set_index("code")
+        units_ = _shared(s, db, "units_by_code", (p, ed),
+                         lambda: province_units(s, p, ed).set_index("code"))
         if req.code not in units_.index:
             raise NotFoundError(
                 f"Xã mã {req.code} không thuộc {req.province.name} ({req.edition}).",
                 f"Commune {req.code} is not in {req.province.name} ({req.edition}).")
-        unit = units_.loc[req.code]
-        ht = hotspot_table(s, req.province)
-        fac = stored_facilities(s, req.province)
+        unit = units_.loc[req.code].copy()
+        ht = _shared(s, db, "hotspot_table", (p,), lambda: hotspot_table(s, p))
+        fac = _shared(s, db, "facilities", (p,), lambda: stored_facilities(s, p))
     links = lineage(req.code, req.edition, who, db)
     mine = ht[(ht.edition == req.edition) & (ht.unit_code == req.code)]
     near = nearest_facilities(float(unit.lon), float(unit.lat), fac, k=nearest)

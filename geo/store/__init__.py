@@ -72,6 +72,7 @@ from geo.store.units import crosswalk, crosswalk_links, province_units, set_spli
 from geo.store.values import (
     VALUE_KINDS,
     available_periods,
+    base_version,
     get_values,
     recorded_values,
     value_versions,
@@ -129,6 +130,7 @@ __all__ = [
     "stored_lists",
     "undo_assessment_batch",
     "undo_batch",
+    "base_version",
     "value_versions",
     "write_list",
     "write_values",

@@ -19,8 +19,8 @@ from geo.reform import to_2025, to_legacy
 from geo.store.schema import ImportBatch, IndicatorValue, utcnow
 from geo.store.units import crosswalk, province_units
 
-__all__ = ["VALUE_KINDS", "available_periods", "get_values", "recorded_values", "value_versions",
-           "write_values"]
+__all__ = ["VALUE_KINDS", "available_periods", "base_version", "get_values", "recorded_values",
+           "value_versions", "write_values"]
 
 #: Import kinds that write indicator values only (each value keeps its batch id).
 VALUE_KINDS = ("indicators", "incidents", "population")
@@ -245,8 +245,32 @@ def value_versions(s: Session) -> dict:
                            func.max(IndicatorValue.batch_id))
                     .where(IndicatorValue.is_current.is_(True))
                     .group_by(IndicatorValue.indicator_id, IndicatorValue.period)).all()
-    other, undone = s.execute(
-        select(func.max(ImportBatch.id).filter(ImportBatch.kind.notin_(VALUE_KINDS)),
-               func.max(ImportBatch.undone_at))).one()
+    other, _, undone = base_version(s)
     return {"values": {(str(i), str(p)): b for i, p, b in per}, "other": other,
             "undone": undone}
+
+
+def base_version(s: Session) -> tuple:
+    """What last changed the stored data other than figures, in one aggregate.
+
+    Parameters
+    ----------
+    s : Session
+        Open session.
+
+    Returns
+    -------
+    tuple
+        ``(other, other_at, undone)``: as in :func:`value_versions`, the newest batch of
+        an import that is not only values (boundaries, hotspots, facilities, QĐ 28
+        lists …) and the newest undo time; with the time that batch was written, so
+        that another database at the same URL (restored, or rebuilt by a test) with
+        the same batch numbers does not pass for this one. Boundaries, hotspots and
+        facilities read while it is unchanged are still what is stored.
+    """
+    not_values = ImportBatch.kind.notin_(VALUE_KINDS)
+    other, other_at, undone = s.execute(
+        select(func.max(ImportBatch.id).filter(not_values),
+               func.max(ImportBatch.created_at).filter(not_values),
+               func.max(ImportBatch.undone_at))).one()
+    return other, other_at, undone

@@ -94,3 +94,72 @@ def test_target_status_is_plan_progress_targets_read_from_fewer_values(demo_url)
     assert [t.to_dict() for t in light.targets] == [t.to_dict() for t in full.targets]
     assert "propaganda_sessions" in light.indicators
     assert "relapse" not in light.indicators  # a key indicator of the table, not a target
+
+
+def test_a_result_of_named_periods_keeps_its_key_when_other_periods_are_imported(
+        demo_url, tmp_path) -> None:
+    url = copy_database(demo_url, tmp_path)
+    before = maps.data_versions(url)
+    f = tmp_path / "h2.csv"
+    f.write_text("ma_xa,ky,chi_tieu,gia_tri\n04045,2024-H2,illegal_users,3\n", encoding="utf-8")
+    import_file(IndicatorsRequest(f), ADMIN, url)
+    after = maps.data_versions(url)
+    # The map headline reads this period and the last one; a QĐ 28 year its halves.
+    assert after.of("illegal_users", periods=("2025-H1", "2024-H1")) == before.of(
+        "illegal_users", periods=("2025-H1", "2024-H1"))
+    assert after.of("illegal_users", periods=("2024-H2", "2024-H1")) != before.of(
+        "illegal_users", periods=("2024-H2", "2024-H1"))
+    # A period without any value yet keys as such: its first value changes the key.
+    g = tmp_path / "new.csv"
+    g.write_text("ma_xa,ky,chi_tieu,gia_tri\n04045,2019-H1,illegal_users,3\n", encoding="utf-8")
+    empty = maps.data_versions(url).of("illegal_users", periods=("2019-H1",))
+    import_file(IndicatorsRequest(g), ADMIN, url)
+    assert maps.data_versions(url).of("illegal_users", periods=("2019-H1",)) != empty
+
+
+def test_a_year_list_is_keyed_on_every_figure_its_rules_can_read() -> None:
+    from geo.assessment import _needed, year_inputs
+    from geo.qd28 import load_rules
+
+    inds, pers = year_inputs(2026)
+    assert pers == ("2026", "2026-H1", "2026-H2")
+    assert set(_needed(load_rules(year=2026))) <= set(inds)
+    # Criteria a province may switch on are in the key too.
+    every = {i for c in load_rules(year=2026).criteria() for i in c.indicators()}
+    assert every <= set(inds)
+
+
+def test_the_map_reads_boundaries_hotspots_and_facilities_once_until_they_change(
+        demo_url, tmp_path, monkeypatch) -> None:
+    import geo.store
+    from geo.services.imports import FacilitiesRequest, HotspotsRequest
+
+    url = copy_database(demo_url, tmp_path)
+    reads = []
+    real = geo.store.current_boundaries
+    monkeypatch.setattr(geo.store, "current_boundaries",
+                        lambda *a, **k: reads.append(1) or real(*a, **k))
+    req = maps.MapRequest("14", "legacy", "registered_addicts", "2025-H1")
+    first = maps.map_view(req, ADMIN, url)
+    f = tmp_path / "figures.csv"
+    f.write_text("ma_xa,ky,chi_tieu,gia_tri\n04045,2025-H1,registered_addicts,777\n",
+                 encoding="utf-8")
+    import_file(IndicatorsRequest(f), ADMIN, url)
+    second = maps.map_view(req, ADMIN, url)
+    assert len(reads) == 1  # figures changed: the shapes were not read again …
+    assert second.communes.set_index("code").value["04045"] == 777  # … the figure was
+    assert first.communes.set_index("code").value["04045"] != 777  # earlier result intact
+    # A hotspot and a facility imported show on the next map at once.
+    code = sorted(set(second.communes.code) - set(second.hotspots.unit_code))[0]
+    hot = tmp_path / "trong_diem.csv"
+    hot.write_text(f"ma_xa,trang_thai,ngay,so_quyet_dinh\n{code},designated,2021-03-01,9/QĐ\n",
+                   encoding="utf-8")
+    import_file(HotspotsRequest(hot, "Sơn La"), ADMIN, url)
+    fac = tmp_path / "co_so.csv"
+    fac.write_text("loai,ten,vi_do,kinh_do,cong_suat,ngay_mo\n"
+                   "club,CLB thử nghiệm Chiềng Cơi,21.30,103.95,,\n", encoding="utf-8")
+    import_file(FacilitiesRequest(fac, "Sơn La"), ADMIN, url)
+    third = maps.map_view(req, ADMIN, url)
+    assert code in set(third.hotspots.unit_code)
+    assert "CLB thử nghiệm Chiềng Cơi" in set(third.facilities.name)
+    assert "CLB thử nghiệm Chiềng Cơi" not in set(second.facilities.name)
