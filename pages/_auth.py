@@ -12,6 +12,7 @@ Pages call :func:`require_action` before showing what a role may not use.
 
 from __future__ import annotations
 
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -27,10 +28,23 @@ _AUTH = "_auth_session"
 _MSG = "_auth_message"
 
 
+#: Databases known to have accounts, until when (monotonic seconds): accounts are never
+#: deleted, so a "yes" stays true; a "no" is asked again on every run, so the first
+#: account switches login on at once.
+_ACCOUNTS_SEEN: dict[str | None, float] = {}
+_ACCOUNTS_TTL_S = 60.0
+
+
 def _users_exist() -> bool:
     """Whether accounts exist; stops the app (fails closed) when the database is unreachable."""
+    url = db_url()
+    if _ACCOUNTS_SEEN.get(url, 0.0) > time.monotonic():
+        return True
     try:
-        return users.login_required(db_url())
+        yes = users.login_required(url)
+        if yes:
+            _ACCOUNTS_SEEN[url] = time.monotonic() + _ACCOUNTS_TTL_S
+        return yes
     except Exception:  # noqa: BLE001 - never open the app because the database is down
         st.error(t("Không kết nối được cơ sở dữ liệu. Hãy báo quản trị hệ thống kiểm tra máy chủ "
                    "CSDL (DIABAN_DATABASE_URL) rồi tải lại trang.",

@@ -186,10 +186,15 @@ def account_within(user: Principal | Mapping | None, account: Principal | Mappin
 
 def province_label(code: str | None, edition: str | None) -> str:
     """``"Tỉnh Sơn La (14)"``: a province limit as people read it (the code if unknown)."""
-    from geo.registry import load_units
-
     if not isinstance(code, str) or not code:
         return ""
+    return _province_label(code, edition)
+
+
+@functools.lru_cache(maxsize=256)
+def _province_label(code: str, edition: str | None) -> str:
+    from geo.registry import load_units
+
     provs = load_units(edition if edition in ("legacy", "2025") else "legacy", "province")
     hit = provs[provs.code == code]
     return f"{hit.iloc[0]['name']} ({code})" if len(hit) else str(code)

@@ -18,6 +18,7 @@ Examples
 from __future__ import annotations
 
 import tempfile
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
@@ -90,11 +91,18 @@ def _session(db: str | None) -> Iterator[Session | None]:
     from geo.store.schema import User
 
     url = database_url(db)
-    if not inspect(get_engine(url)).has_table(User.__tablename__):
-        yield None
-        return
+    if _TABLES_SEEN.get(url, 0.0) <= time.monotonic():
+        if not inspect(get_engine(url)).has_table(User.__tablename__):
+            yield None
+            return
+        # Pages ask on every run; a schema once there stays (a catalog query spared).
+        _TABLES_SEEN[url] = time.monotonic() + 60.0
     with session_scope(url) as s:
         yield s
+
+
+#: Databases whose account table was seen, until when (monotonic seconds).
+_TABLES_SEEN: dict[str, float] = {}
 
 
 def _text(value: object, column: str, vi: str, en: str) -> str:
