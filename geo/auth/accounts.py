@@ -69,7 +69,12 @@ SESSION_MAX_HOURS = float(os.environ.get("DIABAN_SESSION_MAX_HOURS", "10"))
 USER_COLUMNS = ("username", "role", "province_code", "province_edition", "district_code",
                 "active", "locked_until", "failed_attempts", "created_at", "last_login")
 
-_HASHER = PasswordHasher()
+#: argon2id at one of OWASP's equivalent settings (46 MiB, one pass, one lane): about
+#: 0.05 s of one core per login, where argon2-cffi's default (64 MiB, three passes, four
+#: lanes) took 0.18 s of both cores of a province server, so that 50 people logging in
+#: at the start of a working day queued behind each other's hashes for seconds. Hashes
+#: made with other settings still verify and are rehashed at the next login.
+_HASHER = PasswordHasher(time_cost=1, memory_cost=47104, parallelism=1)
 
 
 @functools.cache

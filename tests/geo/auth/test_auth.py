@@ -348,3 +348,20 @@ def test_api_tokens(accounts: str) -> None:
     assert _audit(accounts, "revoke", str(t.id))
     failed = [e for e in _audit(accounts, "login_failed") if e.entity == "api_token"]
     assert len(failed) == 5
+
+
+def test_a_hash_of_the_old_settings_still_logs_in_and_is_rehashed(accounts: str) -> None:
+    from argon2 import PasswordHasher
+
+    with session_scope(accounts) as s:
+        u = s.scalars(select(User).where(User.username == "lanhdao")).one()
+        u.password_hash = PasswordHasher(time_cost=3, memory_cost=65536,
+                                         parallelism=4).hash(PW)
+    p = authenticate(accounts, "lanhdao", PW)
+    assert p.username == "lanhdao"
+    with session_scope(accounts) as s:
+        stored = s.scalars(select(User.password_hash).where(User.username == "lanhdao")).one()
+    assert stored.startswith("$argon2id$") and "m=47104,t=1,p=1" in stored
+    assert authenticate(accounts, "lanhdao", PW).username == "lanhdao"
+    with pytest.raises(AuthError):
+        authenticate(accounts, "lanhdao", PW + "x")
