@@ -37,7 +37,7 @@ import os
 import pickle
 import resource
 import signal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from multiprocessing import context, forkserver, popen_forkserver, spawn, util
 from typing import Any
 
@@ -54,32 +54,39 @@ ENV = "DIABAN_UPLOAD_MEMORY_MB"
 DEFAULT_UPLOAD_MEMORY_MB = 1536
 
 
-def upload_memory_mb() -> int:
+def upload_memory_mb(environ: Mapping[str, str] | None = None) -> int:
     """The memory ceiling of one upload's reading, in MB (``0``: off).
 
     Read from ``DIABAN_UPLOAD_MEMORY_MB`` on every call (default
-    :data:`DEFAULT_UPLOAD_MEMORY_MB`). A value that is not a whole number of MB
-    falls back to the default: a typing mistake must not turn the ceiling off.
+    :data:`DEFAULT_UPLOAD_MEMORY_MB`). A value that is not a number of MB falls
+    back to the default: a typing mistake must not turn the ceiling off.
+
+    Parameters
+    ----------
+    environ : mapping, optional
+        Where to look (default: ``os.environ``).
 
     Examples
     --------
-    >>> import os
-    >>> os.environ[ENV] = "300"; upload_memory_mb()
+    >>> upload_memory_mb({"DIABAN_UPLOAD_MEMORY_MB": "300"})
     300
-    >>> os.environ[ENV] = "much"; upload_memory_mb() == DEFAULT_UPLOAD_MEMORY_MB
-    True
-    >>> del os.environ[ENV]
+    >>> [upload_memory_mb(e) for e in ({}, {ENV: "much"}, {ENV: "-1"}, {ENV: "inf"})]
+    [1536, 1536, 1536, 1536]
+    >>> upload_memory_mb({"DIABAN_UPLOAD_MEMORY_MB": "0"})
+    0
     """
-    raw = os.environ.get(ENV, "").strip()
+    raw = (os.environ if environ is None else environ).get(ENV, "").strip()
     if not raw:
         return DEFAULT_UPLOAD_MEMORY_MB
     try:
         mb = int(float(raw))
-    except ValueError:
+    except (ValueError, OverflowError):
+        mb = -1
+    if mb < 0:
         log.warning("%s=%r is not a number of MB; using %d", ENV, raw,
                     DEFAULT_UPLOAD_MEMORY_MB)
         return DEFAULT_UPLOAD_MEMORY_MB
-    return max(mb, 0)
+    return mb
 
 
 class CeilingExceeded(Exception):
@@ -175,9 +182,10 @@ def _context(preload: Sequence[str]) -> Any:
     import multiprocessing as mp
 
     ctx = mp.get_context("forkserver")
-    if list(preload) != _PRELOADED:  # takes effect when the server (re)starts
-        ctx.set_forkserver_preload(list(preload))
-        _PRELOADED[:] = list(preload)
+    more = [m for m in preload if m not in _PRELOADED]
+    if more:  # every module asked for so far; takes effect when the server (re)starts
+        _PRELOADED.extend(more)
+        ctx.set_forkserver_preload(list(_PRELOADED))
     return ctx
 
 
