@@ -295,7 +295,7 @@ def run_limited(fn: Callable[..., Any], args: tuple, limit_mb: int,
         recv.close()
     if outcome is None or outcome[0] == "memory":
         reason = "MemoryError" if outcome else _death(child.exitcode)
-        log.warning("upload reader ran out of memory under %d MB (%s)", limit_mb, reason)
+        log.info("child job ran out of memory under %d MB (%s)", limit_mb, reason)
         raise CeilingExceeded(int(limit_mb), reason)
     if outcome[0] == "error":
         raise outcome[1]

@@ -700,7 +700,7 @@ def _read_file(req: ImportRequest, db: str | None,
     try:
         return run_limited(_read_in_child, (req, url), limit, progress, preload=_WORKER)
     except CeilingExceeded:
-        raise _too_big(req.name, limit) from None
+        raise _too_big(req, limit) from None
 
 
 def _read_in_child(req: ImportRequest, db: str,
@@ -715,19 +715,32 @@ def _read_in_child(req: ImportRequest, db: str,
         dispose_engines()  # close its connections before the process ends
 
 
-def _too_big(name: str, limit_mb: int) -> ValidationError:
+#: What to do with a file too big to read, by kind (Vietnamese, English).
+_SPLIT = {
+    "boundaries": ("chia tệp theo huyện, hoặc giảm số đỉnh của các vùng (đơn giản hóa hình "
+                   "học, ví dụ trong QGIS)", "split it by district, or reduce the vertices of "
+                   "its polygons (simplify the geometry, e.g. in QGIS)"),
+    "population": ("cắt ảnh theo ranh giới tỉnh (hoặc từng huyện)",
+                   "clip the raster to the province (or to each district)"),
+}
+_SPLIT_TABLE = ("chia tệp thành nhiều tệp nhỏ hơn (ví dụ theo huyện hoặc theo kỳ)",
+                "split it into smaller files (e.g. by district or period)")
+
+
+def _too_big(req: ImportRequest, limit_mb: int) -> ValidationError:
     """The refusal of a file whose reading needs more memory than the ceiling."""
     from geo.i18n import fmt_number
 
+    name = req.name
+    vi, en = _SPLIT.get(req.kind, _SPLIT_TABLE)
     return ValidationError(
         f"Tệp '{name}' cần nhiều bộ nhớ hơn mức máy chủ cho phép cho một lần tải lên "
-        f"({fmt_number(limit_mb, 'vi')} MB) nên chưa đọc được; chưa lưu gì. Hãy chia tệp "
-        "thành nhiều tệp nhỏ hơn (ví dụ theo huyện hoặc theo kỳ) rồi nhập từng tệp, hoặc đề "
-        "nghị quản trị viên tăng DIABAN_UPLOAD_MEMORY_MB.",
+        f"({fmt_number(limit_mb, 'vi')} MB) nên chưa đọc được; chưa lưu gì. Hãy {vi} rồi "
+        "nhập từng phần, hoặc đề nghị quản trị viên tăng DIABAN_UPLOAD_MEMORY_MB.",
         f"File '{name}' needs more memory than the server allows for one upload "
-        f"({fmt_number(limit_mb, 'en')} MB), so it could not be read; nothing stored. Split "
-        "it into smaller files (e.g. by district or period) and import them one by one, or "
-        "ask the administrator to raise DIABAN_UPLOAD_MEMORY_MB.", file=name)
+        f"({fmt_number(limit_mb, 'en')} MB), so it could not be read; nothing stored. "
+        f"{en[0].upper()}{en[1:]} and import the parts one by one, or ask the administrator "
+        "to raise DIABAN_UPLOAD_MEMORY_MB.", file=name)
 
 
 def preview(req: ImportRequest, who: Principal, db: str | None = None,

@@ -83,6 +83,15 @@ def test_a_file_needing_more_memory_than_the_ceiling_is_refused_and_nothing_chan
     assert batches.id.tolist() == [res.batch_id] and batches.kind.tolist() == ["indicators"]
 
 
+def test_the_message_gives_the_limit_the_vietnamese_way_and_what_to_do_per_kind() -> None:
+    raster = imp.PopulationRequest("dan_so.tif", "Sơn La", year=2024)
+    err = imp._too_big(raster, 1536)
+    assert "(1.536 MB)" in err.vi and "(1,536 MB)" in err.en
+    assert "cắt ảnh theo ranh giới tỉnh" in err.vi and "Clip the raster" in err.en
+    table = imp._too_big(imp.IndicatorsRequest("so_lieu.xlsx"), 2048)
+    assert "chia tệp thành nhiều tệp nhỏ hơn" in table.vi and "(2.048 MB)" in table.vi
+
+
 def test_under_a_ceiling_it_fits_in_the_same_file_is_read(
         empty_url: str, inflating_geojson: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # So the refusal above is the ceiling's; and a large result comes back whole.
