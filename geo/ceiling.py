@@ -17,8 +17,10 @@ How:
 - The ceiling counts what the job adds: the child's limit is its data size at
   start (diaban's code and reference data, inherited from the server) plus the
   ceiling. ``RLIMIT_DATA`` counts private writable memory (``malloc``, numpy
-  arrays, GDAL buffers), not the shared libraries and their address-space
-  reservations that would make ``RLIMIT_AS`` refuse any work.
+  arrays, GDAL buffers); ``RLIMIT_AS`` would also count address space reserved
+  and never used (thread stacks, mapped libraries, allocators' arenas: Arrow's
+  default allocator reserves a gigabyte at a time, which is why the reader
+  processes make Arrow use ``malloc``).
 - ``progress(fraction, message)`` calls in the child reach the caller's callback
   through the pipe that brings the result back.
 - Exceptions raised by the job are raised again in the caller with their type and
