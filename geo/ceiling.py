@@ -270,7 +270,21 @@ def run_limited(fn: Callable[..., Any], args: tuple, limit_mb: int,
     Exception
         Whatever ``fn`` raised, with its type and message (an exception that cannot
         be pickled comes back as a ``RuntimeError`` naming it).
+
+    Notes
+    -----
+    In a daemonic process (which multiprocessing forbids to start children) the job
+    runs in the calling process without a ceiling, with a warning in the log.
     """
+    import multiprocessing as mp
+
+    if mp.current_process().daemon:
+        # multiprocessing lets no daemonic process start children (a pool's worker
+        # importing files, tests running importers side by side): read here, uncapped.
+        # The app and the CLI are never daemonic.
+        log.warning("no memory ceiling in a daemonic process: %s runs in it",
+                    getattr(fn, "__qualname__", fn))
+        return fn(*args, progress=progress or (lambda f, m: None))
     ctx = _context(preload)
     recv, send = ctx.Pipe(duplex=False)
     child = _Process(target=_child, args=(send, fn, args, int(limit_mb) * 2**20),

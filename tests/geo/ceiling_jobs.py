@@ -52,3 +52,12 @@ def die(sig: int, progress: Callable[[float, str], None]) -> None:
     """A reader whose process dies (GDAL crashing when malloc fails: SIGSEGV)."""
     progress(0.5, "sắp dừng")
     os.kill(os.getpid(), signal.Signals(sig))
+
+
+def in_daemon(out: object) -> None:
+    """Run :func:`steps` under the ceiling from a daemonic process; put what happened."""
+    from geo.ceiling import run_limited
+
+    seen: list[float] = []
+    got = run_limited(steps, (2,), 300, lambda f, m: seen.append(f))
+    out.put({"job_pid": got["pid"], "pid": os.getpid(), "seen": seen})

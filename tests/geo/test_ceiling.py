@@ -61,3 +61,17 @@ def test_a_child_that_dies_is_reported_with_its_signal(sig: signal.Signals) -> N
     with pytest.raises(CeilingExceeded) as e:
         run_limited(jobs.die, (int(sig),), 300, lambda f, m: seen.append(f))
     assert e.value.reason == f"signal {sig.name}" and seen == [0.5]
+
+
+def test_a_daemonic_process_which_may_not_have_children_runs_the_job_itself() -> None:
+    # multiprocessing forbids daemonic processes to start children (a pool's workers,
+    # tests running importers side by side): the job runs there, as before the ceiling.
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+    out = ctx.Queue()
+    p = ctx.Process(target=jobs.in_daemon, args=(out,), daemon=True)
+    p.start()
+    got = out.get(timeout=120)
+    p.join(30)
+    assert got["job_pid"] == got["pid"] and got["seen"] == [0.5, 1.0]
