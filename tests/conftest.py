@@ -174,6 +174,14 @@ def _pg_template(made: dict, kind: str) -> str:
 
 
 @pytest.fixture(scope="session")
+def inflating_geojson(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 25 MB GeoJSON whose reading needs over 500 MB (tests/geo/io/inflating_files.py)."""
+    from tests.geo.io.inflating_files import huge_ring_geojson
+
+    return huge_ring_geojson(tmp_path_factory.mktemp("inflating") / "ranh_gioi_lon.geojson")
+
+
+@pytest.fixture(scope="session")
 def shared_data() -> Path:
     """Folder of real reference data beside the checkout; skip the test when absent."""
     if not (SHARED_DATA / "son_la_communes_2009.gpkg").exists():

@@ -152,6 +152,15 @@ def ensure_db(db: str | None = None) -> str:
     return url
 
 
+def mark_ready(url: str) -> None:
+    """Take the database at ``url`` as migrated and seeded without looking.
+
+    For a child process doing part of a service's work for a parent that
+    prepared the database (:func:`ensure_db`) just before.
+    """
+    _READY.add(url)
+
+
 def forget_databases() -> None:
     """Forget which databases :func:`ensure_db` prepared (after they were replaced)."""
     _READY.clear()

@@ -58,6 +58,8 @@ from geo.services.base import (
     check_indicator,
     check_period,
     check_province,
+    ensure_db,
+    mark_ready,
     plain,
     reporter,
     transaction,
@@ -669,12 +671,76 @@ def _read(req: ImportRequest, who: Principal, db: str | None,
     req = req.check()
     steps = _kind(req.kind)
     _authorize(steps, req, who)  # before the file is read
-    prep = steps.read(req, db, _in_lang(progress, req.lang))
+    prep = _read_file(req, db, _in_lang(progress, req.lang))
     prep.prepared_by = who.username
     prep.problems += steps.area_problems(prep, who)
     if not prep.problems:
         prep.result_key = result_key(prep.kind, prep.frame, prep.edition)
     return prep
+
+
+#: Modules the fork server of upload readers imports once (:mod:`geo.ceiling`).
+_WORKER = ("geo.services.import_worker",)
+
+
+def _read_file(req: ImportRequest, db: str | None,
+               progress: Callable[[float, str], None]) -> Prepared:
+    """Read and validate the file in a child process with the upload memory ceiling.
+
+    ``DIABAN_UPLOAD_MEMORY_MB=0`` reads it in this process (debugging). A reading
+    that needs more memory than the ceiling, or whose process dies, is refused with
+    a :class:`~geo.errors.ValidationError` naming the file; nothing is stored.
+    """
+    from geo.ceiling import CeilingExceeded, run_limited, upload_memory_mb
+
+    limit = upload_memory_mb()
+    if not limit:
+        return _kind(req.kind).read(req, db, progress)
+    url = ensure_db(db)  # the child reads the same database, prepared here once
+    try:
+        return run_limited(_read_in_child, (req, url), limit, progress, preload=_WORKER)
+    except CeilingExceeded:
+        raise _too_big(req, limit) from None
+
+
+def _read_in_child(req: ImportRequest, db: str,
+                   progress: Callable[[float, str], None]) -> Prepared:
+    """:meth:`_Kind.read` in the child process of :func:`_read_file`."""
+    from geo.store import dispose_engines
+
+    mark_ready(db)
+    try:
+        return _kind(req.kind).read(req, db, progress)
+    finally:
+        dispose_engines()  # close its connections before the process ends
+
+
+#: What to do with a file too big to read, by kind (Vietnamese, English).
+_SPLIT = {
+    "boundaries": ("chia tệp theo huyện, hoặc giảm số đỉnh của các vùng (đơn giản hóa hình "
+                   "học, ví dụ trong QGIS)", "split it by district, or reduce the vertices of "
+                   "its polygons (simplify the geometry, e.g. in QGIS)"),
+    "population": ("cắt ảnh theo ranh giới tỉnh (hoặc từng huyện)",
+                   "clip the raster to the province (or to each district)"),
+}
+_SPLIT_TABLE = ("chia tệp thành nhiều tệp nhỏ hơn (ví dụ theo huyện hoặc theo kỳ)",
+                "split it into smaller files (e.g. by district or period)")
+
+
+def _too_big(req: ImportRequest, limit_mb: int) -> ValidationError:
+    """The refusal of a file whose reading needs more memory than the ceiling."""
+    from geo.i18n import fmt_number
+
+    name = req.name
+    vi, en = _SPLIT.get(req.kind, _SPLIT_TABLE)
+    return ValidationError(
+        f"Tệp '{name}' cần nhiều bộ nhớ hơn mức máy chủ cho phép cho một lần tải lên "
+        f"({fmt_number(limit_mb, 'vi')} MB) nên chưa đọc được; chưa lưu gì. Hãy {vi} rồi "
+        "nhập từng phần, hoặc đề nghị quản trị viên tăng DIABAN_UPLOAD_MEMORY_MB.",
+        f"File '{name}' needs more memory than the server allows for one upload "
+        f"({fmt_number(limit_mb, 'en')} MB), so it could not be read; nothing stored. "
+        f"{en[0].upper()}{en[1:]} and import the parts one by one, or ask the administrator "
+        "to raise DIABAN_UPLOAD_MEMORY_MB.", file=name)
 
 
 def preview(req: ImportRequest, who: Principal, db: str | None = None,

@@ -164,3 +164,45 @@ def test_double_undo_asks_first_and_never_takes_the_demo(private_app, page, tmp_
         v = get_values(s, "14", "legacy", ["relapse"], ["2024-H1"]).set_index("unit_code")
     assert len(v) == 200 and v.value["04024"] != 77
     assert not page.external
+
+
+def test_an_upload_over_the_memory_ceiling_is_refused_and_the_server_goes_on(
+        demo_url, page, tmp_path, inflating_geojson):
+    """Issue 17: a 25 MB GeoJSON whose reading needs over 500 MB, under a 300 MB ceiling —
+    the page says why and what to do, and the same server then reads the next file."""
+    import os
+    import urllib.request
+
+    from tests.conftest import db_fingerprint
+    from tests.e2e.conftest import streamlit_server
+
+    before = db_fingerprint(demo_url)
+    env = {**os.environ, "DIABAN_UPLOAD_MEMORY_MB": "300"}
+    with streamlit_server(demo_url, tmp_path, env=env) as url:
+        p = page.page
+        p.goto(url + "/data")
+        p.get_by_role("tab", name="Ranh giới").click()
+        p.get_by_text("Tệp ranh giới").first.wait_for(timeout=60_000)
+        p.locator("input[type=file]").nth(1).set_input_files(str(inflating_geojson))
+        msg = p.get_by_text("cần nhiều bộ nhớ hơn mức máy chủ cho phép").filter(
+            visible=True).first
+        msg.wait_for(timeout=120_000)
+        text = msg.inner_text()
+        assert "ranh_gioi_lon.geojson" in text and "(300 MB)" in text
+        assert "DIABAN_UPLOAD_MEMORY_MB" in text
+        p.screenshot(path=str(tmp_path / "over_ceiling.png"), full_page=True)
+        shutil.copy(tmp_path / "over_ceiling.png", "/tmp/over_ceiling.png")
+        body = p.locator("body").inner_text()
+        assert "This app has encountered an error" not in body and "Traceback" not in body
+
+        # The server is alive and reads the next upload.
+        with urllib.request.urlopen(url + "/_stcore/health", timeout=10) as r:
+            assert r.read() == b"ok"
+        p.get_by_role("tab", name="Số liệu xã").click()
+        ok = tmp_path / "bao_cao.csv"
+        ok.write_text("ma_xa;ky;chi_tieu;gia_tri\n03646;2023-H1;registered_addicts;-5\n",
+                      encoding="utf-8-sig")
+        p.locator("input[type=file]").first.set_input_files(str(ok))
+        p.get_by_text("chưa lưu gì").filter(visible=True).first.wait_for(timeout=60_000)
+    assert db_fingerprint(demo_url) == before
+    assert not page.external

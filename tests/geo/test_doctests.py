@@ -1,4 +1,4 @@
-"""The examples in the docstrings of the QĐ 28 engine, periods and aggregation run."""
+"""The examples in the docstrings of the QĐ 28 engine, periods, aggregation and others run."""
 
 import doctest
 import importlib
@@ -8,7 +8,7 @@ import pytest
 
 @pytest.mark.parametrize("name", ["geo.qd28", "geo.periods", "geo.aggregate", "geo.indicators",
                                   "geo.assessment", "geo.changes", "geo.analysis",
-                                  "geo.audit"])
+                                  "geo.audit", "geo.ceiling"])
 def test_docstring_examples(name):
     result = doctest.testmod(importlib.import_module(name), optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0

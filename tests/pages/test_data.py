@@ -35,6 +35,8 @@ def _texts(elements: object) -> list[str]:
 @pytest.fixture()
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every time a CSV file is parsed, its name."""
+    # The spy sees reads in this process: read here, not in the memory-capped child.
+    monkeypatch.setenv("DIABAN_UPLOAD_MEMORY_MB", "0")
     seen: list[str] = []
     real = geo.io.tables._read_csv
 
@@ -91,6 +93,8 @@ def test_boundaries_confirmed_with_the_unmatched_feature_skipped(
     import geo.io.boundaries
     from geo.registry import load_units
 
+    # The spy sees reads in this process: read here, not in the memory-capped child.
+    monkeypatch.setenv("DIABAN_UPLOAD_MEMORY_MB", "0")
     opened: list[str] = []
     real = geo.io.boundaries._read_any
     monkeypatch.setattr(geo.io.boundaries, "_read_any",

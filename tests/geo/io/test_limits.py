@@ -97,6 +97,7 @@ def test_csv_size_and_rows_are_limited_in_the_cli(tmp_path: Path, empty_url: str
     assert code == ValidationError.exit_code, err
     assert "hơn 200.000 dòng" in json.loads(out)["vi"]
     monkeypatch.setattr(tables, "MAX_TABLE_BYTES", 1024 * 1024)
+    monkeypatch.setenv("DIABAN_UPLOAD_MEMORY_MB", "0")  # the limit patched in this process
     code, out, err = run_cli(["import", "indicators", str(big), "--db", empty_url, "--json"])
     assert code == ValidationError.exit_code
     assert "tối đa 1 MB" in json.loads(out)["vi"]

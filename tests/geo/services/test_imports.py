@@ -43,6 +43,8 @@ def _stored(url: str, edition: str = "legacy") -> dict[tuple[str, str, str], flo
 @pytest.fixture()
 def reads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Every time a table file is parsed (CSV or XLSX), its name."""
+    # The spy sees reads in this process: read here, not in the memory-capped child.
+    monkeypatch.setenv("DIABAN_UPLOAD_MEMORY_MB", "0")
     seen: list[str] = []
     for fn in ("_read_csv", "_read_xlsx"):
         real = getattr(geo.io.tables, fn)
@@ -336,6 +338,8 @@ def test_boundaries_preview_choose_commit_without_reading_again(
         tmp_path: Path, empty_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
     import geo.io.boundaries
 
+    # The spy sees reads in this process: read here, not in the memory-capped child.
+    monkeypatch.setenv("DIABAN_UPLOAD_MEMORY_MB", "0")
     opened: list[str] = []
     real = geo.io.boundaries._read_any
     monkeypatch.setattr(geo.io.boundaries, "_read_any",
