@@ -10,10 +10,15 @@ while the server process itself never grew.
 
 How:
 
-- Children come from a ``forkserver`` (started once per process, safe to start
-  from Streamlit's threaded server, unlike a plain ``fork``). The server imports
-  the modules named by :func:`run_limited`'s ``preload`` once, so a child starts in
-  a few hundredths of a second instead of importing geopandas again.
+- In a multi-threaded process (Streamlit's server) children come from a
+  ``forkserver`` (started once per process; a plain ``fork`` of a threaded process
+  can copy a lock another thread holds). The server imports the modules named by
+  :func:`run_limited`'s ``preload`` once, so a child starts in a few hundredths of
+  a second instead of importing geopandas again. A process with one thread (the
+  ``diaban`` command) forks directly: its child has everything loaded already and
+  the command does not pay for starting a fork server (1.5–2.5 s). Database
+  engines are forgotten in a forked child (:mod:`geo.store.session` registers
+  that), so it never uses the parent's connections.
 - The ceiling counts what the job adds: the child's limit is its data size at
   start (diaban's code and reference data, inherited from the server) plus the
   ceiling. ``RLIMIT_DATA`` counts private writable memory (``malloc``, numpy
@@ -39,6 +44,7 @@ import os
 import pickle
 import resource
 import signal
+import threading
 from collections.abc import Callable, Mapping, Sequence
 from multiprocessing import context, forkserver, popen_forkserver, spawn, util
 from typing import Any
@@ -285,10 +291,16 @@ def run_limited(fn: Callable[..., Any], args: tuple, limit_mb: int,
         log.warning("no memory ceiling in a daemonic process: %s runs in it",
                     getattr(fn, "__qualname__", fn))
         return fn(*args, progress=progress or (lambda f, m: None))
-    ctx = _context(preload)
-    recv, send = ctx.Pipe(duplex=False)
-    child = _Process(target=_child, args=(send, fn, args, int(limit_mb) * 2**20),
-                        daemon=True, name="diaban-upload")
+    job = (fn, args, int(limit_mb) * 2**20)
+    if threading.active_count() == 1 and "fork" in mp.get_all_start_methods():
+        ctx = mp.get_context("fork")
+        recv, send = ctx.Pipe(duplex=False)
+        child = ctx.Process(target=_child, args=(send, *job), daemon=True,
+                            name="diaban-upload")
+    else:
+        ctx = _context(preload)
+        recv, send = ctx.Pipe(duplex=False)
+        child = _Process(target=_child, args=(send, *job), daemon=True, name="diaban-upload")
     outcome: tuple | None = None
     try:
         child.start()

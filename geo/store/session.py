@@ -80,6 +80,21 @@ def get_engine(url: str | None = None) -> Engine:
     return _ENGINES[url]
 
 
+def _forget_engines_in_child() -> None:
+    """After a fork: drop the parent's engines without closing their connections.
+
+    The child must never use (or close: on PostgreSQL that ends the parent's session)
+    a connection it inherited; the next :func:`get_engine` opens its own.
+    """
+    for e in _ENGINES.values():
+        e.dispose(close=False)
+    _ENGINES.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_engines_in_child)
+
+
 def dispose_engines() -> None:
     """Close every cached engine (tests and backup/restore use this)."""
     for e in _ENGINES.values():

@@ -61,3 +61,21 @@ def in_daemon(out: object) -> None:
     seen: list[float] = []
     got = run_limited(steps, (2,), 300, lambda f, m: seen.append(f))
     out.put({"job_pid": got["pid"], "pid": os.getpid(), "seen": seen})
+
+
+#: Set by a test in its own process: a forked child sees it, a fork server's does not.
+MARK = "as imported"
+
+
+def count_batches(url: str, progress: Callable[[float, str], None]) -> dict:
+    """Read the database in the child; say what it saw of its parent's state."""
+    import multiprocessing as mp
+
+    from sqlalchemy import func, select
+
+    from geo.store import session_scope
+    from geo.store.schema import ImportBatch
+
+    with session_scope(url) as s:
+        n = s.scalar(select(func.count()).select_from(ImportBatch))
+    return {"batches": n, "mark": MARK, "name": mp.current_process().name}

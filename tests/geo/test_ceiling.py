@@ -75,3 +75,39 @@ def test_a_daemonic_process_which_may_not_have_children_runs_the_job_itself() ->
     got = out.get(timeout=120)
     p.join(30)
     assert got["job_pid"] == got["pid"] and got["seen"] == [0.5, 1.0]
+
+
+@pytest.mark.parametrize("threaded", [False, True])
+def test_one_thread_forks_many_threads_use_the_fork_server_and_the_parents_connection_lives(
+        demo_url: str, tmp_path, threaded: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The command (one thread) forks; the app's server (threads) uses the fork server.
+
+    Either way the child opens its own database connection: the parent's pooled one
+    (inherited by a fork) is left alone and still works afterwards.
+    """
+    import threading
+
+    from sqlalchemy import func, select
+
+    from geo.store import session_scope
+    from geo.store.schema import ImportBatch
+    from tests.conftest import copy_database
+
+    url = copy_database(demo_url, tmp_path)
+    monkeypatch.setattr(jobs, "MARK", "set by the parent")
+    with session_scope(url) as s:  # a pooled connection in this process
+        before = s.scalar(select(func.count()).select_from(ImportBatch))
+    stop = threading.Event()
+    other = threading.Thread(target=stop.wait, daemon=True)
+    if threaded:
+        other.start()
+    try:
+        if not threaded and threading.active_count() > 1:
+            pytest.skip("the test process runs other threads")
+        got = run_limited(jobs.count_batches, (url,), 300)
+    finally:
+        stop.set()
+    assert got["batches"] == before and got["name"] == "diaban-upload"
+    assert got["mark"] == ("as imported" if threaded else "set by the parent")
+    with session_scope(url) as s:  # the same pooled connection, still usable
+        assert s.scalar(select(func.count()).select_from(ImportBatch)) == before
