@@ -51,8 +51,8 @@ from typing import Any
 
 from geo.errors import DiabanError
 
-__all__ = ["DEFAULT_UPLOAD_MEMORY_MB", "ENV", "CeilingExceeded", "run_limited",
-           "upload_memory_mb"]
+__all__ = ["DEFAULT_IMPORT_NICE", "DEFAULT_UPLOAD_MEMORY_MB", "ENV", "NICE_ENV",
+           "CeilingExceeded", "import_nice", "run_limited", "upload_memory_mb", "yield_cpu"]
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +95,52 @@ def upload_memory_mb(environ: Mapping[str, str] | None = None) -> int:
                     DEFAULT_UPLOAD_MEMORY_MB)
         return DEFAULT_UPLOAD_MEMORY_MB
     return mb
+
+
+#: Environment variable holding the CPU priority (``nice``) imports read and run at.
+NICE_ENV = "DIABAN_IMPORT_NICE"
+#: That priority when :data:`NICE_ENV` is not set.
+DEFAULT_IMPORT_NICE = 10
+
+
+def import_nice(environ: Mapping[str, str] | None = None) -> int:
+    """The CPU priority imports run at: ``DIABAN_IMPORT_NICE`` (0–19), 10 by default.
+
+    A province's server runs the app and the imports side by side; at ``nice`` 10 an
+    import takes only the CPU the people browsing leave idle (on an idle machine it
+    runs as fast as ever). 0 keeps normal priority.
+
+    Raises
+    ------
+    ValueError
+        When the variable is not a whole number from 0 to 19 (bilingual message).
+
+    Examples
+    --------
+    >>> import_nice({}), import_nice({"DIABAN_IMPORT_NICE": "0"})
+    (10, 0)
+    """
+    raw = (os.environ if environ is None else environ).get(NICE_ENV, "").strip()
+    if not raw:
+        return DEFAULT_IMPORT_NICE
+    if not raw.isdigit() or int(raw) > 19:
+        raise ValueError(
+            f"{NICE_ENV}='{raw}' không hợp lệ: cần một số nguyên từ 0 đến 19 "
+            f"(0 = không nhường CPU). / {NICE_ENV}='{raw}' is invalid: give a whole "
+            "number from 0 to 19 (0 = do not yield the CPU).")
+    return int(raw)
+
+
+def yield_cpu() -> None:
+    """Lower this process to :func:`import_nice` (never raise it; a bad value: 10)."""
+    try:
+        nice = import_nice()
+    except ValueError as e:
+        log.warning("%s; using %d", e, DEFAULT_IMPORT_NICE)
+        nice = DEFAULT_IMPORT_NICE
+    if nice and hasattr(os, "getpriority"):
+        if os.getpriority(os.PRIO_PROCESS, 0) < nice:
+            os.setpriority(os.PRIO_PROCESS, 0, nice)
 
 
 class CeilingExceeded(Exception):

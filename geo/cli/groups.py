@@ -6,9 +6,6 @@ import os
 
 import click
 
-#: CPU priority (``nice``) imports run at unless ``DIABAN_IMPORT_NICE`` says otherwise.
-IMPORT_NICE = 10
-
 
 def shared_group(cli: click.Group, name: str, help_text: str,
                  callback: object = None) -> click.Group:
@@ -27,22 +24,19 @@ def export_group(cli: click.Group) -> click.Group:
 
 
 def import_nice() -> int:
-    """The CPU priority imports run at: ``DIABAN_IMPORT_NICE`` (0–19), 10 by default.
+    """The CPU priority imports run at (:func:`geo.ceiling.import_nice`).
 
     Raises
     ------
     click.UsageError
-        When the variable is not a whole number from 0 to 19.
+        When ``DIABAN_IMPORT_NICE`` is not a whole number from 0 to 19.
     """
-    raw = os.environ.get("DIABAN_IMPORT_NICE", "").strip()
-    if not raw:
-        return IMPORT_NICE
-    if not raw.isdigit() or int(raw) > 19:
-        raise click.UsageError(
-            f"DIABAN_IMPORT_NICE='{raw}' không hợp lệ: cần một số nguyên từ 0 đến 19 "
-            f"(0 = không nhường CPU). / DIABAN_IMPORT_NICE='{raw}' is invalid: give a whole "
-            "number from 0 to 19 (0 = do not yield the CPU).")
-    return int(raw)
+    from geo.ceiling import import_nice as nice_from_env
+
+    try:
+        return nice_from_env()
+    except ValueError as e:
+        raise click.UsageError(str(e)) from None
 
 
 def _yield_cpu() -> None:

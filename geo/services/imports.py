@@ -706,8 +706,10 @@ def _read_file(req: ImportRequest, db: str | None,
 def _read_in_child(req: ImportRequest, db: str,
                    progress: Callable[[float, str], None]) -> Prepared:
     """:meth:`_Kind.read` in the child process of :func:`_read_file`."""
+    from geo.ceiling import yield_cpu
     from geo.store import dispose_engines
 
+    yield_cpu()  # an upload read on the app's server leaves the CPU to people browsing
     mark_ready(db)
     try:
         return _kind(req.kind).read(req, db, progress)

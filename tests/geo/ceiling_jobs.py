@@ -79,3 +79,11 @@ def count_batches(url: str, progress: Callable[[float, str], None]) -> dict:
     with session_scope(url) as s:
         n = s.scalar(select(func.count()).select_from(ImportBatch))
     return {"batches": n, "mark": MARK, "name": mp.current_process().name}
+
+
+def yielded_priority(progress: Callable[[float, str], None]) -> int:
+    """Lower the child's priority as an upload's reading does; return it."""
+    from geo.ceiling import yield_cpu
+
+    yield_cpu()
+    return os.getpriority(os.PRIO_PROCESS, 0)

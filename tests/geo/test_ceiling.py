@@ -111,3 +111,19 @@ def test_one_thread_forks_many_threads_use_the_fork_server_and_the_parents_conne
     assert got["mark"] == ("as imported" if threaded else "set by the parent")
     with session_scope(url) as s:  # the same pooled connection, still usable
         assert s.scalar(select(func.count()).select_from(ImportBatch)) == before
+
+
+def test_an_uploads_reading_yields_the_cpu_but_the_caller_keeps_its_priority(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    import threading
+
+    if threading.active_count() > 1:
+        pytest.skip("a forked child is needed to see this process's environment")
+    mine = os.getpriority(os.PRIO_PROCESS, 0)
+    monkeypatch.setenv("DIABAN_IMPORT_NICE", "7")
+    assert run_limited(jobs.yielded_priority, (), 300) == max(mine, 7)
+    monkeypatch.setenv("DIABAN_IMPORT_NICE", "0")
+    assert run_limited(jobs.yielded_priority, (), 300) == mine
+    monkeypatch.setenv("DIABAN_IMPORT_NICE", "much")  # a bad value: the default
+    assert run_limited(jobs.yielded_priority, (), 300) == max(mine, 10)
+    assert os.getpriority(os.PRIO_PROCESS, 0) == mine
