@@ -64,6 +64,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+import functools
 import json
 import math
 from collections.abc import Mapping, Sequence
@@ -649,6 +650,7 @@ def _read_json(p: Path) -> Any:
                               f"Not valid JSON: {e}.", file=p.name) from None
 
 
+@functools.lru_cache(maxsize=1)
 def _catalog() -> dict[str, Any]:
     from geo.indicators import load_catalog
 
