@@ -32,6 +32,7 @@ def test_upload_whose_content_is_not_its_type_is_refused(app_url, page, tmp_path
     p = page.page
     p.goto(app_url + "/data")
     p.get_by_text("Số liệu xã").first.wait_for(timeout=60_000)
+    _idle(p)  # the page's first run has finished: the upload starts a run of its own
     p.locator("input[type=file]").first.set_input_files(str(fake))
     # The visible message: a page being redrawn keeps a hidden copy of its elements.
     msg = p.get_by_text("không phải định dạng XLSX").filter(visible=True).first
