@@ -16,6 +16,7 @@ def test_upload_csv_shows_report(app_url, page, tmp_path):
     p = page.page
     p.goto(app_url + "/data")
     p.get_by_text("Số liệu xã").first.wait_for(timeout=60_000)
+    _idle(p)  # the first run (cold on a new server) has finished before the upload
     p.locator("input[type=file]").first.set_input_files(str(bad))
     p.get_by_text("chưa lưu gì").first.wait_for(timeout=60_000)
     p.screenshot(path=str(tmp_path / "data_page.png"), full_page=True)
@@ -184,6 +185,7 @@ def test_an_upload_over_the_memory_ceiling_is_refused_and_the_server_goes_on(
         p.goto(url + "/data")
         p.get_by_role("tab", name="Ranh giới").click()
         p.get_by_text("Tệp ranh giới").first.wait_for(timeout=60_000)
+        _idle(p)
         p.locator("input[type=file]").nth(1).set_input_files(str(inflating_geojson))
         msg = p.get_by_text("cần nhiều bộ nhớ hơn mức máy chủ cho phép").filter(
             visible=True).first
@@ -200,6 +202,7 @@ def test_an_upload_over_the_memory_ceiling_is_refused_and_the_server_goes_on(
         with urllib.request.urlopen(url + "/_stcore/health", timeout=10) as r:
             assert r.read() == b"ok"
         p.get_by_role("tab", name="Số liệu xã").click()
+        _idle(p)
         ok = tmp_path / "bao_cao.csv"
         ok.write_text("ma_xa;ky;chi_tieu;gia_tri\n03646;2023-H1;registered_addicts;-5\n",
                       encoding="utf-8-sig")
