@@ -15,6 +15,7 @@ import re
 from collections.abc import Iterator
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
 
 from tests.conftest import PG_URL, copy_database
@@ -122,7 +123,13 @@ def _click_and_wait(p: object, target: object) -> None:
                                          attributeFilter: ['data-test-script-state']});
     }""")
     target.click()
-    p.wait_for_function("() => window.__diabanRuns > 0", timeout=T)
+    try:
+        p.wait_for_function("() => window.__diabanRuns > 0", timeout=10_000)
+    except PlaywrightTimeout:
+        # A run fast enough may never show as "running" (the front end draws the
+        # state once): then the page is simply idle again, and the assertions that
+        # follow check what the click did.
+        _settle(p)
 
 
 def _submit(p: object, username: str, password: str) -> None:
