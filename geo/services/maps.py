@@ -176,17 +176,17 @@ _SHARED_LOCK = threading.Lock()
 _SHARED_MAX = 64
 
 
-def _shared(s: Any, db: str | None, what: str, key: tuple, make: Callable[[], _T]) -> _T:
+def _shared(version: tuple, db: str | None, what: str, key: tuple,
+            make: Callable[[], _T]) -> _T:
     """``make()``, a read that depends on no figure, shared until the base data change.
 
-    Keyed on the database, ``what``, ``key`` and :func:`geo.store.base_version` (one
-    aggregate read in ``s``): boundaries, hotspots, facilities and communes change only
-    through an import that is not only figures, or an undo. The result is shared: the
+    Keyed on the database, ``what``, ``key`` and ``version``, the
+    :func:`geo.store.base_version` the caller read once in its transaction:
+    boundaries, hotspots, facilities and communes change only through an import that
+    is not only figures, or an undo. The result is shared: the
     callers here only read it or derive new frames from it, never change it.
     """
-    from geo.store import base_version
-
-    k = (db, what, key, base_version(s))
+    k = (db, what, key, version)
     with _SHARED_LOCK:
         if k in _SHARED:
             _SHARED.move_to_end(k)
@@ -216,7 +216,7 @@ def map_view(req: MapRequest, who: Principal, db: str | None = None) -> MapView:
     MapView
     """
     from geo.mapdata import display_geometries, hotspot_status, map_frame
-    from geo.store import current_boundaries
+    from geo.store import base_version, current_boundaries
     from geo.store import facilities as stored_facilities
 
     req = req.check()
@@ -225,15 +225,16 @@ def map_view(req: MapRequest, who: Principal, db: str | None = None) -> MapView:
     with transaction(db) as s:
         if req.period is None:
             req = replace(req, period=latest_period(s))
-        shapes = _shared(s, db, "display_boundaries", (p, ed),
+        base = base_version(s)
+        shapes = _shared(base, db, "display_boundaries", (p, ed),
                          lambda: display_geometries(current_boundaries(s, p, ed)))
         gdf = map_frame(s, p, ed, req.indicator, req.period.id, req.measure,
                         req.suppress_below, boundaries=shapes)
         on = req.period.end
-        hot = _shared(s, db, "hotspot_status", (p, ed, on),
+        hot = _shared(base, db, "hotspot_status", (p, ed, on),
                       lambda: hotspot_status(s, p, ed, on=on))
         hot = hot[hot.status.notna()].reset_index(drop=True)  # not yet designated then
-        fac = _shared(s, db, "facilities", (p,), lambda: stored_facilities(s, p))
+        fac = _shared(base, db, "facilities", (p,), lambda: stored_facilities(s, p))
     return MapView(req, gdf, hot, fac.copy())
 
 
@@ -493,22 +494,23 @@ def profile(req: CommuneRequest, who: Principal, db: str | None = None,
         The commune is not one of the province's in that edition.
     """
     from geo.access import nearest_facilities
+    from geo.store import base_version, hotspot_table, province_units
     from geo.store import facilities as stored_facilities
-    from geo.store import hotspot_table, province_units
 
     req = req.check()
     authorize(who, "view", req.province)
     p, ed = req.province, req.edition
     with transaction(db) as s:
-        units_ = _shared(s, db, "units_by_code", (p, ed),
+        base = base_version(s)
+        units_ = _shared(base, db, "units_by_code", (p, ed),
                          lambda: province_units(s, p, ed).set_index("code"))
         if req.code not in units_.index:
             raise NotFoundError(
                 f"Xã mã {req.code} không thuộc {req.province.name} ({req.edition}).",
                 f"Commune {req.code} is not in {req.province.name} ({req.edition}).")
         unit = units_.loc[req.code].copy()
-        ht = _shared(s, db, "hotspot_table", (p,), lambda: hotspot_table(s, p))
-        fac = _shared(s, db, "facilities", (p,), lambda: stored_facilities(s, p))
+        ht = _shared(base, db, "hotspot_table", (p,), lambda: hotspot_table(s, p))
+        fac = _shared(base, db, "facilities", (p,), lambda: stored_facilities(s, p))
     links = lineage(req.code, req.edition, who, db)
     mine = ht[(ht.edition == req.edition) & (ht.unit_code == req.code)]
     near = nearest_facilities(float(unit.lon), float(unit.lat), fac, k=nearest)
