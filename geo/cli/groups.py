@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-
 import click
 
 
@@ -40,15 +38,14 @@ def import_nice() -> int:
 
 
 def _yield_cpu() -> None:
-    """Run this import below normal CPU priority.
+    """Run this import below normal CPU priority (:func:`geo.ceiling.yield_cpu`).
 
-    A province's server runs the app and the data officers' imports side by side;
-    at ``nice`` 10 an import takes only the CPU the people browsing the app leave
-    idle, and on an idle machine it runs as fast as ever.
+    A bad ``DIABAN_IMPORT_NICE`` is refused here as a usage error first.
     """
-    n = import_nice()
-    if n and hasattr(os, "nice"):
-        os.nice(n)
+    from geo.ceiling import yield_cpu
+
+    import_nice()
+    yield_cpu()
 
 
 def import_group(cli: click.Group) -> click.Group:

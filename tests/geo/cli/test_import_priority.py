@@ -4,15 +4,16 @@ from __future__ import annotations
 
 import pytest
 
-from geo.cli import groups
+from geo import ceiling
 from tests.conftest import copy_database, run_cli
 
 
 @pytest.fixture
 def nice_calls(monkeypatch: pytest.MonkeyPatch) -> list[int]:
-    """Record ``os.nice`` instead of lowering the test process's priority for good."""
+    """Record the priority set instead of lowering the test process's for good."""
     calls: list[int] = []
-    monkeypatch.setattr(groups.os, "nice", lambda n: calls.append(n) or n)
+    monkeypatch.setattr(ceiling.os, "getpriority", lambda which, who: 0)
+    monkeypatch.setattr(ceiling.os, "setpriority", lambda which, who, n: calls.append(n))
     return calls
 
 
